@@ -1,0 +1,316 @@
+// MemoryPersistence: the PersistenceLayer kept in process memory, history included.
+
+import {
+  type CommitInfo,
+  type CommitMeta,
+  type DirEntry,
+  type DirectoryOperation,
+  type NodeId,
+  type NodeMetadata,
+  type NodeWrite,
+  PendingChanges,
+  type PersistenceLayer,
+  PondError,
+  ROOT_ID,
+  sortEntries,
+} from "@pond/tinyfs";
+
+interface StoredVersion {
+  meta: NodeMetadata;
+  content: Uint8Array;
+}
+
+interface DirectoryRecord {
+  txnSeq: number;
+  changes: Array<[string, DirEntry | null]>;
+}
+
+interface DirectoryState {
+  current: Map<string, DirEntry>;
+  sorted: DirEntry[] | undefined;
+  records: DirectoryRecord[];
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Everything committed; shared by a pond and its time-travel views. */
+class MemoryStore {
+  readonly nodes = new Map<NodeId, StoredVersion[]>();
+  readonly dirs = new Map<NodeId, DirectoryState>();
+  readonly commits: CommitInfo[] = [{ version: 0, timestamp: new Date(), message: "create pond" }];
+
+  get version(): number {
+    return this.commits.length - 1;
+  }
+}
+
+export class MemoryPersistence implements PersistenceLayer {
+  private readonly pending = new PendingChanges();
+  private readonly listingsAsOf = new Map<NodeId, DirEntry[]>();
+  private closed = false;
+
+  constructor(
+    private readonly store = new MemoryStore(),
+    /** Set for a read-only view of an older version. */
+    private readonly asOf?: number,
+  ) {}
+
+  get readOnly(): boolean {
+    return this.asOf !== undefined;
+  }
+
+  async begin(): Promise<void> {
+    this.check();
+  }
+
+  async loadNode(nodeId: NodeId, partId: NodeId): Promise<NodeMetadata | undefined> {
+    this.check();
+    const committed = this.committedVersions(nodeId);
+    const newest = committed[committed.length - 1]?.meta;
+    if (this.pending.dirs.has(nodeId)) {
+      return {
+        nodeId,
+        partId: nodeId,
+        entryType: "directory",
+        version: (newest?.version ?? 0) + 1,
+        size: (await this.loadDirectoryEntries(nodeId)).length,
+        sha256: "",
+        timestamp: new Date(),
+      };
+    }
+    const staged = this.pending.newestOf(nodeId);
+    if (staged) return staged.meta;
+    if (newest) return newest;
+    if (nodeId === ROOT_ID && partId === ROOT_ID) return this.rootBeforeFirstChange();
+    return undefined;
+  }
+
+  async existsNode(nodeId: NodeId, partId: NodeId): Promise<boolean> {
+    return (await this.loadNode(nodeId, partId)) !== undefined;
+  }
+
+  async storeNode(nodeId: NodeId, partId: NodeId, write: NodeWrite): Promise<NodeMetadata> {
+    this.checkWritable();
+    if (write.entryType === "directory") {
+      this.pending.touchDirectory(nodeId);
+      return (await this.loadNode(nodeId, partId)) as NodeMetadata;
+    }
+    const previous = this.pending.newestOf(nodeId)?.meta ?? this.committedNewest(nodeId);
+    const meta: NodeMetadata = {
+      nodeId,
+      partId,
+      entryType: write.entryType,
+      version: (previous?.version ?? 0) + 1,
+      size: write.size,
+      sha256: write.sha256,
+      timestamp: new Date(),
+      ...(write.minEventTime !== undefined && { minEventTime: write.minEventTime }),
+      ...(write.maxEventTime !== undefined && { maxEventTime: write.maxEventTime }),
+      ...(write.attrs && { attrs: { ...write.attrs } }),
+    };
+    this.pending.stageVersion({ meta, write: { ...write, content: write.content.slice() } });
+    return meta;
+  }
+
+  async listVersions(nodeId: NodeId, partId: NodeId): Promise<NodeMetadata[]> {
+    this.check();
+    const versions = this.committedVersions(nodeId).map((v) => v.meta);
+    if (this.pending.dirs.has(nodeId)) {
+      versions.push((await this.loadNode(nodeId, partId)) as NodeMetadata);
+    } else {
+      for (const staged of this.pending.versionsOf(nodeId)) versions.push(staged.meta);
+    }
+    if (versions.length === 0 && nodeId === ROOT_ID) versions.push(this.rootBeforeFirstChange());
+    return versions;
+  }
+
+  async readContent(nodeId: NodeId, _partId: NodeId, version?: number): Promise<Uint8Array> {
+    this.check();
+    const staged = this.pending.versionsOf(nodeId);
+    const wanted = version ?? staged[staged.length - 1]?.meta.version;
+    const hit = staged.find((s) => s.meta.version === wanted);
+    if (hit) return hit.write.content.slice();
+    const committed = this.committedVersions(nodeId);
+    const found =
+      wanted === undefined
+        ? committed[committed.length - 1]
+        : committed.find((v) => v.meta.version === wanted);
+    if (!found) {
+      throw new PondError("ENOENT", version === undefined ? "no content" : `no version ${version}`);
+    }
+    return found.content.slice();
+  }
+
+  async lookupEntry(dirId: NodeId, name: string): Promise<DirEntry | undefined> {
+    this.check();
+    const staged = this.pending.stagedEntry(dirId, name);
+    if (staged !== undefined) return staged ?? undefined;
+    if (this.asOf === undefined) return this.store.dirs.get(dirId)?.current.get(name);
+    return this.listingAsOf(dirId).find((e) => e.name === name);
+  }
+
+  async loadDirectoryEntries(dirId: NodeId): Promise<DirEntry[]> {
+    this.check();
+    return [...this.pending.overlay(dirId, this.committedListing(dirId))];
+  }
+
+  async updateDirectoryEntry(dirId: NodeId, name: string, op: DirectoryOperation): Promise<void> {
+    this.checkWritable();
+    await this.pending.applyDirectoryOperation(dirId, name, op, (d, n) => this.lookupEntry(d, n));
+  }
+
+  savepoint(): number {
+    return this.pending.savepoint();
+  }
+
+  rollbackTo(savepoint: number): void {
+    this.pending.rollbackTo(savepoint);
+  }
+
+  async commit(meta: CommitMeta): Promise<CommitInfo | undefined> {
+    this.check();
+    if (this.pending.isEmpty) return undefined;
+    const store = this.store;
+    const version = store.version + 1;
+    const last = (store.commits[store.version] as CommitInfo).timestamp.getTime();
+    const timestamp = new Date(Math.max(Date.now(), last));
+    const partitions = new Set<NodeId>();
+    let rows = 0;
+    for (const [nodeId, staged] of this.pending.nodes) {
+      let versions = store.nodes.get(nodeId);
+      if (!versions) store.nodes.set(nodeId, (versions = []));
+      for (const { meta, write } of staged) {
+        versions.push({ meta: { ...meta, timestamp, txnSeq: version }, content: write.content });
+        partitions.add(meta.partId);
+        rows++;
+      }
+    }
+    for (const [dirId, staged] of this.pending.dirs) {
+      let state = store.dirs.get(dirId);
+      if (!state) store.dirs.set(dirId, (state = { current: new Map(), sorted: [], records: [] }));
+      const changes: Array<[string, DirEntry | null]> = [];
+      for (const [name, entry] of staged) {
+        if (entry) state.current.set(name, entry);
+        else if (!state.current.delete(name)) continue;
+        changes.push([name, entry]);
+      }
+      state.records.push({ txnSeq: version, changes });
+      state.sorted = undefined;
+      let versions = store.nodes.get(dirId);
+      if (!versions) store.nodes.set(dirId, (versions = []));
+      const previous = versions[versions.length - 1]?.meta.version ?? 0;
+      versions.push({
+        meta: {
+          nodeId: dirId,
+          partId: dirId,
+          entryType: "directory",
+          version: previous + 1,
+          size: state.current.size,
+          sha256: "",
+          timestamp,
+          txnSeq: version,
+        },
+        content: EMPTY,
+      });
+      partitions.add(dirId);
+      rows++;
+    }
+    const info: CommitInfo = {
+      version,
+      timestamp,
+      rows,
+      partitions: partitions.size,
+      ...(meta.message !== undefined && { message: meta.message }),
+      ...(meta.meta && { meta: { ...meta.meta } }),
+    };
+    store.commits.push(info);
+    this.pending.clear();
+    return info;
+  }
+
+  async rollback(): Promise<void> {
+    this.pending.clear();
+  }
+
+  currentVersion(): number {
+    return this.asOf ?? this.store.version;
+  }
+
+  async history(): Promise<CommitInfo[]> {
+    this.check();
+    return this.store.commits.slice(0, this.currentVersion() + 1);
+  }
+
+  async atVersion(version: number): Promise<PersistenceLayer> {
+    this.check();
+    if (!Number.isInteger(version) || version < 0 || version > this.currentVersion()) {
+      throw new PondError("EINVAL", `no version ${version} (newest is ${this.currentVersion()})`);
+    }
+    return new MemoryPersistence(this.store, version);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.pending.clear();
+  }
+
+  private committedVersions(nodeId: NodeId): StoredVersion[] {
+    const versions = this.store.nodes.get(nodeId) ?? [];
+    if (this.asOf === undefined) return versions;
+    const asOf = this.asOf;
+    let end = versions.length;
+    while (end > 0 && ((versions[end - 1] as StoredVersion).meta.txnSeq as number) > asOf) end--;
+    return end === versions.length ? versions : versions.slice(0, end);
+  }
+
+  private committedNewest(nodeId: NodeId): NodeMetadata | undefined {
+    const versions = this.committedVersions(nodeId);
+    return versions[versions.length - 1]?.meta;
+  }
+
+  private committedListing(dirId: NodeId): DirEntry[] {
+    if (this.asOf !== undefined) return this.listingAsOf(dirId);
+    const state = this.store.dirs.get(dirId);
+    if (!state) return [];
+    state.sorted ??= sortEntries([...state.current.values()]);
+    return state.sorted;
+  }
+
+  private listingAsOf(dirId: NodeId): DirEntry[] {
+    let listing = this.listingsAsOf.get(dirId);
+    if (!listing) {
+      const entries = new Map<string, DirEntry>();
+      for (const record of this.store.dirs.get(dirId)?.records ?? []) {
+        if (record.txnSeq > (this.asOf as number)) break;
+        for (const [name, entry] of record.changes) {
+          if (entry) entries.set(name, entry);
+          else entries.delete(name);
+        }
+      }
+      listing = sortEntries([...entries.values()]);
+      this.listingsAsOf.set(dirId, listing);
+    }
+    return listing;
+  }
+
+  private rootBeforeFirstChange(): NodeMetadata {
+    return {
+      nodeId: ROOT_ID,
+      partId: ROOT_ID,
+      entryType: "directory",
+      version: 0,
+      size: 0,
+      sha256: "",
+      timestamp: (this.store.commits[0] as CommitInfo).timestamp,
+    };
+  }
+
+  private check(): void {
+    if (this.closed) throw new PondError("CLOSED", "the pond is closed");
+  }
+
+  private checkWritable(): void {
+    this.check();
+    if (this.readOnly) throw new PondError("EROFS", "read-only view");
+  }
+}

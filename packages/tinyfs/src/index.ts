@@ -1,0 +1,26 @@
+export { sha256Hex } from "./digest.js";
+export { PondError, type PondErrorCode, type PondErrorOptions } from "./errors.js";
+export { FS } from "./fs.js";
+export { compilePattern } from "./glob.js";
+export { isNodeId, newNodeId, type NodeId, ROOT_ID } from "./node-id.js";
+export {
+  type CommitInfo,
+  type CommitMeta,
+  type DirEntry,
+  ENTRY_TYPES,
+  type EntryType,
+  type FileEntryType,
+  isEntryType,
+  isFileType,
+  type NodeMetadata,
+} from "./node.js";
+export { joinPath, type ParsedPath, parsePath, validateName } from "./path.js";
+export {
+  PendingChanges,
+  type StagedEntries,
+  type StagedVersion,
+  sortEntries,
+} from "./pending-changes.js";
+export type { DirectoryOperation, NodeWrite, PersistenceLayer } from "./persistence.js";
+export { MAX_SYMLINK_HOPS, ROOT_ENTRY } from "./resolver.js";
+export type { GlobMatch, WD, WriteFileOptions } from "./wd.js";

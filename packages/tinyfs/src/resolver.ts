@@ -1,0 +1,121 @@
+// Path resolution: walks components through directories and symlinks, detecting loops.
+
+import { PondError } from "./errors.js";
+import { ROOT_ID, type NodeId } from "./node-id.js";
+import type { DirEntry } from "./node.js";
+import { parsePath } from "./path.js";
+import type { PersistenceLayer } from "./persistence.js";
+
+export const ROOT_ENTRY: DirEntry = Object.freeze({
+  name: "",
+  nodeId: ROOT_ID,
+  partId: ROOT_ID,
+  entryType: "directory",
+});
+
+/** The directories from the root down to one directory: its physical path. */
+export type DirChain = readonly DirEntry[];
+
+export const MAX_SYMLINK_HOPS = 32;
+
+export interface Resolution {
+  /** The directory that holds (or would hold) the final name. */
+  parent: DirChain;
+  /** The final name ("" for the root). */
+  name: string;
+  /** What the final name is bound to, if anything. */
+  entry: DirEntry | undefined;
+}
+
+export interface ResolveOptions {
+  /** Follow a symlink in the final component (a trailing `/` always does). */
+  followFinal: boolean;
+}
+
+const decoder = new TextDecoder();
+
+export function chainPath(chain: DirChain): string {
+  if (chain.length <= 1) return "/";
+  let path = "";
+  for (let i = 1; i < chain.length; i++) path += `/${(chain[i] as DirEntry).name}`;
+  return path;
+}
+
+export async function readSymlinkTarget(
+  persistence: PersistenceLayer,
+  link: DirEntry,
+): Promise<string> {
+  return decoder.decode(await persistence.readContent(link.nodeId, link.partId));
+}
+
+/**
+ * Resolves `path` from the directory `start`. Symlinks in intermediate
+ * components are always followed. A symlink whose expansion is still in
+ * progress when it is met again (the busy set) is a cycle: ELOOP, as is a
+ * chain of more than {@link MAX_SYMLINK_HOPS} links.
+ */
+export async function resolvePath(
+  persistence: PersistenceLayer,
+  start: DirChain,
+  path: string,
+  options: ResolveOptions,
+): Promise<Resolution> {
+  try {
+    return await walk(persistence, start, path, options);
+  } catch (error) {
+    throw PondError.is(error) ? error.withPath(path) : error;
+  }
+}
+
+async function walk(
+  persistence: PersistenceLayer,
+  start: DirChain,
+  path: string,
+  options: ResolveOptions,
+): Promise<Resolution> {
+  const parsed = parsePath(path);
+  const followFinal = options.followFinal || parsed.trailingSlash;
+  let chain: DirEntry[] = parsed.absolute ? [ROOT_ENTRY] : [...start];
+  // Components still to walk; a `{ release }` marks the end of a symlink's expansion.
+  const queue: Array<string | { release: NodeId }> = [...parsed.components];
+  const busy = new Set<NodeId>();
+  let hops = 0;
+
+  while (queue.length > 0) {
+    const component = queue.shift() as string | { release: NodeId };
+    if (typeof component !== "string") {
+      busy.delete(component.release);
+      continue;
+    }
+    const isLast = !queue.some((c) => typeof c === "string");
+    if (component === "..") {
+      if (chain.length > 1) chain.pop();
+      continue;
+    }
+    const dir = chain[chain.length - 1] as DirEntry;
+    const entry = await persistence.lookupEntry(dir.nodeId, component);
+    if (!entry) {
+      if (isLast) return { parent: chain, name: component, entry: undefined };
+      throw new PondError("ENOENT", "no such file or directory", { path });
+    }
+    if (entry.entryType === "symlink" && (!isLast || followFinal)) {
+      if (busy.has(entry.nodeId) || ++hops > MAX_SYMLINK_HOPS) {
+        throw new PondError("ELOOP", "too many levels of symbolic links", { path });
+      }
+      busy.add(entry.nodeId);
+      const target = parsePath(await readSymlinkTarget(persistence, entry));
+      if (target.absolute) chain = [ROOT_ENTRY];
+      queue.unshift(...target.components, { release: entry.nodeId });
+      continue;
+    }
+    if (entry.entryType === "directory") {
+      chain.push(entry);
+      continue;
+    }
+    if (!isLast) throw new PondError("ENOTDIR", "not a directory", { path });
+    if (parsed.trailingSlash) throw new PondError("ENOTDIR", "not a directory", { path });
+    return { parent: chain, name: component, entry };
+  }
+  const top = chain[chain.length - 1] as DirEntry;
+  return { parent: chain.slice(0, -1), name: top.name, entry: top };
+}

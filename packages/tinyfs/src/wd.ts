@@ -1,0 +1,69 @@
+// The working-directory API: every path operation of a pond.
+
+import type { NodeId } from "./node-id.js";
+import type { DirEntry, EntryType, NodeMetadata } from "./node.js";
+
+export interface WriteFileOptions {
+  /** The file's type when it is created (default `file:data`); EINVAL if it differs from an existing file's. */
+  entryType?: EntryType;
+  attrs?: Record<string, string>;
+  minEventTime?: number;
+  maxEventTime?: number;
+}
+
+export interface GlobMatch {
+  /** The match's path, relative to the WD for a relative pattern, absolute for an absolute one. */
+  path: string;
+  entry: DirEntry;
+  /** What each `*` matched, in pattern order. */
+  captures: string[];
+}
+
+/**
+ * A directory of a pond and the operations on paths relative to it.
+ *
+ * Paths: `/` separates and a leading `/` starts at the root; repeated `/`
+ * collapse; `.` is skipped; `..` goes to the parent and never above the root;
+ * a trailing `/` demands a directory. Symlinks are followed in every
+ * component but the last, and in the last for reads (`readFile`, `stat`,
+ * `exists`, `readdir`, `openDirPath`, `listFileVersions`) and `writeFile`.
+ * More than 32 symlink hops, or a cycle, is ELOOP.
+ *
+ * A mutating call outside `fs.transaction()` commits on its own. A call that
+ * fails changes nothing.
+ */
+export interface WD {
+  /** The WD's absolute path. */
+  readonly path: string;
+  /** The directory's node id. */
+  readonly nodeId: NodeId;
+
+  /** Creates a directory (with `recursive`, its missing parents too and no EEXIST). */
+  createDirPath(path: string, opts?: { recursive?: boolean }): Promise<WD>;
+  /** The directory at `path`. */
+  openDirPath(path: string): Promise<WD>;
+  /** Creates a file, or adds a new version to an existing one. */
+  writeFile(path: string, data: Uint8Array | string, opts?: WriteFileOptions): Promise<NodeMetadata>;
+  /** A file's bytes: the newest version, or the given one. */
+  readFile(path: string, opts?: { version?: number }): Promise<Uint8Array>;
+  /** Creates a symlink at `path` pointing at `target` (stored as given). */
+  createSymlinkPath(path: string, target: string): Promise<void>;
+  /** A symlink's target. */
+  readlink(path: string): Promise<string>;
+  /** Whether `path` names something (a dangling symlink does not). */
+  exists(path: string): Promise<boolean>;
+  /** Metadata of the newest version of what `path` names, symlinks followed. */
+  stat(path: string): Promise<NodeMetadata>;
+  /** Like stat, but a final symlink is described rather than followed. */
+  lstat(path: string): Promise<NodeMetadata>;
+  /** A directory's entries, sorted by name. */
+  readdir(path?: string): Promise<DirEntry[]>;
+  /** Removes a file, symlink or empty directory (any directory with `recursive`). */
+  remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
+  /** Moves or renames; replaces a file at `to`, or an empty directory when moving a directory. */
+  rename(from: string, to: string): Promise<void>;
+  /** Paths matching a pattern of literal, `*` and `**` components. */
+  glob(pattern: string): AsyncIterable<GlobMatch>;
+  /** Every version of the node at `path`, oldest first. */
+  listFileVersions(path: string): Promise<NodeMetadata[]>;
+}

@@ -1,0 +1,340 @@
+// WD: path operations relative to one directory, delegated to the persistence layer.
+
+import { sha256Hex } from "./digest.js";
+import { PondError } from "./errors.js";
+import type { FS } from "./fs.js";
+import { globMatches } from "./glob.js";
+import { newNodeId } from "./node-id.js";
+import { type DirEntry, type NodeMetadata, isFileType } from "./node.js";
+import { joinPath, parsePath, validateName } from "./path.js";
+import type { NodeWrite, PersistenceLayer } from "./persistence.js";
+import {
+  type DirChain,
+  type Resolution,
+  chainPath,
+  readSymlinkTarget,
+  resolvePath,
+} from "./resolver.js";
+import type { GlobMatch, WD, WriteFileOptions } from "./wd.js";
+
+const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+const DIRECTORY_WRITE: NodeWrite = { entryType: "directory", content: EMPTY, size: 0, sha256: "" };
+const FOLLOW = { followFinal: true };
+const NO_FOLLOW = { followFinal: false };
+
+export class WorkingDirectory implements WD {
+  constructor(
+    private readonly fs: FS,
+    private readonly chain: DirChain,
+  ) {}
+
+  get path(): string {
+    return chainPath(this.chain);
+  }
+
+  get nodeId(): string {
+    return (this.chain[this.chain.length - 1] as DirEntry).nodeId;
+  }
+
+  createDirPath(path: string, opts: { recursive?: boolean } = {}): Promise<WD> {
+    return this.write("mkdir", path, async (p) => {
+      const chain = opts.recursive
+        ? await this.makeDirectories(p, path)
+        : await this.makeDirectory(p, path);
+      return new WorkingDirectory(this.fs, chain);
+    });
+  }
+
+  openDirPath(path: string): Promise<WD> {
+    return this.read(path, async (p) => {
+      const r = await this.resolve(p, path, FOLLOW);
+      const entry = existing(r, path);
+      if (entry.entryType !== "directory") throw new PondError("ENOTDIR", "not a directory");
+      return new WorkingDirectory(this.fs, [...r.parent, entry]);
+    });
+  }
+
+  writeFile(
+    path: string,
+    data: Uint8Array | string,
+    opts: WriteFileOptions = {},
+  ): Promise<NodeMetadata> {
+    return this.write("write", path, async (p) => {
+      const content = toBytes(data);
+      const parsed = parsePath(path);
+      if (parsed.trailingSlash) throw new PondError("EISDIR", "is a directory");
+      if (parsed.endsInDots) throw new PondError("EINVAL", "cannot create a file named . or ..");
+      if (opts.entryType !== undefined && !isFileType(opts.entryType)) {
+        throw new PondError("EINVAL", `not a file type: ${String(opts.entryType)}`);
+      }
+      const r = await this.resolve(p, path, FOLLOW);
+      if (r.entry?.entryType === "directory") throw new PondError("EISDIR", "is a directory");
+      if (r.entry && opts.entryType !== undefined && opts.entryType !== r.entry.entryType) {
+        throw new PondError(
+          "EINVAL",
+          `file is ${r.entry.entryType}, cannot write it as ${opts.entryType}`,
+        );
+      }
+      const entryType = r.entry?.entryType ?? opts.entryType ?? "file:data";
+      const write: NodeWrite = {
+        entryType,
+        content,
+        size: content.length,
+        sha256: sha256Hex(content),
+        ...(opts.attrs && { attrs: opts.attrs }),
+        ...(opts.minEventTime !== undefined && { minEventTime: opts.minEventTime }),
+        ...(opts.maxEventTime !== undefined && { maxEventTime: opts.maxEventTime }),
+      };
+      if (r.entry) return p.storeNode(r.entry.nodeId, r.entry.partId, write);
+      return this.createNode(p, r, write);
+    });
+  }
+
+  readFile(path: string, opts: { version?: number } = {}): Promise<Uint8Array> {
+    return this.read(path, async (p) => {
+      const { version } = opts;
+      if (version !== undefined && (!Number.isInteger(version) || version < 1)) {
+        throw new PondError("EINVAL", `invalid version ${version}`);
+      }
+      const entry = existing(await this.resolve(p, path, FOLLOW), path);
+      if (entry.entryType === "directory") throw new PondError("EISDIR", "is a directory");
+      return p.readContent(entry.nodeId, entry.partId, version);
+    });
+  }
+
+  createSymlinkPath(path: string, target: string): Promise<void> {
+    return this.write("symlink", path, async (p) => {
+      if (typeof target !== "string" || target.length === 0 || target.includes("\0")) {
+        throw new PondError("EINVAL", "a symlink target must be a non-empty string without NUL");
+      }
+      const parsed = parsePath(path);
+      if (parsed.endsInDots || parsed.trailingSlash) {
+        throw new PondError("EINVAL", "invalid symlink name");
+      }
+      const r = await this.resolve(p, path, NO_FOLLOW);
+      if (r.entry) throw new PondError("EEXIST", "already exists");
+      const content = encoder.encode(target);
+      await this.createNode(p, r, {
+        entryType: "symlink",
+        content,
+        size: content.length,
+        sha256: sha256Hex(content),
+      });
+    });
+  }
+
+  readlink(path: string): Promise<string> {
+    return this.read(path, async (p) => {
+      const entry = existing(await this.resolve(p, path, NO_FOLLOW), path);
+      if (entry.entryType !== "symlink") throw new PondError("EINVAL", "not a symlink");
+      return readSymlinkTarget(p, entry);
+    });
+  }
+
+  exists(path: string): Promise<boolean> {
+    return this.read(path, async (p) => {
+      try {
+        return (await this.resolve(p, path, FOLLOW)).entry !== undefined;
+      } catch (error) {
+        if (PondError.is(error, "ENOENT") || PondError.is(error, "ENOTDIR")) return false;
+        if (PondError.is(error, "ELOOP")) return false;
+        throw error;
+      }
+    });
+  }
+
+  stat(path: string): Promise<NodeMetadata> {
+    return this.read(path, async (p) => this.metadata(p, await this.resolve(p, path, FOLLOW), path));
+  }
+
+  lstat(path: string): Promise<NodeMetadata> {
+    return this.read(path, async (p) =>
+      this.metadata(p, await this.resolve(p, path, NO_FOLLOW), path),
+    );
+  }
+
+  readdir(path = "."): Promise<DirEntry[]> {
+    return this.read(path, async (p) => {
+      const entry = existing(await this.resolve(p, path, FOLLOW), path);
+      if (entry.entryType !== "directory") throw new PondError("ENOTDIR", "not a directory");
+      return p.loadDirectoryEntries(entry.nodeId);
+    });
+  }
+
+  remove(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
+    return this.write("remove", path, async (p) => {
+      if (parsePath(path).endsInDots) throw new PondError("EINVAL", "cannot remove . or ..");
+      const r = await this.resolve(p, path, NO_FOLLOW);
+      const entry = existing(r, path);
+      const dir = r.parent[r.parent.length - 1];
+      if (!dir) throw new PondError("EINVAL", "cannot remove the root");
+      if (entry.entryType === "directory" && !opts.recursive) {
+        if ((await p.loadDirectoryEntries(entry.nodeId)).length > 0) {
+          throw new PondError("ENOTEMPTY", "directory not empty");
+        }
+      }
+      await p.updateDirectoryEntry(dir.nodeId, r.name, { kind: "delete" });
+    });
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return this.write("rename", from, async (p) => {
+      if (parsePath(from).endsInDots) throw new PondError("EINVAL", "cannot rename . or ..");
+      if (parsePath(to).endsInDots) {
+        throw new PondError("EINVAL", "cannot rename onto . or ..", { path: to });
+      }
+      const source = await this.resolve(p, from, NO_FOLLOW);
+      const moved = existing(source, from);
+      const fromDir = source.parent[source.parent.length - 1];
+      if (!fromDir) throw new PondError("EINVAL", "cannot rename the root");
+      const target = await this.resolve(p, to, NO_FOLLOW).catch((error: unknown) => {
+        throw PondError.is(error) ? error.withPath(to) : error;
+      });
+      const toDir = target.parent[target.parent.length - 1];
+      if (!toDir) throw new PondError("EINVAL", "cannot replace the root", { path: to });
+      validateName(target.name, to);
+      const replaced = target.entry;
+      if (replaced?.nodeId === moved.nodeId) return;
+      const isDir = moved.entryType === "directory";
+      if (isDir && target.parent.some((d) => d.nodeId === moved.nodeId)) {
+        throw new PondError("EINVAL", "cannot move a directory into itself", { path: to });
+      }
+      if (replaced) {
+        if (replaced.entryType === "directory") {
+          if (!isDir) throw new PondError("EISDIR", "is a directory", { path: to });
+          if ((await p.loadDirectoryEntries(replaced.nodeId)).length > 0) {
+            throw new PondError("ENOTEMPTY", "directory not empty", { path: to });
+          }
+        } else if (isDir) {
+          throw new PondError("ENOTDIR", "not a directory", { path: to });
+        }
+      }
+      if (fromDir.nodeId === toDir.nodeId) {
+        await p.updateDirectoryEntry(fromDir.nodeId, source.name, {
+          kind: "rename",
+          newName: target.name,
+        });
+        return;
+      }
+      const { name: _name, ...child } = moved;
+      await p.updateDirectoryEntry(toDir.nodeId, target.name, { kind: "insert", child });
+      await p.updateDirectoryEntry(fromDir.nodeId, source.name, { kind: "delete" });
+    });
+  }
+
+  glob(pattern: string): AsyncIterable<GlobMatch> {
+    const matches = this.read(pattern, (p) => globMatches(p, this.chain, pattern));
+    return {
+      async *[Symbol.asyncIterator]() {
+        yield* await matches;
+      },
+    };
+  }
+
+  listFileVersions(path: string): Promise<NodeMetadata[]> {
+    return this.read(path, async (p) => {
+      const entry = existing(await this.resolve(p, path, FOLLOW), path);
+      return p.listVersions(entry.nodeId, entry.partId);
+    });
+  }
+
+  private resolve(
+    p: PersistenceLayer,
+    path: string,
+    options: { followFinal: boolean },
+  ): Promise<Resolution> {
+    return resolvePath(p, this.chain, path, options);
+  }
+
+  private async metadata(p: PersistenceLayer, r: Resolution, path: string): Promise<NodeMetadata> {
+    const entry = existing(r, path);
+    const meta = await p.loadNode(entry.nodeId, entry.partId);
+    if (!meta) throw new PondError("CORRUPT", `entry names a missing node ${entry.nodeId}`);
+    return meta;
+  }
+
+  private async createNode(
+    p: PersistenceLayer,
+    r: Resolution,
+    write: NodeWrite,
+  ): Promise<NodeMetadata> {
+    validateName(r.name);
+    const dir = r.parent[r.parent.length - 1] as DirEntry;
+    const nodeId = newNodeId();
+    const partId = write.entryType === "directory" ? nodeId : dir.nodeId;
+    const meta = await p.storeNode(nodeId, partId, write);
+    await p.updateDirectoryEntry(dir.nodeId, r.name, {
+      kind: "insert",
+      child: { nodeId, partId, entryType: write.entryType },
+    });
+    return meta;
+  }
+
+  private async makeDirectory(p: PersistenceLayer, path: string): Promise<DirChain> {
+    if (parsePath(path).endsInDots) throw new PondError("EINVAL", "cannot create . or ..");
+    const r = await this.resolve(p, path, NO_FOLLOW);
+    if (r.entry) throw new PondError("EEXIST", "already exists");
+    const meta = await this.createNode(p, r, DIRECTORY_WRITE);
+    return [...r.parent, { name: r.name, nodeId: meta.nodeId, partId: meta.nodeId, entryType: "directory" }];
+  }
+
+  private async makeDirectories(p: PersistenceLayer, path: string): Promise<DirChain> {
+    const parsed = parsePath(path);
+    let chain: DirChain = parsed.absolute ? this.chain.slice(0, 1) : this.chain;
+    for (const [i, name] of parsed.components.entries()) {
+      const r = await resolvePath(p, chain, name, FOLLOW).catch((error: unknown) => {
+        throw PondError.is(error) ? error.withPath(path) : error;
+      });
+      if (r.entry?.entryType === "directory") {
+        chain = [...r.parent, r.entry];
+        continue;
+      }
+      if (r.entry || r.name !== name) {
+        const last = i === parsed.components.length - 1;
+        throw new PondError(last ? "EEXIST" : "ENOTDIR", last ? "already exists" : "not a directory");
+      }
+      const meta = await this.createNode(p, r, DIRECTORY_WRITE);
+      chain = [...r.parent, { name, nodeId: meta.nodeId, partId: meta.nodeId, entryType: "directory" }];
+    }
+    return chain;
+  }
+
+  private read<T>(path: string, fn: (p: PersistenceLayer) => Promise<T>): Promise<T> {
+    return this.fs.read(fn).catch((error: unknown) => {
+      throw asPondError(error, path);
+    });
+  }
+
+  private write<T>(
+    verb: string,
+    path: string,
+    fn: (p: PersistenceLayer) => Promise<T>,
+  ): Promise<T> {
+    const where = typeof path === "string" && path.startsWith("/") ? path : joinPath(this.path, String(path));
+    return this.fs.write(`${verb} ${where}`, fn).catch((error: unknown) => {
+      throw asPondError(error, path);
+    });
+  }
+}
+
+function existing(r: Resolution, path: string): DirEntry {
+  if (!r.entry) throw new PondError("ENOENT", "no such file or directory", { path });
+  return r.entry;
+}
+
+function toBytes(data: Uint8Array | string): Uint8Array {
+  if (typeof data === "string") return encoder.encode(data);
+  if (data instanceof Uint8Array) return data;
+  throw new PondError("EINVAL", "data must be a Uint8Array or a string");
+}
+
+/** Every failure leaves a WD method as a PondError about the caller's path. */
+function asPondError(error: unknown, path: string): PondError {
+  if (PondError.is(error)) {
+    if (error.path === undefined) return error.withPath(path);
+    return error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new PondError("EIO", message, { path, cause: error });
+}
