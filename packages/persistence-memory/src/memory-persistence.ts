@@ -177,8 +177,8 @@ export class MemoryPersistence implements PersistenceLayer {
     const partitions = new Set<NodeId>();
     let rows = 0;
     for (const [nodeId, staged] of this.pending.nodes) {
-      let versions = store.nodes.get(nodeId);
-      if (!versions) store.nodes.set(nodeId, (versions = []));
+      const versions = store.nodes.get(nodeId) ?? [];
+      store.nodes.set(nodeId, versions);
       for (const { meta, write } of staged) {
         versions.push({ meta: { ...meta, timestamp, txnSeq: version }, content: write.content });
         partitions.add(meta.partId);
@@ -186,18 +186,20 @@ export class MemoryPersistence implements PersistenceLayer {
       }
     }
     for (const [dirId, staged] of this.pending.dirs) {
-      let state = store.dirs.get(dirId);
-      if (!state) store.dirs.set(dirId, (state = { current: new Map(), sorted: [], records: [] }));
+      const state = store.dirs.get(dirId) ?? { current: new Map(), sorted: [], records: [] };
+      store.dirs.set(dirId, state);
       const changes: Array<[string, DirEntry | null]> = [];
       for (const [name, entry] of staged) {
         if (entry) state.current.set(name, entry);
         else if (!state.current.delete(name)) continue;
         changes.push([name, entry]);
       }
+      const created = !store.nodes.has(dirId) && dirId !== ROOT_ID;
+      if (changes.length === 0 && !created) continue;
       state.records.push({ txnSeq: version, changes });
       state.sorted = undefined;
-      let versions = store.nodes.get(dirId);
-      if (!versions) store.nodes.set(dirId, (versions = []));
+      const versions = store.nodes.get(dirId) ?? [];
+      store.nodes.set(dirId, versions);
       const previous = versions[versions.length - 1]?.meta.version ?? 0;
       versions.push({
         meta: {
@@ -215,6 +217,8 @@ export class MemoryPersistence implements PersistenceLayer {
       partitions.add(dirId);
       rows++;
     }
+    this.pending.clear();
+    if (rows === 0) return undefined;
     const info: CommitInfo = {
       version,
       timestamp,
@@ -224,7 +228,6 @@ export class MemoryPersistence implements PersistenceLayer {
       ...(meta.meta && { meta: { ...meta.meta } }),
     };
     store.commits.push(info);
-    this.pending.clear();
     return info;
   }
 

@@ -1,8 +1,8 @@
 // Glob matching: literal, `*` (captured) and `**` components over a directory tree.
 
 import { PondError } from "./errors.js";
-import type { NodeId } from "./node-id.js";
 import type { DirEntry } from "./node.js";
+import type { NodeId } from "./node-id.js";
 import { parsePath } from "./path.js";
 import type { PersistenceLayer } from "./persistence.js";
 import { type DirChain, resolvePath } from "./resolver.js";
@@ -141,12 +141,6 @@ export async function globMatches(
     }
   };
 
-  await walk(
-    chainStart,
-    0,
-    absolute ? "/" : "",
-    [],
-    new Set(chainStart.map((d) => d.nodeId)),
-  );
+  await walk(chainStart, 0, absolute ? "/" : "", [], new Set(chainStart.map((d) => d.nodeId)));
   return matches;
 }

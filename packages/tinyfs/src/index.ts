@@ -2,7 +2,6 @@ export { sha256Hex } from "./digest.js";
 export { PondError, type PondErrorCode, type PondErrorOptions } from "./errors.js";
 export { FS } from "./fs.js";
 export { compilePattern } from "./glob.js";
-export { isNodeId, newNodeId, type NodeId, ROOT_ID } from "./node-id.js";
 export {
   type CommitInfo,
   type CommitMeta,
@@ -14,6 +13,7 @@ export {
   isFileType,
   type NodeMetadata,
 } from "./node.js";
+export { isNodeId, type NodeId, newNodeId, ROOT_ID } from "./node-id.js";
 export { joinPath, type ParsedPath, parsePath, validateName } from "./path.js";
 export {
   PendingChanges,

@@ -9,7 +9,10 @@ export type NodeId = string;
 export const ROOT_ID: NodeId = "00000000-0000-7000-8000-000000000000";
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-const random = new Uint8Array(10);
+const ID_RANDOM_BYTES = 10;
+// Random bytes are drawn in bulk: one call per 512 ids, not one per id.
+const pool = new Uint8Array(ID_RANDOM_BYTES * 512);
+let poolOffset = pool.length;
 let lastMs = 0;
 let counter = 0;
 
@@ -19,33 +22,29 @@ let counter = 0;
  * increasing; the 62 random bits of `rand_b` keep processes apart.
  */
 export function newNodeId(): NodeId {
+  if (poolOffset === pool.length) {
+    getRandomValues(pool);
+    poolOffset = 0;
+  }
+  const r = poolOffset;
+  poolOffset += ID_RANDOM_BYTES;
   let ms = Date.now();
-  getRandomValues(random);
   if (ms > lastMs) {
     lastMs = ms;
-    counter = ((random[8] ?? 0) << 4) & 0x7ff;
+    counter = (((pool[r + 8] as number) << 8) | (pool[r + 9] as number)) & 0x7ff;
   } else {
     ms = lastMs;
-    counter++;
-    if (counter > 0xfff) {
+    if (++counter > 0xfff) {
       lastMs = ++ms;
       counter = 0;
     }
   }
-  const b = new Uint8Array(16);
-  for (let i = 5; i >= 0; i--) {
-    b[i] = ms % 256;
-    ms = Math.floor(ms / 256);
-  }
-  b[6] = 0x70 | (counter >> 8);
-  b[7] = counter & 0xff;
-  b[8] = 0x80 | ((random[0] ?? 0) & 0x3f);
-  for (let i = 9; i < 16; i++) b[i] = random[i - 8] ?? 0;
   let s = "";
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) s += "-";
-    s += HEX[b[i] as number];
-  }
+  for (let i = 5, t = ms; i >= 0; i--, t = Math.floor(t / 256)) s = HEX[t % 256] + s;
+  s = `${s.slice(0, 8)}-${s.slice(8)}-`;
+  s += `${HEX[0x70 | (counter >> 8)]}${HEX[counter & 0xff]}-`;
+  s += `${HEX[0x80 | ((pool[r] as number) & 0x3f)]}${HEX[pool[r + 1] as number]}-`;
+  for (let i = 2; i < 8; i++) s += HEX[pool[r + i] as number];
   return s;
 }
 

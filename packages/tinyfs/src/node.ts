@@ -37,7 +37,7 @@ export interface NodeMetadata {
   timestamp: Date;
   /** The pond version (transaction) the node version committed in; undefined while pending. */
   txnSeq?: number;
-  /** For a `file:series` chunk: its event-time range, in the unit of its timestamp column. */
+  /** For a `file:series` chunk: its event-time range in epoch milliseconds (min floored, max ceiled). */
   minEventTime?: number;
   maxEventTime?: number;
   /** Extended attributes (e.g. the name of a series' timestamp column). */

@@ -1,13 +1,15 @@
 // The open transaction's staged changes, with savepoints: a building block for backends.
 
 import { PondError } from "./errors.js";
-import type { NodeId } from "./node-id.js";
 import type { DirEntry, NodeMetadata } from "./node.js";
+import type { NodeId } from "./node-id.js";
 import type { DirectoryOperation, NodeWrite } from "./persistence.js";
 
 export interface StagedVersion {
   meta: NodeMetadata;
   write: NodeWrite;
+  /** Where the backend already stored the content, if not in `write.content`. */
+  contentRef?: string;
 }
 
 /** How one name of a directory changes in a transaction: the new entry, or null if unbound. */

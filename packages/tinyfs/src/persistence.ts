@@ -1,7 +1,7 @@
 // The storage contract (Layer 1) that every pond backend implements.
 
-import type { NodeId } from "./node-id.js";
 import type { CommitInfo, CommitMeta, DirEntry, EntryType, NodeMetadata } from "./node.js";
+import type { NodeId } from "./node-id.js";
 
 /** A new version of a node, as the FS hands it to the backend. */
 export interface NodeWrite {
@@ -15,6 +15,8 @@ export interface NodeWrite {
   minEventTime?: number;
   maxEventTime?: number;
   attrs?: Record<string, string>;
+  /** The node id is brand new: the backend need not look for earlier versions. */
+  isNew?: boolean;
 }
 
 /** A change to one name of a directory. */

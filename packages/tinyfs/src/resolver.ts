@@ -1,8 +1,8 @@
 // Path resolution: walks components through directories and symlinks, detecting loops.
 
 import { PondError } from "./errors.js";
-import { ROOT_ID, type NodeId } from "./node-id.js";
 import type { DirEntry } from "./node.js";
+import { type NodeId, ROOT_ID } from "./node-id.js";
 import { parsePath } from "./path.js";
 import type { PersistenceLayer } from "./persistence.js";
 
@@ -75,19 +75,20 @@ async function walk(
 ): Promise<Resolution> {
   const parsed = parsePath(path);
   const followFinal = options.followFinal || parsed.trailingSlash;
-  let chain: DirEntry[] = parsed.absolute ? [ROOT_ENTRY] : [...start];
-  // Components still to walk; a `{ release }` marks the end of a symlink's expansion.
-  const queue: Array<string | { release: NodeId }> = [...parsed.components];
-  const busy = new Set<NodeId>();
+  const chain: DirEntry[] = parsed.absolute ? [ROOT_ENTRY] : start.slice();
+  // Components still to walk, last one on top; a `{ release }` ends a symlink's expansion.
+  const stack: Array<string | { release: NodeId }> = parsed.components.slice().reverse();
+  let names = stack.length;
+  let busy: Set<NodeId> | undefined;
   let hops = 0;
 
-  while (queue.length > 0) {
-    const component = queue.shift() as string | { release: NodeId };
+  while (stack.length > 0) {
+    const component = stack.pop() as string | { release: NodeId };
     if (typeof component !== "string") {
-      busy.delete(component.release);
+      busy?.delete(component.release);
       continue;
     }
-    const isLast = !queue.some((c) => typeof c === "string");
+    const isLast = --names === 0;
     if (component === "..") {
       if (chain.length > 1) chain.pop();
       continue;
@@ -99,21 +100,27 @@ async function walk(
       throw new PondError("ENOENT", "no such file or directory", { path });
     }
     if (entry.entryType === "symlink" && (!isLast || followFinal)) {
+      busy ??= new Set();
       if (busy.has(entry.nodeId) || ++hops > MAX_SYMLINK_HOPS) {
         throw new PondError("ELOOP", "too many levels of symbolic links", { path });
       }
       busy.add(entry.nodeId);
       const target = parsePath(await readSymlinkTarget(persistence, entry));
-      if (target.absolute) chain = [ROOT_ENTRY];
-      queue.unshift(...target.components, { release: entry.nodeId });
+      if (target.absolute) chain.length = 1;
+      stack.push({ release: entry.nodeId });
+      for (let i = target.components.length - 1; i >= 0; i--) {
+        stack.push(target.components[i] as string);
+      }
+      names += target.components.length;
       continue;
     }
     if (entry.entryType === "directory") {
       chain.push(entry);
       continue;
     }
-    if (!isLast) throw new PondError("ENOTDIR", "not a directory", { path });
-    if (parsed.trailingSlash) throw new PondError("ENOTDIR", "not a directory", { path });
+    if (!isLast || parsed.trailingSlash) {
+      throw new PondError("ENOTDIR", "not a directory", { path });
+    }
     return { parent: chain, name: component, entry };
   }
   const top = chain[chain.length - 1] as DirEntry;

@@ -1,7 +1,7 @@
 // The working-directory API: every path operation of a pond.
 
-import type { NodeId } from "./node-id.js";
 import type { DirEntry, EntryType, NodeMetadata } from "./node.js";
+import type { NodeId } from "./node-id.js";
 
 export interface WriteFileOptions {
   /** The file's type when it is created (default `file:data`); EINVAL if it differs from an existing file's. */
@@ -43,7 +43,11 @@ export interface WD {
   /** The directory at `path`. */
   openDirPath(path: string): Promise<WD>;
   /** Creates a file, or adds a new version to an existing one. */
-  writeFile(path: string, data: Uint8Array | string, opts?: WriteFileOptions): Promise<NodeMetadata>;
+  writeFile(
+    path: string,
+    data: Uint8Array | string,
+    opts?: WriteFileOptions,
+  ): Promise<NodeMetadata>;
   /** A file's bytes: the newest version, or the given one. */
   readFile(path: string, opts?: { version?: number }): Promise<Uint8Array>;
   /** Creates a symlink at `path` pointing at `target` (stored as given). */

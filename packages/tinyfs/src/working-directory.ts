@@ -4,14 +4,14 @@ import { sha256Hex } from "./digest.js";
 import { PondError } from "./errors.js";
 import type { FS } from "./fs.js";
 import { globMatches } from "./glob.js";
+import { type DirEntry, isFileType, type NodeMetadata } from "./node.js";
 import { newNodeId } from "./node-id.js";
-import { type DirEntry, type NodeMetadata, isFileType } from "./node.js";
 import { joinPath, parsePath, validateName } from "./path.js";
 import type { NodeWrite, PersistenceLayer } from "./persistence.js";
 import {
+  chainPath,
   type DirChain,
   type Resolution,
-  chainPath,
   readSymlinkTarget,
   resolvePath,
 } from "./resolver.js";
@@ -145,7 +145,9 @@ export class WorkingDirectory implements WD {
   }
 
   stat(path: string): Promise<NodeMetadata> {
-    return this.read(path, async (p) => this.metadata(p, await this.resolve(p, path, FOLLOW), path));
+    return this.read(path, async (p) =>
+      this.metadata(p, await this.resolve(p, path, FOLLOW), path),
+    );
   }
 
   lstat(path: string): Promise<NodeMetadata> {
@@ -263,7 +265,7 @@ export class WorkingDirectory implements WD {
     const dir = r.parent[r.parent.length - 1] as DirEntry;
     const nodeId = newNodeId();
     const partId = write.entryType === "directory" ? nodeId : dir.nodeId;
-    const meta = await p.storeNode(nodeId, partId, write);
+    const meta = await p.storeNode(nodeId, partId, { ...write, isNew: true });
     await p.updateDirectoryEntry(dir.nodeId, r.name, {
       kind: "insert",
       child: { nodeId, partId, entryType: write.entryType },
@@ -276,7 +278,10 @@ export class WorkingDirectory implements WD {
     const r = await this.resolve(p, path, NO_FOLLOW);
     if (r.entry) throw new PondError("EEXIST", "already exists");
     const meta = await this.createNode(p, r, DIRECTORY_WRITE);
-    return [...r.parent, { name: r.name, nodeId: meta.nodeId, partId: meta.nodeId, entryType: "directory" }];
+    return [
+      ...r.parent,
+      { name: r.name, nodeId: meta.nodeId, partId: meta.nodeId, entryType: "directory" },
+    ];
   }
 
   private async makeDirectories(p: PersistenceLayer, path: string): Promise<DirChain> {
@@ -292,10 +297,16 @@ export class WorkingDirectory implements WD {
       }
       if (r.entry || r.name !== name) {
         const last = i === parsed.components.length - 1;
-        throw new PondError(last ? "EEXIST" : "ENOTDIR", last ? "already exists" : "not a directory");
+        throw new PondError(
+          last ? "EEXIST" : "ENOTDIR",
+          last ? "already exists" : "not a directory",
+        );
       }
       const meta = await this.createNode(p, r, DIRECTORY_WRITE);
-      chain = [...r.parent, { name, nodeId: meta.nodeId, partId: meta.nodeId, entryType: "directory" }];
+      chain = [
+        ...r.parent,
+        { name, nodeId: meta.nodeId, partId: meta.nodeId, entryType: "directory" },
+      ];
     }
     return chain;
   }
@@ -311,7 +322,8 @@ export class WorkingDirectory implements WD {
     path: string,
     fn: (p: PersistenceLayer) => Promise<T>,
   ): Promise<T> {
-    const where = typeof path === "string" && path.startsWith("/") ? path : joinPath(this.path, String(path));
+    const where =
+      typeof path === "string" && path.startsWith("/") ? path : joinPath(this.path, String(path));
     return this.fs.write(`${verb} ${where}`, fn).catch((error: unknown) => {
       throw asPondError(error, path);
     });

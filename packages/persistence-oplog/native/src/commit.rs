@@ -1,0 +1,210 @@
+//! A pond transaction as exactly one Delta version: one data file per partition, then a
+//! create-only write of the log entry at `loaded + 1`. Losing that race commits nothing.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use deltalake::arrow::array::{AsArray, RecordBatch, UInt32Array};
+use deltalake::arrow::compute::{concat_batches, take_record_batch};
+use deltalake::kernel::transaction::CommitData;
+use deltalake::kernel::{Action, Add};
+use deltalake::logstore::CommitOrBytes;
+use deltalake::protocol::{DeltaOperation, SaveMode};
+use serde_json::Value;
+
+use crate::data_file;
+use crate::error::{PondError, PondResult, Step, from_arrow_input, from_delta, from_join};
+use crate::handle::Handle;
+use crate::ipc::decode_rows;
+use crate::log::sync_entry;
+use crate::schema::{FILE_SCHEMA, PARTITION_COLUMN, TABLE_SCHEMA};
+
+pub struct Committed {
+    pub version: i64,
+    pub files: u32,
+    pub partitions: u32,
+    /// Whether this commit reached a checkpoint interval and the checkpoint was written.
+    pub checkpointed: bool,
+    /// Why the due checkpoint failed; the commit itself stands.
+    pub checkpoint_error: Option<String>,
+}
+
+/// Rows grouped by part_id (in first-seen order), without the part_id column.
+fn split_by_partition(batches: &[RecordBatch]) -> PondResult<Vec<(String, RecordBatch)>> {
+    let all = concat_batches(&TABLE_SCHEMA, batches)
+        .map_err(|e| from_arrow_input(e, "combining the rows"))?;
+    let part_ids = all
+        .column_by_name(PARTITION_COLUMN)
+        .ok_or_else(|| PondError::internal("part_id column vanished"))?
+        .as_string::<i32>();
+    let mut order: Vec<String> = Vec::new();
+    let mut rows: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (i, part_id) in part_ids.iter().enumerate() {
+        let part_id = part_id.ok_or_else(|| PondError::einval("a row has no part_id"))?;
+        if part_id.is_empty() {
+            return Err(PondError::einval("a row has an empty part_id"));
+        }
+        rows.entry(part_id)
+            .or_insert_with(|| {
+                order.push(part_id.to_string());
+                Vec::new()
+            })
+            .push(i as u32);
+    }
+    let file_columns: Vec<usize> = FILE_SCHEMA
+        .fields()
+        .iter()
+        .filter_map(|f| TABLE_SCHEMA.index_of(f.name()).ok())
+        .collect();
+    let without_part = all
+        .project(&file_columns)
+        .map_err(|e| PondError::internal(format!("projecting the file columns: {e}")))?;
+    order
+        .into_iter()
+        .map(|part_id| {
+            let indices = UInt32Array::from(rows.remove(part_id.as_str()).unwrap_or_default());
+            let batch = take_record_batch(&without_part, &indices)
+                .map_err(|e| PondError::internal(format!("grouping rows by part_id: {e}")))?;
+            Ok((part_id, batch))
+        })
+        .collect()
+}
+
+/// The commitInfo user metadata: the caller's JSON object, plus the version it was based on.
+fn app_metadata(info_json: &str, version: i64) -> PondResult<HashMap<String, Value>> {
+    let value: Value = serde_json::from_str(info_json)
+        .map_err(|e| PondError::einval(format!("commit info is not JSON: {e}")))?;
+    let Value::Object(map) = value else {
+        return Err(PondError::einval("commit info must be a JSON object"));
+    };
+    let mut metadata: HashMap<String, Value> = map.into_iter().collect();
+    metadata.insert("readVersion".into(), Value::from(version - 1));
+    Ok(metadata)
+}
+
+/// Writes the data files of all partitions concurrently; on any failure removes those written.
+async fn write_files(handle: &Handle, parts: Vec<(String, RecordBatch)>) -> PondResult<Vec<Add>> {
+    let tasks: Vec<_> = parts
+        .into_iter()
+        .map(|(part_id, rows)| {
+            let root = handle.root.clone();
+            let relative = data_file::new_data_path(&part_id);
+            let cleanup = relative.clone();
+            let task = tokio::task::spawn_blocking(move || {
+                data_file::write(&root, &relative, &part_id, &rows)
+            });
+            (cleanup, task)
+        })
+        .collect();
+    let mut adds = Vec::new();
+    let mut attempted = Vec::new();
+    let mut first_error = None;
+    for (relative, task) in tasks {
+        attempted.push(relative);
+        match task.await {
+            Ok(Ok(add)) => adds.push(add),
+            Ok(Err(e)) => {
+                first_error.get_or_insert(e);
+            }
+            Err(e) => {
+                first_error.get_or_insert(from_join(e, "writing a data file"));
+            }
+        }
+    }
+    match first_error {
+        None => Ok(adds),
+        Some(err) => {
+            data_file::remove_all(&handle.root, &attempted);
+            Err(err)
+        }
+    }
+}
+
+pub async fn commit(
+    handle: &Handle,
+    rows_ipc: impl AsRef<[u8]> + Send + 'static,
+    version: i64,
+    info_json: &str,
+) -> PondResult<Committed> {
+    let _op = handle.ops.lock().await;
+    let loaded = handle.loaded();
+    if version != loaded.version + 1 {
+        return Err(PondError::einval(format!(
+            "{}: a commit goes to version {} (loaded + 1), not {version}",
+            handle.subject(),
+            loaded.version + 1
+        )));
+    }
+    let metadata = app_metadata(info_json, version)?;
+
+    let parts = tokio::task::spawn_blocking(move || {
+        let batches = decode_rows(rows_ipc.as_ref())?;
+        if batches.is_empty() {
+            Ok(Vec::new())
+        } else {
+            split_by_partition(&batches)
+        }
+    })
+    .await
+    .map_err(|e| from_join(e, "decoding rows"))??;
+    let partitions = parts.len() as u32;
+
+    let adds = write_files(handle, parts).await?;
+    let written: Vec<String> = adds.iter().map(|a| a.path.clone()).collect();
+
+    let operation = DeltaOperation::Write {
+        mode: SaveMode::Append,
+        partition_by: Some(vec![PARTITION_COLUMN.to_string()]),
+        predicate: None,
+    };
+    let actions = adds.iter().cloned().map(Action::Add).collect();
+    let entry = CommitData::new(actions, operation, metadata, Vec::new())
+        .get_bytes()
+        .map_err(|e| from_delta(e.into(), Step::Commit, &handle.subject()));
+    let entry = match entry {
+        Ok(entry) => entry,
+        Err(err) => {
+            data_file::remove_all(&handle.root, &written);
+            return Err(err);
+        }
+    };
+    // A create-only put of exactly this version: no retry, no rebase onto a later version.
+    let put = handle
+        .log_store
+        .write_commit_entry(version as u64, CommitOrBytes::LogBytes(entry), uuid::Uuid::new_v4())
+        .await;
+    if let Err(err) = put {
+        data_file::remove_all(&handle.root, &written);
+        return Err(from_delta(err.into(), Step::Commit, &handle.subject())
+            .context(format!("committing version {version}")));
+    }
+    // The entry is visible to other writers now, so the commit stands even if this flush fails;
+    // a failure here is as rare as it is unrecoverable, and reporting it would invite a retry.
+    let root = handle.root.clone();
+    let _ = tokio::task::spawn_blocking(move || sync_entry(&root, version as u64)).await;
+
+    let mut next = handle.loaded();
+    next.version = version;
+    next.index = next
+        .index
+        .as_ref()
+        .filter(|index| index.version == version - 1)
+        .map(|index| Arc::new(index.with_adds(version, &adds)));
+    let interval = next.checkpoint_interval;
+    handle.publish(next);
+
+    let mut committed = Committed {
+        version,
+        files: adds.len() as u32,
+        partitions,
+        checkpointed: false,
+        checkpoint_error: None,
+    };
+    if version % interval == 0 {
+        match handle.checkpoint_locked().await {
+            Ok(()) => committed.checkpointed = true,
+            Err(err) => committed.checkpoint_error = Some(err.to_string()),
+        }
+    }
+    Ok(committed)
+}

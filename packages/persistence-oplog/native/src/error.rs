@@ -1,0 +1,339 @@
+//! The one place where delta-rs, kernel, arrow, parquet, object-store and io errors become pond codes.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::path::Path;
+
+use deltalake::DeltaTableError;
+use deltalake::arrow::error::ArrowError;
+use deltalake::kernel::transaction::TransactionError;
+use deltalake::parquet::errors::ParquetError;
+use napi::bindgen_runtime::{ToNapiValue, TypeName, ValueType};
+use napi::{JsError, sys};
+
+/// The codes a JS caller branches on; `as_ref` is the JS error's `code` property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// No table, version or data file where one was asked for.
+    Enoent,
+    /// A table already exists where one was to be created.
+    Eexist,
+    /// A bad argument, or a Delta table that is not a pond table.
+    Einval,
+    /// The log or a data file cannot be decoded, or a data file the log names is missing.
+    Corrupt,
+    /// The handle was closed.
+    Closed,
+    /// Another writer committed the requested version first; nothing was committed.
+    VersionExists,
+    /// The operating system refused an I/O operation.
+    Io,
+    /// A bug or an unexpected state in the addon or in delta-rs.
+    Internal,
+}
+
+impl AsRef<str> for Code {
+    fn as_ref(&self) -> &str {
+        match self {
+            Code::Enoent => "ENOENT",
+            Code::Eexist => "EEXIST",
+            Code::Einval => "EINVAL",
+            Code::Corrupt => "CORRUPT",
+            Code::Closed => "CLOSED",
+            Code::VersionExists => "VERSION_EXISTS",
+            Code::Io => "IO",
+            Code::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// An error on its way to JavaScript: a code and a message that already holds the cause chain.
+#[derive(Debug)]
+pub struct PondError {
+    pub code: Code,
+    pub message: String,
+}
+
+pub type PondResult<T> = Result<T, PondError>;
+
+impl PondError {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn einval(message: impl Into<String>) -> Self {
+        Self::new(Code::Einval, message)
+    }
+
+    pub fn corrupt(message: impl Into<String>) -> Self {
+        Self::new(Code::Corrupt, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(Code::Internal, message)
+    }
+
+    pub fn closed() -> Self {
+        Self::new(Code::Closed, "the table handle is closed")
+    }
+
+    /// Prefixes the message with what was being done, keeping the code.
+    pub fn context(mut self, what: impl fmt::Display) -> Self {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
+
+    /// The error thrown synchronously by the non-async methods.
+    pub fn into_napi(self) -> napi::Error<Code> {
+        napi::Error::new(self.code, self.message)
+    }
+}
+
+impl fmt::Display for PondError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_ref(), self.message)
+    }
+}
+
+/// `error: source: source …`, skipping a source whose text the previous link already shows.
+fn chain(err: &(dyn StdError + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut current = err.source();
+    while let Some(source) = current {
+        let text = source.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        current = source.source();
+    }
+    out
+}
+
+/// What was being done when a delta-rs error occurred; a few variants mean different things per step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Loading or time-travelling a snapshot.
+    Load,
+    /// Writing version 0.
+    Create,
+    /// Writing the log entry of a data commit.
+    Commit,
+    /// Anything else (checkpoints, listings).
+    Other,
+}
+
+/// Maps a delta-rs error by variant; `subject` names the table or file involved.
+pub fn from_delta(err: DeltaTableError, step: Step, subject: &str) -> PondError {
+    let text = chain(&err);
+    let code = match &err {
+        DeltaTableError::NotATable(_) => Code::Enoent,
+        DeltaTableError::InvalidVersion(_) => Code::Enoent,
+        DeltaTableError::VersionAlreadyExists(_) => match step {
+            Step::Create => Code::Eexist,
+            _ => Code::VersionExists,
+        },
+        DeltaTableError::Transaction { source } => match source {
+            TransactionError::VersionAlreadyExists(_) => match step {
+                Step::Create => Code::Eexist,
+                _ => Code::VersionExists,
+            },
+            // With retries disabled, losing the race for a version surfaces as "attempts exhausted".
+            TransactionError::MaxCommitAttempts(_) => match step {
+                Step::Create => Code::Eexist,
+                _ => Code::VersionExists,
+            },
+            TransactionError::ObjectStore { source } => object_store_code(source),
+            _ => Code::Internal,
+        },
+        DeltaTableError::ObjectStore { source } => object_store_code(source),
+        DeltaTableError::Io { source } => io_code(source),
+        DeltaTableError::KernelError(kernel) => kernel_code(kernel),
+        DeltaTableError::Parquet { .. }
+        | DeltaTableError::Arrow { .. }
+        | DeltaTableError::InvalidJsonLog { .. }
+        | DeltaTableError::InvalidStatsJson { .. }
+        | DeltaTableError::NoSchema
+        | DeltaTableError::MetadataError(_)
+        | DeltaTableError::InvalidData { .. } => Code::Corrupt,
+        DeltaTableError::SchemaMismatch { .. }
+        | DeltaTableError::InvalidTableLocation(_)
+        | DeltaTableError::InvalidPartitionFilter { .. }
+        | DeltaTableError::PartitionError { .. }
+        | DeltaTableError::VersionDowngrade { .. }
+        | DeltaTableError::UnsupportedColumnMapping { .. }
+        | DeltaTableError::MissingFeature { .. } => Code::Einval,
+        _ => match step {
+            // Whatever else fails while reading the log means the log cannot be trusted.
+            Step::Load => Code::Corrupt,
+            _ => Code::Internal,
+        },
+    };
+    PondError::new(code, format!("{subject}: {text}"))
+}
+
+fn kernel_code(err: &delta_kernel::Error) -> Code {
+    use delta_kernel::Error as K;
+    match err {
+        K::Backtraced { source, .. } => kernel_code(source),
+        K::FileNotFound(_) | K::MissingVersion => Code::Enoent,
+        K::IOError(io) => io_code(io),
+        K::ObjectStore(os) => object_store_code(os),
+        K::InvalidUrl(_) | K::InvalidTableLocation(_) | K::Unsupported(_) => Code::Einval,
+        K::InternalError(_) | K::JoinFailure(_) | K::Cancelled => Code::Internal,
+        // Malformed JSON, Arrow/Parquet decode failures, missing protocol or metadata, bad
+        // checkpoints, non-contiguous log: the log is unreadable.
+        _ => Code::Corrupt,
+    }
+}
+
+fn object_store_code(err: &deltalake::ObjectStoreError) -> Code {
+    use deltalake::ObjectStoreError as O;
+    match err {
+        O::NotFound { .. } => Code::Enoent,
+        O::AlreadyExists { .. } => Code::Eexist,
+        O::InvalidPath { .. } => Code::Einval,
+        O::JoinError { .. } | O::NotImplemented { .. } | O::NotSupported { .. } => Code::Internal,
+        _ => Code::Io,
+    }
+}
+
+fn io_code(err: &std::io::Error) -> Code {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => Code::Enoent,
+        std::io::ErrorKind::AlreadyExists => Code::Eexist,
+        std::io::ErrorKind::InvalidInput => Code::Einval,
+        std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof => Code::Corrupt,
+        _ => Code::Io,
+    }
+}
+
+/// An io error on `path`.
+pub fn from_io(err: std::io::Error, what: &str, path: &Path) -> PondError {
+    PondError::new(io_code(&err), format!("{what} {}: {}", path.display(), chain(&err)))
+}
+
+/// An io error on a data file the log names: a missing file is corruption, not "no such file".
+pub fn from_data_file_io(err: std::io::Error, path: &Path) -> PondError {
+    let code = match io_code(&err) {
+        Code::Enoent | Code::Corrupt => Code::Corrupt,
+        other => other,
+    };
+    PondError::new(code, format!("data file {}: {}", path.display(), chain(&err)))
+}
+
+/// A Parquet error while reading a data file: the file is damaged unless the OS failed us.
+pub fn from_parquet_read(err: ParquetError, path: &Path) -> PondError {
+    let code = match &err {
+        ParquetError::External(inner) => match inner.downcast_ref::<std::io::Error>() {
+            Some(io) if io.kind() != std::io::ErrorKind::UnexpectedEof => io_code(io),
+            _ => Code::Corrupt,
+        },
+        ParquetError::NYI(_) => Code::Einval,
+        _ => Code::Corrupt,
+    };
+    PondError::new(code, format!("data file {}: {}", path.display(), chain(&err)))
+}
+
+/// A Parquet error while writing a data file.
+pub fn from_parquet_write(err: ParquetError, path: &Path) -> PondError {
+    let code = match &err {
+        ParquetError::External(inner) => match inner.downcast_ref::<std::io::Error>() {
+            Some(io) => io_code(io),
+            None => Code::Internal,
+        },
+        ParquetError::ArrowError(_) => Code::Einval,
+        _ => Code::Internal,
+    };
+    PondError::new(code, format!("writing {}: {}", path.display(), chain(&err)))
+}
+
+/// An Arrow error on rows coming from JavaScript (IPC decode, casts): the caller sent bad rows.
+pub fn from_arrow_input(err: ArrowError, what: &str) -> PondError {
+    let code = match &err {
+        ArrowError::IoError(_, io) => io_code(io),
+        ArrowError::MemoryError(_) => Code::Internal,
+        _ => Code::Einval,
+    };
+    PondError::new(code, format!("{what}: {}", chain(&err)))
+}
+
+/// An Arrow error on rows read from a data file: the file does not hold what the log says.
+pub fn from_arrow_read(err: ArrowError, path: &Path) -> PondError {
+    let code = match &err {
+        ArrowError::IoError(_, io) => io_code(io),
+        ArrowError::MemoryError(_) => Code::Internal,
+        _ => Code::Corrupt,
+    };
+    PondError::new(code, format!("data file {}: {}", path.display(), chain(&err)))
+}
+
+/// An Arrow error while encoding results: our own bug.
+pub fn from_arrow_internal(err: ArrowError, what: &str) -> PondError {
+    PondError::internal(format!("{what}: {}", chain(&err)))
+}
+
+/// A line of a log entry that is not the JSON the Delta protocol requires.
+pub fn from_log_json(err: serde_json::Error, path: &Path) -> PondError {
+    PondError::corrupt(format!("log entry {}: {}", path.display(), chain(&err)))
+}
+
+/// A blocking task that panicked or was cancelled.
+pub fn from_join(err: tokio::task::JoinError, what: &str) -> PondError {
+    if err.is_panic() {
+        PondError::internal(format!("{what}: panicked: {}", panic_text(err.into_panic())))
+    } else {
+        PondError::internal(format!("{what}: cancelled"))
+    }
+}
+
+/// The text of a panic payload.
+pub fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
+/// The outcome of an async method. napi-rs only rejects promises with `napi::Error<Status>`, whose
+/// JS `code` is a napi status name; so the error travels as a value and becomes a JS `Error` with
+/// pond's `code` on the JS thread, where it is handed to napi as the rejection value itself.
+pub struct Settled<T>(pub PondResult<T>);
+
+impl<T> From<PondResult<T>> for Settled<T> {
+    fn from(value: PondResult<T>) -> Self {
+        Self(value)
+    }
+}
+
+impl<T: TypeName> TypeName for Settled<T> {
+    fn type_name() -> &'static str {
+        T::type_name()
+    }
+
+    fn value_type() -> ValueType {
+        T::value_type()
+    }
+}
+
+impl<T: ToNapiValue> ToNapiValue for Settled<T> {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        match val.0 {
+            Ok(value) => unsafe { T::to_napi_value(env, value) },
+            Err(err) => {
+                let js_error = unsafe { JsError::from(err.into_napi()).into_value(env) };
+                if js_error.is_null() {
+                    return Err(napi::Error::from_reason("the environment is shutting down"));
+                }
+                let unknown = unsafe { napi::Unknown::from_raw_unchecked(env, js_error) };
+                Err(napi::Error::from(unknown))
+            }
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! An open op-log table: its location, the version it is loaded at, and the operations that move
+//! that version (open, create, update, time travel) or act on it (checkpoint, file index).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use deltalake::logstore::LogStoreRef;
+use deltalake::{DeltaTable, DeltaTableBuilder};
+use deltalake::kernel::transaction::CommitProperties;
+use deltalake::operations::create::CreateBuilder;
+use url::Url;
+
+use crate::error::{Code, PondError, PondResult, Step, from_delta, from_io};
+use crate::index::PartitionIndex;
+use crate::log::{entry_path, find_damaged, has_log, log_dir};
+use crate::schema::{PARTITION_COLUMN, check_delta_schema, delta_columns};
+
+pub const CHECKPOINT_INTERVAL: &str = "delta.checkpointInterval";
+const DEFAULT_CHECKPOINT_INTERVAL: &str = "100";
+/// Delta properties a caller may set on create; the rest are fixed so that history stays and the
+/// table stays readable by every Delta reader.
+const CALLER_DELTA_PROPERTIES: [&str; 3] = [
+    CHECKPOINT_INTERVAL,
+    "delta.logRetentionDuration",
+    "delta.deletedFileRetentionDuration",
+];
+const HUNDRED_YEARS: &str = "interval 36500 days";
+
+/// What readers of the handle see; replaced as a whole when the loaded version moves.
+#[derive(Clone)]
+pub struct Loaded {
+    /// The version the handle is at (commits go to `version + 1`).
+    pub version: i64,
+    /// delta-rs's view; after our own commits its snapshot may lag `version` until needed.
+    pub table: DeltaTable,
+    pub properties: Arc<HashMap<String, String>>,
+    pub checkpoint_interval: i64,
+    /// Files per partition at `version`, built on the first scan.
+    pub index: Option<Arc<PartitionIndex>>,
+}
+
+pub struct Handle {
+    pub root: PathBuf,
+    pub log_store: LogStoreRef,
+    loaded: Mutex<Loaded>,
+    /// Serializes the operations that move the loaded version (commit, update, time travel).
+    pub ops: tokio::sync::Mutex<()>,
+}
+
+fn absolute(path: &str) -> PondResult<PathBuf> {
+    if path.is_empty() {
+        return Err(PondError::einval("the table path is empty"));
+    }
+    std::path::absolute(path).map_err(|e| from_io(e, "resolving", Path::new(path)))
+}
+
+fn table_url(root: &Path) -> PondResult<Url> {
+    Url::from_directory_path(root)
+        .map_err(|()| PondError::einval(format!("{} is not a usable table path", root.display())))
+}
+
+fn subject(root: &Path) -> String {
+    format!("table {}", root.display())
+}
+
+fn to_version(version: i64) -> PondResult<u64> {
+    u64::try_from(version).map_err(|_| PondError::einval(format!("invalid version {version}")))
+}
+
+/// A load failure; when the log is unreadable, names the damaged file.
+fn load_error(err: deltalake::DeltaTableError, root: &Path, version: Option<u64>) -> PondError {
+    let mapped = from_delta(err, Step::Load, &subject(root));
+    if mapped.code != Code::Corrupt {
+        return mapped;
+    }
+    match find_damaged(root, version) {
+        Some(named) => PondError::corrupt(format!("{}; {}", named.message, mapped.message)),
+        None => mapped,
+    }
+}
+
+fn loaded_from(table: DeltaTable, root: &Path) -> PondResult<Loaded> {
+    let state = table
+        .snapshot()
+        .map_err(|e| from_delta(e, Step::Load, &subject(root)))?;
+    let metadata = state.metadata();
+    check_delta_schema(&state.schema(), metadata.partition_columns())
+        .map_err(|e| e.context(subject(root)))?;
+    let properties = metadata.configuration().clone();
+    let checkpoint_interval = properties
+        .get(CHECKPOINT_INTERVAL)
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|v| *v > 0)
+        .unwrap_or(100);
+    Ok(Loaded {
+        version: state.version() as i64,
+        table,
+        properties: Arc::new(properties),
+        checkpoint_interval,
+        index: None,
+    })
+}
+
+impl Handle {
+    fn new(root: PathBuf, loaded: Loaded) -> Self {
+        Self {
+            root,
+            log_store: loaded.table.log_store(),
+            loaded: Mutex::new(loaded),
+            ops: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub fn subject(&self) -> String {
+        subject(&self.root)
+    }
+
+    /// A consistent copy of what is loaded (cheap: Arcs).
+    pub fn loaded(&self) -> Loaded {
+        match self.loaded.lock() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn publish(&self, loaded: Loaded) {
+        match self.loaded.lock() {
+            Ok(mut guard) => *guard = loaded,
+            Err(poisoned) => *poisoned.into_inner() = loaded,
+        }
+    }
+
+    /// Opens the table at `path`, at its latest version or at `version`.
+    pub async fn open(path: &str, version: Option<i64>) -> PondResult<Self> {
+        let root = absolute(path)?;
+        if !log_dir(&root).is_dir() {
+            return Err(PondError::new(
+                Code::Enoent,
+                format!("no Delta table at {} (no {})", root.display(), crate::log::LOG_DIR),
+            ));
+        }
+        let version = version.map(to_version).transpose()?;
+        if let Some(v) = version
+            && !entry_path(&root, v).is_file()
+        {
+            return Err(PondError::new(
+                Code::Enoent,
+                format!("{}: version {v} does not exist", subject(&root)),
+            ));
+        }
+        let mut builder = DeltaTableBuilder::from_url(table_url(&root)?)
+            .map_err(|e| from_delta(e, Step::Load, &subject(&root)))?;
+        if let Some(v) = version {
+            builder = builder.with_version(v);
+        }
+        let table = builder
+            .load()
+            .await
+            .map_err(|e| load_error(e, &root, version))?;
+        let loaded = loaded_from(table, &root)?;
+        Ok(Self::new(root, loaded))
+    }
+
+    /// Creates a pond table at `path` (making directories) as version 0.
+    pub async fn create(path: &str, properties: HashMap<String, String>) -> PondResult<Self> {
+        let root = absolute(path)?;
+        if has_log(&root) {
+            return Err(PondError::new(
+                Code::Eexist,
+                format!("a Delta table already exists at {}", root.display()),
+            ));
+        }
+        let mut configuration: HashMap<String, String> = HashMap::from([
+            (CHECKPOINT_INTERVAL.into(), DEFAULT_CHECKPOINT_INTERVAL.into()),
+            ("delta.enableExpiredLogCleanup".into(), "false".into()),
+            ("delta.logRetentionDuration".into(), HUNDRED_YEARS.into()),
+            ("delta.deletedFileRetentionDuration".into(), HUNDRED_YEARS.into()),
+        ]);
+        for (key, value) in properties {
+            if !key.starts_with("pond.") && !CALLER_DELTA_PROPERTIES.contains(&key.as_str()) {
+                return Err(PondError::einval(format!(
+                    "table property {key} cannot be set (allowed: pond.*, {})",
+                    CALLER_DELTA_PROPERTIES.join(", ")
+                )));
+            }
+            configuration.insert(key, value);
+        }
+        std::fs::create_dir_all(&root).map_err(|e| from_io(e, "creating", &root))?;
+        let url = table_url(&root)?;
+        let table = CreateBuilder::new()
+            .with_location(url.as_str())
+            .with_table_name("pond")
+            .with_comment("pond")
+            .with_columns(delta_columns())
+            .with_partition_columns([PARTITION_COLUMN])
+            .with_configuration(configuration.into_iter().map(|(k, v)| (k, Some(v))))
+            .with_commit_properties(
+                CommitProperties::default()
+                    .with_max_retries(0)
+                    .with_create_checkpoint(false)
+                    .with_cleanup_expired_logs(Some(false)),
+            )
+            .await
+            .map_err(|e| from_delta(e, Step::Create, &subject(&root)))?;
+        crate::log::sync_entry(&root, 0)?;
+        let loaded = loaded_from(table, &root)?;
+        Ok(Self::new(root, loaded))
+    }
+
+    /// Brings delta-rs's snapshot up to the loaded version (it lags after our own commits).
+    pub async fn current_table(&self, loaded: &mut Loaded) -> PondResult<()> {
+        let target = to_version(loaded.version)?;
+        if loaded.table.version() != Some(target) {
+            loaded
+                .table
+                .load_version(target)
+                .await
+                .map_err(|e| load_error(e, &self.root, Some(target)))?;
+        }
+        Ok(())
+    }
+
+    /// Loads the newest version; returns it.
+    pub async fn update(&self) -> PondResult<i64> {
+        let _op = self.ops.lock().await;
+        let mut loaded = self.loaded();
+        self.current_table(&mut loaded).await?;
+        let before = loaded.version;
+        loaded
+            .table
+            .update_state()
+            .await
+            .map_err(|e| load_error(e, &self.root, None))?;
+        let mut next = loaded_from(loaded.table, &self.root)?;
+        if next.version == before {
+            next.index = loaded.index;
+        }
+        let version = next.version;
+        self.publish(next);
+        Ok(version)
+    }
+
+    /// Moves the handle to `version` (back or forth).
+    pub async fn load_version(&self, version: i64) -> PondResult<()> {
+        let target = to_version(version)?;
+        let _op = self.ops.lock().await;
+        let mut loaded = self.loaded();
+        if loaded.version == version {
+            return Ok(());
+        }
+        if !entry_path(&self.root, target).is_file() {
+            return Err(PondError::new(
+                Code::Enoent,
+                format!("{}: version {version} does not exist", self.subject()),
+            ));
+        }
+        loaded
+            .table
+            .load_version(target)
+            .await
+            .map_err(|e| load_error(e, &self.root, Some(target)))?;
+        let next = loaded_from(loaded.table, &self.root)?;
+        self.publish(next);
+        Ok(())
+    }
+
+    /// Writes a checkpoint of the loaded version (no log cleanup).
+    pub async fn checkpoint(&self) -> PondResult<()> {
+        let _op = self.ops.lock().await;
+        self.checkpoint_locked().await
+    }
+
+    /// `checkpoint` for a caller that already holds `ops`.
+    pub async fn checkpoint_locked(&self) -> PondResult<()> {
+        let mut loaded = self.loaded();
+        self.current_table(&mut loaded).await?;
+        deltalake::checkpoints::create_checkpoint(&loaded.table, None)
+            .await
+            .map_err(|e| from_delta(e, Step::Other, &self.subject()).context("writing a checkpoint"))?;
+        self.publish(loaded);
+        Ok(())
+    }
+
+    /// The file index at the loaded version, built on first use.
+    pub async fn index(&self) -> PondResult<Arc<PartitionIndex>> {
+        let loaded = self.loaded();
+        if let Some(index) = &loaded.index
+            && index.version == loaded.version
+        {
+            return Ok(index.clone());
+        }
+        let _op = self.ops.lock().await;
+        let mut loaded = self.loaded();
+        if let Some(index) = &loaded.index
+            && index.version == loaded.version
+        {
+            return Ok(index.clone());
+        }
+        self.current_table(&mut loaded).await?;
+        let index = Arc::new(PartitionIndex::build(&loaded.table, &self.subject())?);
+        loaded.index = Some(index.clone());
+        self.publish(loaded);
+        Ok(index)
+    }
+}

@@ -1,0 +1,42 @@
+//! Arrow IPC stream encoding, the only way rows cross the JS boundary.
+
+use std::io::Cursor;
+
+use deltalake::arrow::array::RecordBatch;
+use deltalake::arrow::ipc::reader::StreamReader;
+use deltalake::arrow::ipc::writer::StreamWriter;
+
+use crate::error::{PondResult, from_arrow_input, from_arrow_internal};
+use crate::schema::{TABLE_SCHEMA, conform_input};
+
+/// Decodes an IPC stream of op-log rows, each batch made to fit the table schema.
+pub fn decode_rows(bytes: &[u8]) -> PondResult<Vec<RecordBatch>> {
+    let reader = StreamReader::try_new(Cursor::new(bytes), None)
+        .map_err(|e| from_arrow_input(e, "decoding the rows' Arrow IPC stream"))?;
+    let mut batches = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| from_arrow_input(e, "decoding the rows' Arrow IPC stream"))?;
+        if batch.num_rows() > 0 {
+            batches.push(conform_input(&batch)?);
+        }
+    }
+    Ok(batches)
+}
+
+/// Encodes rows of the table schema as one IPC stream (schema only when there are none).
+pub fn encode_rows(batches: &[RecordBatch]) -> PondResult<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        let mut writer = StreamWriter::try_new(&mut out, &TABLE_SCHEMA)
+            .map_err(|e| from_arrow_internal(e, "encoding Arrow IPC"))?;
+        for batch in batches {
+            writer
+                .write(batch)
+                .map_err(|e| from_arrow_internal(e, "encoding Arrow IPC"))?;
+        }
+        writer
+            .finish()
+            .map_err(|e| from_arrow_internal(e, "encoding Arrow IPC"))?;
+    }
+    Ok(out)
+}

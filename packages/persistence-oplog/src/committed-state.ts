@@ -1,0 +1,183 @@
+// What the table holds at one version, loaded partition by partition and kept current incrementally.
+
+import {
+  type DirEntry,
+  type EntryType,
+  type NodeId,
+  type NodeMetadata,
+  PondError,
+  ROOT_ID,
+  sha256Hex,
+  sortEntries,
+} from "@pond/tinyfs";
+import { decodeDirectoryChanges } from "./directory-record.js";
+import { readLargeFile } from "./large-files.js";
+import type { OpLogRow } from "./rows.js";
+import type { OpLogTable } from "./table.js";
+
+export interface StoredVersion {
+  meta: NodeMetadata;
+  contentRef: string | null;
+}
+
+export interface DirectoryState {
+  entries: Map<string, DirEntry>;
+  sorted: DirEntry[] | undefined;
+  versions: StoredVersion[];
+}
+
+const CONTENT_CACHE_BYTES = 32 * 1024 * 1024;
+
+export function rowMetadata(row: OpLogRow): NodeMetadata {
+  const meta: NodeMetadata = {
+    nodeId: row.nodeId,
+    partId: row.partId,
+    entryType: row.entryType as EntryType,
+    version: row.version,
+    size: row.size,
+    sha256: row.sha256,
+    timestamp: new Date(Math.floor(row.timestamp / 1000)),
+    txnSeq: row.txnSeq,
+  };
+  if (row.minEventTime !== null) meta.minEventTime = row.minEventTime;
+  if (row.maxEventTime !== null) meta.maxEventTime = row.maxEventTime;
+  if (row.attrs !== null) meta.attrs = JSON.parse(row.attrs) as Record<string, string>;
+  return meta;
+}
+
+/**
+ * Directory listings and node version lists as of the table's loaded
+ * version. Everything here is immutable history, so entries stay valid as
+ * long as every later version is applied in order.
+ */
+export class CommittedState {
+  private readonly dirs = new Map<NodeId, DirectoryState>();
+  private readonly nodes = new Map<NodeId, StoredVersion[]>();
+  private readonly contents = new Map<string, Uint8Array>();
+  private contentBytes = 0;
+
+  constructor(private readonly table: OpLogTable) {}
+
+  async directory(dirId: NodeId): Promise<DirectoryState> {
+    const cached = this.dirs.get(dirId);
+    if (cached) return cached;
+    const rows = (await this.table.scan(dirId, dirId))
+      .filter((row) => row.nodeId === dirId && row.entryType === "directory")
+      .sort((a, b) => a.version - b.version);
+    const state: DirectoryState = { entries: new Map(), sorted: undefined, versions: [] };
+    for (const row of rows) applyDirectoryRow(state, row);
+    this.dirs.set(dirId, state);
+    return state;
+  }
+
+  async versions(nodeId: NodeId, partId: NodeId): Promise<StoredVersion[]> {
+    if (nodeId === partId) return (await this.directory(nodeId)).versions;
+    const cached = this.nodes.get(nodeId);
+    if (cached) return cached;
+    const rows = (await this.table.scan(partId, nodeId))
+      .filter((row) => row.nodeId === nodeId)
+      .sort((a, b) => a.version - b.version);
+    const versions = rows.map((row) => {
+      this.remember(row);
+      return { meta: rowMetadata(row), contentRef: row.contentRef };
+    });
+    this.nodes.set(nodeId, versions);
+    return versions;
+  }
+
+  /** Records that a node has no committed versions (it was just created). */
+  knownNew(nodeId: NodeId): void {
+    if (!this.nodes.has(nodeId)) this.nodes.set(nodeId, []);
+  }
+
+  async content(nodeId: NodeId, partId: NodeId, version: number): Promise<Uint8Array | undefined> {
+    const stored = (await this.versions(nodeId, partId)).find((v) => v.meta.version === version);
+    if (!stored) return undefined;
+    if (stored.contentRef !== null) {
+      return readLargeFile(this.table.root, stored.contentRef, stored.meta.sha256);
+    }
+    const key = `${nodeId}:${version}`;
+    let content = this.contents.get(key);
+    if (content) {
+      this.contents.delete(key);
+      this.contents.set(key, content);
+    } else {
+      const row = (await this.table.scan(partId, nodeId)).find(
+        (r) => r.nodeId === nodeId && r.version === version,
+      );
+      content = row?.content ?? new Uint8Array(0);
+      this.remember({ nodeId, version, content } as OpLogRow);
+    }
+    if (sha256Hex(content) !== stored.meta.sha256) {
+      throw new PondError(
+        "CORRUPT",
+        `content of node ${nodeId} version ${version} does not match its sha256 (partition part_id=${partId})`,
+      );
+    }
+    return content;
+  }
+
+  /** Applies the rows of the next table version to whatever is loaded. */
+  apply(rows: readonly OpLogRow[]): void {
+    const ordered = [...rows].sort((a, b) => a.version - b.version);
+    for (const row of ordered) {
+      if (row.entryType === "directory" && row.nodeId === row.partId) {
+        const state = this.dirs.get(row.nodeId);
+        if (state) applyDirectoryRow(state, row);
+        continue;
+      }
+      const versions = this.nodes.get(row.nodeId);
+      if (versions) versions.push({ meta: rowMetadata(row), contentRef: row.contentRef });
+      this.remember(row);
+    }
+  }
+
+  clear(): void {
+    this.dirs.clear();
+    this.nodes.clear();
+    this.contents.clear();
+    this.contentBytes = 0;
+  }
+
+  private remember(row: Pick<OpLogRow, "nodeId" | "version" | "content">): void {
+    const content = row.content;
+    const key = `${row.nodeId}:${row.version}`;
+    if (!content || content.length > CONTENT_CACHE_BYTES / 64 || this.contents.has(key)) return;
+    this.contents.set(key, content);
+    this.contentBytes += content.length;
+    while (this.contentBytes > CONTENT_CACHE_BYTES) {
+      const [oldest, bytes] = this.contents.entries().next().value as [string, Uint8Array];
+      this.contents.delete(oldest);
+      this.contentBytes -= bytes.length;
+    }
+  }
+}
+
+function applyDirectoryRow(state: DirectoryState, row: OpLogRow): void {
+  if (row.content) {
+    for (const change of decodeDirectoryChanges(row.content)) {
+      if (change.entry) state.entries.set(change.name, change.entry);
+      else state.entries.delete(change.name);
+    }
+  }
+  state.sorted = undefined;
+  state.versions.push({ meta: rowMetadata(row), contentRef: null });
+}
+
+/** The root before its first change: version 0, empty. */
+export function rootMetadata(created: Date): NodeMetadata {
+  return {
+    nodeId: ROOT_ID,
+    partId: ROOT_ID,
+    entryType: "directory",
+    version: 0,
+    size: 0,
+    sha256: "",
+    timestamp: created,
+  };
+}
+
+export function sortedEntries(state: DirectoryState): DirEntry[] {
+  state.sorted ??= sortEntries([...state.entries.values()]);
+  return state.sorted;
+}

@@ -1,0 +1,37 @@
+// The one place where errors of the native addon become PondErrors.
+
+import { PondError, type PondErrorCode } from "@pond/tinyfs";
+
+const CODES: Record<string, PondErrorCode> = {
+  ENOENT: "ENOENT",
+  EEXIST: "EEXIST",
+  EINVAL: "EINVAL",
+  CORRUPT: "CORRUPT",
+  CLOSED: "CLOSED",
+  IO: "EIO",
+};
+
+/** The native commit lost the race for its version: pond re-reads and retries. */
+export const VERSION_EXISTS = "VERSION_EXISTS";
+
+export function isVersionExists(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === VERSION_EXISTS;
+}
+
+export function fromNative(error: unknown): PondError {
+  if (PondError.is(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  const pondCode = typeof code === "string" ? CODES[code] : undefined;
+  return new PondError(pondCode ?? "EIO", message, { cause: error });
+}
+
+/** Runs a native call, mapping its errors. */
+export async function native<T>(call: () => Promise<T> | T): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isVersionExists(error)) throw error;
+    throw fromNative(error);
+  }
+}

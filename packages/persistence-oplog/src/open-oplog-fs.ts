@@ -1,0 +1,72 @@
+// The factories of oplog-backed ponds.
+
+import { FS, PondError } from "@pond/tinyfs";
+import { OpLogPersistence } from "./oplog-persistence.js";
+import { OpLogTable } from "./table.js";
+
+export interface OpenOplogOptions {
+  /** Show the pond as of this version (read-only). */
+  version?: number;
+  /** Show the pond as of this time, by pond's own commit timestamps (read-only). */
+  asOf?: Date;
+  /** Refuse writes. */
+  readOnly?: boolean;
+}
+
+/** Opens the pond at `path`, creating an empty one if there is none. */
+export async function createOplogFs(path: string): Promise<FS> {
+  try {
+    return await openOplogFs(path);
+  } catch (error) {
+    if (!PondError.is(error, "ENOENT")) throw error;
+  }
+  try {
+    return new FS(new OpLogPersistence(await OpLogTable.create(path)));
+  } catch (error) {
+    // Another process created it first.
+    if (PondError.is(error, "EEXIST")) return openOplogFs(path);
+    throw error;
+  }
+}
+
+/** Opens an existing pond: ENOENT if `path` holds none. */
+export async function openOplogFs(path: string, options: OpenOplogOptions = {}): Promise<FS> {
+  if (options.version !== undefined && options.asOf !== undefined) {
+    throw new PondError("EINVAL", "give either version or asOf, not both", { path });
+  }
+  const version = options.version;
+  if (version !== undefined && (!Number.isInteger(version) || version < 0)) {
+    throw new PondError("EINVAL", `invalid version ${version}`, { path });
+  }
+  const table = await OpLogTable.open(path).catch((error: unknown) => {
+    throw PondError.is(error) && error.path === undefined ? error.withPath(path) : error;
+  });
+  if (table.properties()["pond.format"] === undefined) {
+    table.close();
+    throw new PondError("EINVAL", "a Delta table, but not a pond", { path });
+  }
+  const persistence = new OpLogPersistence(table, { readOnly: options.readOnly === true });
+  if (version === undefined && options.asOf === undefined) return new FS(persistence);
+  try {
+    const at = version ?? (await versionAt(persistence, options.asOf as Date, path));
+    return new FS(await persistence.atVersion(at));
+  } finally {
+    await persistence.close();
+  }
+}
+
+/** The newest version committed at or before `asOf`. */
+async function versionAt(persistence: OpLogPersistence, asOf: Date, path: string): Promise<number> {
+  const time = asOf.getTime();
+  if (Number.isNaN(time)) throw new PondError("EINVAL", "invalid asOf date", { path });
+  const history = await persistence.history();
+  let found: number | undefined;
+  for (const commit of history) {
+    if (commit.timestamp.getTime() <= time) found = commit.version;
+    else break;
+  }
+  if (found === undefined) {
+    throw new PondError("EINVAL", `the pond did not exist at ${asOf.toISOString()}`, { path });
+  }
+  return found;
+}

@@ -1,0 +1,428 @@
+// OpLogPersistence: the PersistenceLayer on a Delta Lake op-log table.
+
+import { randomUUID } from "node:crypto";
+import {
+  type CommitInfo,
+  type CommitMeta,
+  type DirEntry,
+  type DirectoryOperation,
+  type NodeId,
+  type NodeMetadata,
+  type NodeWrite,
+  PendingChanges,
+  type PersistenceLayer,
+  PondError,
+  ROOT_ID,
+  type StagedVersion,
+} from "@pond/tinyfs";
+import {
+  CommittedState,
+  rootMetadata,
+  type StoredVersion,
+  sortedEntries,
+} from "./committed-state.js";
+import {
+  type DirectoryChange,
+  decodeDirectoryChanges,
+  encodeDirectoryChanges,
+} from "./directory-record.js";
+import { LARGE_FILE_THRESHOLD, readLargeFile, storeLargeFile } from "./large-files.js";
+import { ReadSet } from "./read-set.js";
+import type { OpLogRow } from "./rows.js";
+import { OpLogTable, type PondCommitInfo, type TableVersionInfo } from "./table.js";
+
+/** Beyond this many new versions, dropping the caches is cheaper than catching up. */
+const MAX_CATCH_UP = 64;
+const EMPTY = new Uint8Array(0);
+
+export interface OpLogPersistenceOptions {
+  /** Refuse writes. */
+  readOnly?: boolean;
+  /** Stay at the loaded version (time travel) instead of following new commits. */
+  pinned?: boolean;
+}
+
+export class OpLogPersistence implements PersistenceLayer {
+  private readonly pending = new PendingChanges();
+  private readonly readSet = new ReadSet();
+  private readonly state: CommittedState;
+  private readonly createdDirs = new Set<NodeId>();
+  private historyCache: TableVersionInfo[] = [];
+  private lastTimestamp = 0;
+  private closed = false;
+
+  constructor(
+    private readonly table: OpLogTable,
+    private readonly options: OpLogPersistenceOptions = {},
+  ) {
+    this.state = new CommittedState(table);
+  }
+
+  get readOnly(): boolean {
+    return this.options.readOnly === true || this.options.pinned === true;
+  }
+
+  /** The table root on disk. */
+  get root(): string {
+    return this.table.root;
+  }
+
+  async begin(): Promise<void> {
+    this.check();
+    this.readSet.clear();
+    if (this.options.pinned) return;
+    const loaded = this.table.version;
+    await this.catchUp(loaded, await this.table.update());
+  }
+
+  async loadNode(nodeId: NodeId, partId: NodeId): Promise<NodeMetadata | undefined> {
+    this.check();
+    if (this.pending.dirs.has(nodeId)) return this.pendingDirectory(nodeId);
+    const staged = this.pending.newestOf(nodeId);
+    if (staged) return staged.meta;
+    const versions = await this.state.versions(nodeId, partId);
+    const newest = versions[versions.length - 1];
+    if (newest) return newest.meta;
+    if (nodeId === ROOT_ID && partId === ROOT_ID) return rootMetadata(await this.created());
+    return undefined;
+  }
+
+  async existsNode(nodeId: NodeId, partId: NodeId): Promise<boolean> {
+    return (await this.loadNode(nodeId, partId)) !== undefined;
+  }
+
+  async storeNode(nodeId: NodeId, partId: NodeId, write: NodeWrite): Promise<NodeMetadata> {
+    this.checkWritable();
+    if (write.entryType === "directory") {
+      if (write.isNew) this.createdDirs.add(nodeId);
+      this.pending.touchDirectory(nodeId);
+      return this.pendingDirectory(nodeId);
+    }
+    if (write.isNew) this.state.knownNew(nodeId);
+    const previous =
+      this.pending.newestOf(nodeId)?.meta ?? newestMeta(await this.state.versions(nodeId, partId));
+    const meta: NodeMetadata = {
+      nodeId,
+      partId,
+      entryType: write.entryType,
+      version: (previous?.version ?? 0) + 1,
+      size: write.size,
+      sha256: write.sha256,
+      timestamp: new Date(),
+      ...(write.minEventTime !== undefined && { minEventTime: write.minEventTime }),
+      ...(write.maxEventTime !== undefined && { maxEventTime: write.maxEventTime }),
+      ...(write.attrs && { attrs: { ...write.attrs } }),
+    };
+    if (write.size >= LARGE_FILE_THRESHOLD) {
+      const contentRef = await storeLargeFile(this.table.root, write.sha256, write.content);
+      this.pending.stageVersion({ meta, write: { ...write, content: EMPTY }, contentRef });
+    } else {
+      this.pending.stageVersion({ meta, write: { ...write, content: write.content.slice() } });
+    }
+    return meta;
+  }
+
+  async listVersions(nodeId: NodeId, partId: NodeId): Promise<NodeMetadata[]> {
+    this.check();
+    const versions = (await this.state.versions(nodeId, partId)).map((v) => v.meta);
+    if (this.pending.dirs.has(nodeId)) versions.push(await this.pendingDirectory(nodeId));
+    else for (const staged of this.pending.versionsOf(nodeId)) versions.push(staged.meta);
+    if (versions.length === 0 && nodeId === ROOT_ID)
+      versions.push(rootMetadata(await this.created()));
+    return versions;
+  }
+
+  async readContent(nodeId: NodeId, partId: NodeId, version?: number): Promise<Uint8Array> {
+    this.check();
+    const staged = this.pending.versionsOf(nodeId);
+    const committed = await this.state.versions(nodeId, partId);
+    const wanted =
+      version ??
+      staged[staged.length - 1]?.meta.version ??
+      committed[committed.length - 1]?.meta.version;
+    const hit = staged.find((s) => s.meta.version === wanted);
+    if (hit) return this.stagedContent(hit);
+    const content =
+      wanted === undefined ? undefined : await this.state.content(nodeId, partId, wanted);
+    if (!content) {
+      throw new PondError("ENOENT", version === undefined ? "no content" : `no version ${version}`);
+    }
+    return content.slice();
+  }
+
+  async lookupEntry(dirId: NodeId, name: string): Promise<DirEntry | undefined> {
+    this.check();
+    this.readSet.name(dirId, name);
+    const staged = this.pending.stagedEntry(dirId, name);
+    if (staged !== undefined) return staged ?? undefined;
+    if (this.createdDirs.has(dirId)) return undefined;
+    return (await this.state.directory(dirId)).entries.get(name);
+  }
+
+  async loadDirectoryEntries(dirId: NodeId): Promise<DirEntry[]> {
+    this.check();
+    this.readSet.listing(dirId);
+    const committed = this.createdDirs.has(dirId)
+      ? []
+      : sortedEntries(await this.state.directory(dirId));
+    return [...this.pending.overlay(dirId, committed)];
+  }
+
+  async updateDirectoryEntry(dirId: NodeId, name: string, op: DirectoryOperation): Promise<void> {
+    this.checkWritable();
+    this.readSet.name(dirId, name);
+    if (op.kind === "rename") this.readSet.name(dirId, op.newName);
+    await this.pending.applyDirectoryOperation(dirId, name, op, (d, n) => this.lookupEntry(d, n));
+  }
+
+  savepoint(): number {
+    return this.pending.savepoint();
+  }
+
+  rollbackTo(savepoint: number): void {
+    this.pending.rollbackTo(savepoint);
+  }
+
+  async commit(meta: CommitMeta): Promise<CommitInfo | undefined> {
+    this.checkWritable();
+    try {
+      return await this.commitPending(meta);
+    } finally {
+      this.pending.clear();
+      this.createdDirs.clear();
+      this.readSet.clear();
+    }
+  }
+
+  async rollback(): Promise<void> {
+    this.pending.clear();
+    this.createdDirs.clear();
+    this.readSet.clear();
+  }
+
+  currentVersion(): number {
+    return this.table.version;
+  }
+
+  async history(): Promise<CommitInfo[]> {
+    this.check();
+    return (await this.tableHistory()).map(commitInfo);
+  }
+
+  async atVersion(version: number): Promise<PersistenceLayer> {
+    this.check();
+    if (!Number.isInteger(version) || version < 0 || version > this.table.version) {
+      throw new PondError("EINVAL", `no version ${version} (newest is ${this.table.version})`);
+    }
+    const view = await OpLogTable.open(this.table.root, version);
+    return new OpLogPersistence(view, { pinned: true });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending.clear();
+    this.state.clear();
+    this.table.close();
+  }
+
+  /** The table's history with pond's commit info, cached: history never changes. */
+  async tableHistory(): Promise<TableVersionInfo[]> {
+    if (this.historyCache.length !== this.table.version + 1) {
+      const all = await this.table.history();
+      this.historyCache = all.filter((h) => h.version <= this.table.version);
+    }
+    return this.historyCache;
+  }
+
+  private async commitPending(meta: CommitMeta): Promise<CommitInfo | undefined> {
+    if (this.pending.isEmpty) return undefined;
+    const txnId = randomUUID();
+    for (;;) {
+      const version = this.table.version + 1;
+      const timestamp = Math.max(Date.now(), this.lastTimestamp);
+      const rows = await this.buildRows(version, timestamp * 1000);
+      if (rows.length === 0) return undefined;
+      const partitions = new Set(rows.map((r) => r.partId)).size;
+      const info: PondCommitInfo = {
+        txnId,
+        timestamp,
+        rows: rows.length,
+        partitions,
+        ...(meta.message !== undefined && { message: meta.message }),
+        ...(meta.meta && { meta: meta.meta }),
+      };
+      if (await this.table.commit(rows, version, info)) {
+        this.state.apply(rows);
+        this.lastTimestamp = timestamp;
+        return commitInfo({ version, timestamp, pond: info });
+      }
+      await this.rebase();
+    }
+  }
+
+  /**
+   * Another writer committed first: read what it changed and go on only if
+   * none of it touches what this transaction read or wrote.
+   */
+  private async rebase(): Promise<void> {
+    const from = this.table.version;
+    const to = await this.table.update();
+    for (let version = from + 1; version <= to; version++) {
+      const rows = await this.table.rowsOf(version);
+      for (const row of rows) {
+        if (row.entryType === "directory" && row.nodeId === row.partId) {
+          const changes: DirectoryChange[] | "all" = row.content
+            ? decodeDirectoryChanges(row.content)
+            : "all";
+          const staged = this.pending.dirs.get(row.nodeId);
+          const touchesStaged =
+            staged !== undefined && (changes === "all" || changes.some((c) => staged.has(c.name)));
+          if (touchesStaged || this.readSet.conflictsWith(row.nodeId, changes)) {
+            throw conflict(version, `directory ${row.nodeId}`);
+          }
+        } else if (this.pending.nodes.has(row.nodeId)) {
+          throw conflict(version, `node ${row.nodeId}`);
+        }
+      }
+      this.state.apply(rows);
+      this.noteTimestamp(rows);
+    }
+  }
+
+  /** Brings the caches from the version they reflect to the table's new one. */
+  private async catchUp(loaded: number, latest: number): Promise<void> {
+    if (latest === loaded) return;
+    if (latest - loaded > MAX_CATCH_UP || latest < loaded) {
+      this.state.clear();
+      return;
+    }
+    for (let version = loaded + 1; version <= latest; version++) {
+      const rows = await this.table.rowsOf(version);
+      this.state.apply(rows);
+      this.noteTimestamp(rows);
+    }
+  }
+
+  private noteTimestamp(rows: readonly OpLogRow[]): void {
+    for (const row of rows)
+      this.lastTimestamp = Math.max(this.lastTimestamp, Math.floor(row.timestamp / 1000));
+  }
+
+  private async buildRows(version: number, timestampUs: number): Promise<OpLogRow[]> {
+    const rows: OpLogRow[] = [];
+    for (const staged of this.pending.nodes.values()) {
+      for (const { meta, write, contentRef } of staged) {
+        rows.push({
+          partId: meta.partId,
+          nodeId: meta.nodeId,
+          entryType: meta.entryType,
+          version: meta.version,
+          txnSeq: version,
+          timestamp: timestampUs,
+          content: contentRef ? null : write.content,
+          contentRef: contentRef ?? null,
+          size: meta.size,
+          sha256: meta.sha256,
+          minEventTime: meta.minEventTime ?? null,
+          maxEventTime: meta.maxEventTime ?? null,
+          attrs: meta.attrs ? JSON.stringify(meta.attrs) : null,
+        });
+      }
+    }
+    for (const [dirId, staged] of this.pending.dirs) {
+      const created = this.createdDirs.has(dirId);
+      const committed = created ? undefined : await this.state.directory(dirId);
+      const changes: DirectoryChange[] = [];
+      let size = committed?.entries.size ?? 0;
+      for (const [name, entry] of staged) {
+        const existed = committed?.entries.has(name) ?? false;
+        if (entry) {
+          changes.push({ name, op: existed ? "update" : "insert", entry });
+          if (!existed) size++;
+        } else if (existed) {
+          changes.push({ name, op: "delete", entry: null });
+          size--;
+        }
+      }
+      if (changes.length === 0 && !created) continue;
+      rows.push({
+        partId: dirId,
+        nodeId: dirId,
+        entryType: "directory",
+        version: (newestMeta(committed?.versions ?? [])?.version ?? 0) + 1,
+        txnSeq: version,
+        timestamp: timestampUs,
+        content: encodeDirectoryChanges(changes),
+        contentRef: null,
+        size,
+        sha256: "",
+        minEventTime: null,
+        maxEventTime: null,
+        attrs: null,
+      });
+    }
+    return rows;
+  }
+
+  private async pendingDirectory(dirId: NodeId): Promise<NodeMetadata> {
+    const versions = this.createdDirs.has(dirId) ? [] : await this.state.versions(dirId, dirId);
+    return {
+      nodeId: dirId,
+      partId: dirId,
+      entryType: "directory",
+      version: (newestMeta(versions)?.version ?? 0) + 1,
+      size: (await this.loadDirectoryEntries(dirId)).length,
+      sha256: "",
+      timestamp: new Date(),
+    };
+  }
+
+  private async stagedContent(staged: StagedVersion): Promise<Uint8Array> {
+    if (staged.contentRef) {
+      return readLargeFile(this.table.root, staged.contentRef, staged.meta.sha256);
+    }
+    return staged.write.content.slice();
+  }
+
+  private async created(): Promise<Date> {
+    const first = (await this.tableHistory())[0];
+    return new Date(first?.timestamp ?? 0);
+  }
+
+  private check(): void {
+    if (this.closed) throw new PondError("CLOSED", "the pond is closed");
+  }
+
+  private checkWritable(): void {
+    this.check();
+    if (this.readOnly) throw new PondError("EROFS", "read-only pond");
+  }
+}
+
+function newestMeta(versions: readonly StoredVersion[]): NodeMetadata | undefined {
+  return versions[versions.length - 1]?.meta;
+}
+
+function conflict(version: number, what: string): PondError {
+  return new PondError(
+    "CONFLICT",
+    `a concurrent commit (version ${version}) changed ${what} that this transaction depends on`,
+  );
+}
+
+function commitInfo(entry: TableVersionInfo): CommitInfo {
+  const pond = entry.pond;
+  const info: CommitInfo = {
+    version: entry.version,
+    timestamp: new Date(pond?.timestamp ?? entry.timestamp),
+  };
+  if (entry.version === 0) info.message = "create pond";
+  if (pond?.message !== undefined) info.message = pond.message;
+  if (pond?.meta) info.meta = pond.meta;
+  if (pond) {
+    info.rows = pond.rows;
+    info.partitions = pond.partitions;
+  }
+  return info;
+}

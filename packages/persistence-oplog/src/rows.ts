@@ -1,0 +1,164 @@
+// The op-log table's rows and their Arrow IPC encoding (one row per node version).
+
+import {
+  Binary,
+  Field,
+  Int64,
+  Schema,
+  Table,
+  Timestamp,
+  TimeUnit,
+  tableFromIPC,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+} from "apache-arrow";
+
+export interface OpLogRow {
+  /** The directory the record belongs to (a directory's own id for its records). */
+  partId: string;
+  nodeId: string;
+  entryType: string;
+  /** The node's own version. */
+  version: number;
+  /** The pond version (Delta version) the row committed in. */
+  txnSeq: number;
+  /** Commit time, epoch microseconds. */
+  timestamp: number;
+  /** Inline file bytes, symlink target, or directory changes. */
+  content: Uint8Array | null;
+  /** A large file's content-addressed path under the table root. */
+  contentRef: string | null;
+  size: number;
+  sha256: string;
+  minEventTime: number | null;
+  maxEventTime: number | null;
+  /** JSON object of extended attributes. */
+  attrs: string | null;
+}
+
+const TIMESTAMP = new Timestamp(TimeUnit.MICROSECOND, "UTC");
+
+export const ROW_SCHEMA = new Schema([
+  new Field("part_id", new Utf8(), false),
+  new Field("node_id", new Utf8(), false),
+  new Field("entry_type", new Utf8(), false),
+  new Field("version", new Int64(), false),
+  new Field("txn_seq", new Int64(), false),
+  new Field("timestamp", TIMESTAMP, false),
+  new Field("content", new Binary(), true),
+  new Field("content_ref", new Utf8(), true),
+  new Field("size", new Int64(), false),
+  new Field("sha256", new Utf8(), false),
+  new Field("min_event_time", new Int64(), true),
+  new Field("max_event_time", new Int64(), true),
+  new Field("attrs", new Utf8(), true),
+]);
+
+const big = (n: number) => BigInt(n);
+const bigOrNull = (n: number | null) => (n === null ? null : BigInt(n));
+
+export function encodeRows(rows: readonly OpLogRow[]): Uint8Array {
+  const column = <T>(pick: (row: OpLogRow) => T) => rows.map(pick);
+  const table = new Table(ROW_SCHEMA, {
+    part_id: vectorFromArray(
+      column((r) => r.partId),
+      new Utf8(),
+    ),
+    node_id: vectorFromArray(
+      column((r) => r.nodeId),
+      new Utf8(),
+    ),
+    entry_type: vectorFromArray(
+      column((r) => r.entryType),
+      new Utf8(),
+    ),
+    version: vectorFromArray(
+      column((r) => big(r.version)),
+      new Int64(),
+    ),
+    txn_seq: vectorFromArray(
+      column((r) => big(r.txnSeq)),
+      new Int64(),
+    ),
+    timestamp: vectorFromArray(
+      column((r) => r.timestamp),
+      TIMESTAMP,
+    ),
+    content: vectorFromArray(
+      column((r) => r.content),
+      new Binary(),
+    ),
+    content_ref: vectorFromArray(
+      column((r) => r.contentRef),
+      new Utf8(),
+    ),
+    size: vectorFromArray(
+      column((r) => big(r.size)),
+      new Int64(),
+    ),
+    sha256: vectorFromArray(
+      column((r) => r.sha256),
+      new Utf8(),
+    ),
+    min_event_time: vectorFromArray(
+      column((r) => bigOrNull(r.minEventTime)),
+      new Int64(),
+    ),
+    max_event_time: vectorFromArray(
+      column((r) => bigOrNull(r.maxEventTime)),
+      new Int64(),
+    ),
+    attrs: vectorFromArray(
+      column((r) => r.attrs),
+      new Utf8(),
+    ),
+  });
+  return tableToIPC(table, "stream");
+}
+
+const toNumber = (v: unknown): number => (typeof v === "bigint" ? Number(v) : (v as number));
+const toNumberOrNull = (v: unknown): number | null =>
+  v === null || v === undefined ? null : toNumber(v);
+
+/** Rows from an IPC stream of the table's schema. */
+export function decodeRows(ipc: Uint8Array): OpLogRow[] {
+  const table = tableFromIPC(ipc);
+  const col = (name: string) => {
+    const vector = table.getChild(name);
+    if (!vector) throw new Error(`op-log rows lack the column ${name}`);
+    return vector;
+  };
+  const partId = col("part_id");
+  const nodeId = col("node_id");
+  const entryType = col("entry_type");
+  const version = col("version");
+  const txnSeq = col("txn_seq");
+  const timestamp = col("timestamp");
+  const content = col("content");
+  const contentRef = col("content_ref");
+  const size = col("size");
+  const sha256 = col("sha256");
+  const minEventTime = col("min_event_time");
+  const maxEventTime = col("max_event_time");
+  const attrs = col("attrs");
+  const rows: OpLogRow[] = new Array(table.numRows);
+  for (let i = 0; i < table.numRows; i++) {
+    rows[i] = {
+      partId: partId.get(i),
+      nodeId: nodeId.get(i),
+      entryType: entryType.get(i),
+      version: toNumber(version.get(i)),
+      txnSeq: toNumber(txnSeq.get(i)),
+      timestamp: toNumber(timestamp.get(i)),
+      content: content.get(i),
+      contentRef: contentRef.get(i),
+      size: toNumber(size.get(i)),
+      sha256: sha256.get(i),
+      minEventTime: toNumberOrNull(minEventTime.get(i)),
+      maxEventTime: toNumberOrNull(maxEventTime.get(i)),
+      attrs: attrs.get(i),
+    };
+  }
+  return rows;
+}
