@@ -1,15 +1,8 @@
 // A directory record's content: the changes one transaction made, as Arrow IPC.
 
 import type { DirEntry, EntryType } from "@pond/tinyfs";
-import {
-  Field,
-  Schema,
-  Table,
-  tableFromIPC,
-  tableToIPC,
-  Utf8,
-  vectorFromArray,
-} from "apache-arrow";
+import { Field, Schema, Utf8, tableFromIPC, vectorFromArray } from "apache-arrow";
+import { ipcOf } from "./arrow-ipc.js";
 
 /** One changed name: bound to a child (insert/update) or unbound (delete). */
 export interface DirectoryChange {
@@ -28,14 +21,17 @@ const ENTRY_SCHEMA = new Schema([
 
 export function encodeDirectoryChanges(changes: readonly DirectoryChange[]): Uint8Array {
   const utf8 = (values: Array<string | null>) => vectorFromArray(values, new Utf8());
-  const table = new Table(ENTRY_SCHEMA, {
-    name: utf8(changes.map((c) => c.name)),
-    child_node_id: utf8(changes.map((c) => c.entry?.nodeId ?? null)),
-    child_part_id: utf8(changes.map((c) => c.entry?.partId ?? null)),
-    child_entry_type: utf8(changes.map((c) => c.entry?.entryType ?? null)),
-    op: utf8(changes.map((c) => c.op)),
-  });
-  return tableToIPC(table, "stream");
+  return ipcOf(
+    ENTRY_SCHEMA,
+    [
+      utf8(changes.map((c) => c.name)),
+      utf8(changes.map((c) => c.entry?.nodeId ?? null)),
+      utf8(changes.map((c) => c.entry?.partId ?? null)),
+      utf8(changes.map((c) => c.entry?.entryType ?? null)),
+      utf8(changes.map((c) => c.op)),
+    ],
+    changes.length,
+  );
 }
 
 export function decodeDirectoryChanges(content: Uint8Array): DirectoryChange[] {

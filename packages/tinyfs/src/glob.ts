@@ -61,7 +61,8 @@ export async function globMatches(
       return r.entry?.entryType === "directory" ? [...r.parent, r.entry] : undefined;
     } catch (error) {
       if (PondError.is(error, "ENOENT") || PondError.is(error, "ENOTDIR")) return undefined;
-      throw error;
+      // Report the pattern the caller passed, not the link's name.
+      throw PondError.is(error) ? error.withPath(pattern) : error;
     }
   };
 

@@ -199,6 +199,11 @@ export class WorkingDirectory implements WD {
       const replaced = target.entry;
       if (replaced?.nodeId === moved.nodeId) return;
       const isDir = moved.entryType === "directory";
+      if (!isDir && parsePath(to).trailingSlash) {
+        throw new PondError("ENOTDIR", "only a directory can be moved to a path ending in /", {
+          path: to,
+        });
+      }
       if (isDir && target.parent.some((d) => d.nodeId === moved.nodeId)) {
         throw new PondError("EINVAL", "cannot move a directory into itself", { path: to });
       }
@@ -274,8 +279,14 @@ export class WorkingDirectory implements WD {
   }
 
   private async makeDirectory(p: PersistenceLayer, path: string): Promise<DirChain> {
-    if (parsePath(path).endsInDots) throw new PondError("EINVAL", "cannot create . or ..");
-    const r = await this.resolve(p, path, NO_FOLLOW);
+    const parsed = parsePath(path);
+    if (parsed.endsInDots) throw new PondError("EINVAL", "cannot create . or ..");
+    // The new name itself is never followed: with a trailing slash too, an
+    // existing file or symlink (even a dangling one) is EEXIST, as in mkdir(2).
+    const bare = parsed.trailingSlash ? path.replace(/\/+$/, "") || "/" : path;
+    const r = await this.resolve(p, bare, NO_FOLLOW).catch((error: unknown) => {
+      throw PondError.is(error) ? error.withPath(path) : error;
+    });
     if (r.entry) throw new PondError("EEXIST", "already exists");
     const meta = await this.createNode(p, r, DIRECTORY_WRITE);
     return [
@@ -295,7 +306,9 @@ export class WorkingDirectory implements WD {
         chain = [...r.parent, r.entry];
         continue;
       }
-      if (r.entry || r.name !== name) {
+      // A symlink followed to a missing target (even one of the same name) is in the way.
+      const followed = r.parent[r.parent.length - 1]?.nodeId !== chain[chain.length - 1]?.nodeId;
+      if (r.entry || r.name !== name || followed) {
         const last = i === parsed.components.length - 1;
         throw new PondError(
           last ? "EEXIST" : "ENOTDIR",

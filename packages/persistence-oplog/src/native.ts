@@ -1,0 +1,3 @@
+// The napi-rs binding under pond's names; "../native/index.js" resolves from src/ and dist/ alike.
+export { NativeTable } from "../native/index.js";
+export type { CommitResult } from "../native/index.js";
