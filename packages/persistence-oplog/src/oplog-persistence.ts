@@ -50,12 +50,15 @@ export class OpLogPersistence implements PersistenceLayer {
   private historyCache: TableVersionInfo[] = [];
   private lastTimestamp = 0;
   private closed = false;
+  /** The table version that reads and caches reflect. */
+  private version: number;
 
   constructor(
     private readonly table: OpLogTable,
     private readonly options: OpLogPersistenceOptions = {},
   ) {
     this.state = new CommittedState(table);
+    this.version = table.version;
   }
 
   get readOnly(): boolean {
@@ -71,8 +74,7 @@ export class OpLogPersistence implements PersistenceLayer {
     this.check();
     this.readSet.clear();
     if (this.options.pinned) return;
-    const loaded = this.table.version;
-    await this.catchUp(loaded, await this.table.update());
+    await this.catchUp(await this.table.update());
   }
 
   async loadNode(nodeId: NodeId, partId: NodeId): Promise<NodeMetadata | undefined> {
@@ -201,7 +203,7 @@ export class OpLogPersistence implements PersistenceLayer {
   }
 
   currentVersion(): number {
-    return this.table.version;
+    return this.version;
   }
 
   async history(): Promise<CommitInfo[]> {
@@ -211,8 +213,8 @@ export class OpLogPersistence implements PersistenceLayer {
 
   async atVersion(version: number): Promise<PersistenceLayer> {
     this.check();
-    if (!Number.isInteger(version) || version < 0 || version > this.table.version) {
-      throw new PondError("EINVAL", `no version ${version} (newest is ${this.table.version})`);
+    if (!Number.isInteger(version) || version < 0 || version > this.version) {
+      throw new PondError("EINVAL", `no version ${version} (newest is ${this.version})`);
     }
     const view = await OpLogTable.open(this.table.root, version);
     return new OpLogPersistence(view, { pinned: true });
@@ -228,9 +230,9 @@ export class OpLogPersistence implements PersistenceLayer {
 
   /** The table's history with pond's commit info, cached: history never changes. */
   async tableHistory(): Promise<TableVersionInfo[]> {
-    if (this.historyCache.length !== this.table.version + 1) {
+    if (this.historyCache.length !== this.version + 1) {
       const all = await this.table.history();
-      this.historyCache = all.filter((h) => h.version <= this.table.version);
+      this.historyCache = all.filter((h) => h.version <= this.version);
     }
     return this.historyCache;
   }
@@ -239,7 +241,7 @@ export class OpLogPersistence implements PersistenceLayer {
     if (this.pending.isEmpty) return undefined;
     const txnId = randomUUID();
     for (;;) {
-      const version = this.table.version + 1;
+      const version = this.version + 1;
       const timestamp = Math.max(Date.now(), this.lastTimestamp);
       const rows = await this.buildRows(version, timestamp * 1000);
       if (rows.length === 0) return undefined;
@@ -254,6 +256,7 @@ export class OpLogPersistence implements PersistenceLayer {
       };
       if (await this.table.commit(rows, version, info)) {
         this.state.apply(rows);
+        this.version = version;
         this.lastTimestamp = timestamp;
         return commitInfo({ version, timestamp, pond: info });
       }
@@ -266,9 +269,8 @@ export class OpLogPersistence implements PersistenceLayer {
    * none of it touches what this transaction read or wrote.
    */
   private async rebase(): Promise<void> {
-    const from = this.table.version;
     const to = await this.table.update();
-    for (let version = from + 1; version <= to; version++) {
+    for (let version = this.version + 1; version <= to; version++) {
       const rows = await this.table.rowsOf(version);
       for (const row of rows) {
         if (row.entryType === "directory" && row.nodeId === row.partId) {
@@ -287,20 +289,23 @@ export class OpLogPersistence implements PersistenceLayer {
       }
       this.state.apply(rows);
       this.noteTimestamp(rows);
+      this.version = version;
     }
   }
 
   /** Brings the caches from the version they reflect to the table's new one. */
-  private async catchUp(loaded: number, latest: number): Promise<void> {
-    if (latest === loaded) return;
-    if (latest - loaded > MAX_CATCH_UP || latest < loaded) {
+  private async catchUp(latest: number): Promise<void> {
+    if (latest === this.version) return;
+    if (latest - this.version > MAX_CATCH_UP || latest < this.version) {
       this.state.clear();
+      this.version = latest;
       return;
     }
-    for (let version = loaded + 1; version <= latest; version++) {
+    for (let version = this.version + 1; version <= latest; version++) {
       const rows = await this.table.rowsOf(version);
       this.state.apply(rows);
       this.noteTimestamp(rows);
+      this.version = version;
     }
   }
 

@@ -1,0 +1,155 @@
+// Series writing: recorded time ranges, the union of versions, and range reads that skip chunks.
+
+import { createMemoryFs } from "@pond/persistence-memory";
+import type { FS } from "@pond/tinyfs";
+import { Float64, Table } from "apache-arrow";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { appendSeriesChunk } from "./append-series-chunk.js";
+import { DerivedFileManager } from "./derived-file-manager.js";
+import {
+  int64Vector,
+  numberVector,
+  randomSeries,
+  timestampType,
+  toParquet,
+} from "./testing/fixtures.js";
+
+const DAY = 86_400_000;
+let fs: FS;
+let manager: DerivedFileManager;
+
+beforeEach(async () => {
+  fs = await createMemoryFs();
+  manager = new DerivedFileManager(fs);
+});
+
+afterEach(async () => {
+  await manager.close();
+  await fs.close();
+});
+
+function chunk(times: bigint[], unit: "ms" | "ns" = "ms"): Table {
+  return new Table({
+    timestamp: int64Vector(timestampType(unit), times),
+    value: numberVector(
+      new Float64(),
+      times.map((_, i) => i),
+    ),
+  });
+}
+
+describe("appendSeriesChunk", () => {
+  it("creates the series, then appends versions recording each chunk's time range", async () => {
+    const first = await appendSeriesChunk(fs, "/s", await toParquet(chunk([30n, 10n, 20n])));
+    expect(first).toMatchObject({
+      entryType: "file:series",
+      version: 1,
+      minEventTime: 10,
+      maxEventTime: 30,
+      attrs: { timestampColumn: "timestamp", timestampUnit: "ms" },
+    });
+    const second = await appendSeriesChunk(fs.root(), "/s", await toParquet(chunk([-5n, 50n])));
+    expect(second).toMatchObject({ version: 2, minEventTime: -5, maxEventTime: 50 });
+    const versions = await fs.root().listFileVersions("/s");
+    expect(versions.map((v) => [v.minEventTime, v.maxEventTime])).toEqual([
+      [10, 30],
+      [-5, 50],
+    ]);
+  });
+
+  it("rounds nanosecond ranges beyond 2^53 outwards, so they contain the chunk", async () => {
+    const min = 1_709_208_000_123_456_789n;
+    const max = 1_709_208_000_987_654_321n;
+    const meta = await appendSeriesChunk(fs, "/ns", await toParquet(chunk([max, min], "ns")));
+    expect(BigInt(meta.minEventTime as number) <= min).toBe(true);
+    expect(BigInt(meta.maxEventTime as number) >= max).toBe(true);
+    expect(BigInt(meta.maxEventTime as number) - max).toBeLessThan(1024n);
+    expect(meta.attrs?.timestampUnit).toBe("ns");
+  });
+
+  it("joins the caller's transaction when given a WD", async () => {
+    const before = (await fs.history()).length;
+    await fs.transaction(async (root) => {
+      await appendSeriesChunk(root, "/s", await toParquet(chunk([1n])));
+      await appendSeriesChunk(root, "/s", await toParquet(chunk([2n])));
+    });
+    expect((await fs.history()).length).toBe(before + 1);
+    expect((await fs.root().stat("/s")).version).toBe(2);
+  });
+
+  it("rejects what is not a series or not Parquet", async () => {
+    await fs.root().writeFile("/t", await toParquet(chunk([1n])), { entryType: "file:table" });
+    await expect(appendSeriesChunk(fs, "/t", await toParquet(chunk([1n])))).rejects.toMatchObject({
+      code: "EINVAL",
+    });
+    await expect(
+      appendSeriesChunk(fs, "/s", new TextEncoder().encode("nope")),
+    ).rejects.toMatchObject({ code: "EINVAL" });
+    expect(await fs.root().exists("/s")).toBe(false);
+  });
+});
+
+describe("downsampling a series", () => {
+  it("is the union of all its versions", async () => {
+    const parts = [0, 1, 2].map((seed) =>
+      randomSeries({ rows: 2000, unit: "us", seed, centerMs: seed * DAY }),
+    );
+    for (const part of parts) await appendSeriesChunk(fs, "/s", await toParquet(part));
+    const whole = parts.reduce((a, b) => a.concat(b));
+    await fs.root().writeFile("/whole", await toParquet(whole), { entryType: "file:table" });
+    for (const resolution of ["1m", "1h"]) {
+      const series = await manager.getDownsampledTimeseries("/s", resolution);
+      const table = await manager.getDownsampledTimeseries("/whole", resolution);
+      expect(series.key).not.toBe(table.key);
+      expect(Buffer.from(series.bytes).equals(Buffer.from(table.bytes))).toBe(true);
+    }
+  });
+
+  it("skips chunks a time range excludes, and gives the same result as filtering every row", async () => {
+    // Five daily chunks; a range inside day 2 must open one chunk only.
+    for (let day = 0; day < 5; day++) {
+      const times = Array.from({ length: 100 }, (_, i) => BigInt(day * DAY + i * 60_000));
+      await appendSeriesChunk(fs, "/daily", await toParquet(chunk(times)));
+    }
+    const root = fs.root();
+    const reads: Array<number | undefined> = [];
+    const readFile = root.readFile.bind(root);
+    root.readFile = (path, opts) => {
+      reads.push(opts?.version);
+      return readFile(path, opts);
+    };
+    fs.root = () => root;
+    const range = { start: 2 * DAY + 10 * 60_000, end: 2 * DAY + 20 * 60_000 };
+    const part = await manager.getDownsampledTimeseries("/daily", "1m", { range });
+    expect(reads).toEqual([3]);
+    expect(manager.stats()).toMatchObject({ chunksRead: 1, chunksSkipped: 4 });
+
+    // The same rows, filtered one by one from every chunk, give the same file.
+    const all = await manager.getDownsampledTimeseries("/daily", "1m");
+    expect(reads).toEqual([3, 1, 2, 3, 4, 5]);
+    const whole = new Table({
+      timestamp: int64Vector(
+        timestampType("ms"),
+        Array.from({ length: 10 }, (_, i) => BigInt(range.start + i * 60_000)),
+      ),
+      value: numberVector(
+        new Float64(),
+        Array.from({ length: 10 }, (_, i) => 10 + i),
+      ),
+    });
+    await fs.root().writeFile("/expected", await toParquet(whole), { entryType: "file:table" });
+    const expected = await manager.getDownsampledTimeseries("/expected", "1m");
+    expect(Buffer.from(part.bytes).equals(Buffer.from(expected.bytes))).toBe(true);
+    expect(all.size).toBeGreaterThan(part.size);
+  });
+
+  it("sees a new chunk as a new version: the result changes, the old one is not served", async () => {
+    await appendSeriesChunk(fs, "/s", await toParquet(chunk([0n, 1n])));
+    const before = await manager.getDownsampledTimeseries("/s", "1s");
+    await appendSeriesChunk(fs, "/s", await toParquet(chunk([1000n])));
+    const after = await manager.getDownsampledTimeseries("/s", "1s");
+    expect(after.key).not.toBe(before.key);
+    expect(after.cached).toBe(false);
+    expect(after.inputs[0]?.version).toBe(2);
+  });
+});

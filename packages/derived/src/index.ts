@@ -1,0 +1,33 @@
+export {
+  type AppendSeriesChunkOptions,
+  appendSeriesChunk,
+  TIMESTAMP_COLUMN_ATTR,
+  TIMESTAMP_UNIT_ATTR,
+} from "./append-series-chunk.js";
+export type { TimeUnit } from "./arrow-ffi.js";
+export {
+  DEFAULT_BUDGET_BYTES,
+  type DerivedCompute,
+  type DerivedComputeContext,
+  type DerivedContent,
+  type DerivedFile,
+  DerivedFileManager,
+  type DerivedFileManagerOptions,
+  type DerivedInput,
+  type DerivedStats,
+  type DownsampleOptions,
+} from "./derived-file-manager.js";
+export {
+  canonicalJson,
+  type DerivedKey,
+  type DerivedParams,
+  derivedKey,
+  type InputVersion,
+  type ParamValue,
+} from "./derived-key.js";
+export { DOWNSAMPLE } from "./downsample-timeseries.js";
+export { BUCKET_COLUMN } from "./downsampler.js";
+export { parseResolution, type Resolution } from "./resolution.js";
+export type { SourceInput } from "./source-input.js";
+export type { TimeRange } from "./time-range.js";
+export { TIMESTAMP_COLUMN_NAMES } from "./timestamp-column.js";
