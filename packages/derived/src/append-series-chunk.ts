@@ -26,8 +26,8 @@ export interface AppendSeriesChunkOptions {
 /**
  * Appends `parquet` as a new version of the `file:series` at `path`, creating
  * it if missing. The version records the chunk's time range in
- * `minEventTime`/`maxEventTime` (in the time column's unit; beyond 2^53 rounded
- * outwards, so the range always contains the chunk) and the time column's name
+ * `minEventTime`/`maxEventTime` (epoch milliseconds, rounded outwards so the
+ * range always contains the chunk) and the time column's name
  * and unit in `attrs.timestampColumn` / `attrs.timestampUnit`; readers use
  * them to skip chunks outside a requested range. Without options, the time
  * column recorded by the series' newest chunk is used again. Given a WD, the
@@ -84,7 +84,10 @@ export async function appendSeriesChunk(
       [TIMESTAMP_COLUMN_ATTR]: time.name,
       [TIMESTAMP_UNIT_ATTR]: time.unit,
     },
-    ...(bounds && { minEventTime: roundDown(bounds.min), maxEventTime: roundUp(bounds.max) }),
+    ...(bounds && {
+      minEventTime: toMillis(bounds.min, time.unit, "floor"),
+      maxEventTime: toMillis(bounds.max, time.unit, "ceil"),
+    }),
   });
 }
 
@@ -92,24 +95,15 @@ function isFs(target: FS | WD): target is FS {
   return typeof (target as Partial<FS>).transaction === "function";
 }
 
-const bits = new BigInt64Array(1);
-const float = new Float64Array(bits.buffer);
+const UNITS_PER_MS: Record<TimeUnit, bigint> = { s: 1n, ms: 1n, us: 1_000n, ns: 1_000_000n };
 
-/** The largest double ≤ x. */
-function roundDown(x: bigint): number {
-  const n = Number(x);
-  return BigInt(n) > x ? step(n, -1) : n;
-}
-
-/** The smallest double ≥ x. */
-function roundUp(x: bigint): number {
-  const n = Number(x);
-  return BigInt(n) < x ? step(n, 1) : n;
-}
-
-// The neighbouring double of a non-zero n, towards +∞ (direction 1) or −∞ (−1).
-function step(n: number, direction: 1 | -1): number {
-  float[0] = n;
-  bits[0] = (bits[0] as bigint) + (n > 0 === direction > 0 ? 1n : -1n);
-  return float[0] as number;
+/** A time in `unit` as whole epoch milliseconds, rounded down or up. */
+function toMillis(value: bigint, unit: TimeUnit, rounding: "floor" | "ceil"): number {
+  if (unit === "s") return Number(value * 1000n);
+  const per = UNITS_PER_MS[unit];
+  let ms = value / per;
+  const rest = value - ms * per;
+  if (rounding === "floor" && rest < 0n) ms -= 1n;
+  if (rounding === "ceil" && rest > 0n) ms += 1n;
+  return Number(ms);
 }

@@ -2,9 +2,8 @@
 
 import type { NodeMetadata } from "@pond/tinyfs";
 import { TIMESTAMP_COLUMN_ATTR, TIMESTAMP_UNIT_ATTR } from "./append-series-chunk.js";
-import type { TimeUnit } from "./arrow-ffi.js";
 import type { MillisRange } from "./time-range.js";
-import { TIME_UNITS, unitsPerMillisecond } from "./timestamp-column.js";
+import { TIME_UNITS } from "./timestamp-column.js";
 
 /**
  * False only when the chunk's recorded time range proves it has no row in
@@ -28,11 +27,8 @@ export function chunkMayOverlap(
   }
   if (timestampColumn !== undefined && attrs?.[TIMESTAMP_COLUMN_ATTR] !== timestampColumn)
     return true;
-  const per = unitsPerMillisecond(unit as TimeUnit);
-  // A millisecond of slack each side: the bounds are doubles and the division rounds.
-  const minMs = Math.floor(min / per) - 1;
-  const maxMs = Math.ceil(max / per) + 1;
-  if (range.startMs !== undefined && maxMs < range.startMs) return false;
-  if (range.endMs !== undefined && minMs >= range.endMs) return false;
+  // The recorded bounds are whole milliseconds, rounded outwards.
+  if (range.startMs !== undefined && max < range.startMs) return false;
+  if (range.endMs !== undefined && min >= range.endMs) return false;
   return true;
 }

@@ -13,7 +13,7 @@ import {
   writeParquet,
 } from "parquet-wasm";
 // tools/bench does not list @pond/derived as a dependency yet: import its source.
-import { DerivedFileManager } from "../../../packages/derived/src/index.js";
+import { DerivedFileManager } from "@pond/derived";
 import { percentile, printTable, type Row, time } from "./harness.js";
 
 const ROWS = 1_000_000;
