@@ -135,6 +135,14 @@ describe("NativeTable lifecycle", () => {
     expect(err.code).toBe("EINVAL");
   });
 
+  it("lets exactly one of racing creates win; the others fail with EEXIST", async () => {
+    const outcomes = await Promise.allSettled([1, 2, 3].map(() => NativeTable.create(dir, {})));
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+    for (const o of outcomes) {
+      if (o.status === "rejected") expect((o.reason as { code: string }).code).toBe("EEXIST");
+    }
+  });
+
   it("opens a missing table with ENOENT", async () => {
     expect((await codeOf(NativeTable.open(join(dir, "nope")))).code).toBe("ENOENT");
   });
@@ -345,6 +353,20 @@ describe("NativeTable damaged tables", () => {
     const err = await codeOf(NativeTable.open(dir));
     expect(err.code).toBe("EINVAL");
     expect(err.message).toContain("missing column node_id");
+  });
+
+  it("reads but refuses to write a table another tool moved past Delta writer version 2", async () => {
+    const table = await NativeTable.create(dir, {});
+    await table.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));
+    const entry = join(dir, "_delta_log", "00000000000000000000.json");
+    const upgraded = readFileSync(entry, "utf8").replace('"minWriterVersion":2', '"minWriterVersion":3');
+    writeFileSync(entry, upgraded);
+    const reopened = await NativeTable.open(dir);
+    expect(pairs(rowsOf(await reopened.scanPartition("p")))).toEqual(["p/a@1"]);
+    const err = await codeOf(reopened.commit(ipc([{ part: "p", node: "b" }]), 2, info("2")));
+    expect(err.code).toBe("EINVAL");
+    expect(err.message).toContain("writer version 3");
+    expect(parquetFiles(dir)).toHaveLength(1);
   });
 
   it("reports a truncated data file as CORRUPT naming the file", async () => {

@@ -19,7 +19,8 @@ export function contentFor(i, size) {
 
 if (mode === "crash") {
   // Commits forever until killed: small and large files, overwrites and new names.
-  for (let i = 0; ; i++) {
+  // It numbers its transactions on from the pond's history, so a restart continues the sequence.
+  for (let i = (await fs.history()).length - 1; ; i++) {
     const size = i % 7 === 3 ? 70_000 + i : 100 + ((i * 97) % 3000);
     await fs.transaction(
       async (r) => {
