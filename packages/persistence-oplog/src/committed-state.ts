@@ -36,7 +36,7 @@ export function rowMetadata(row: OpLogRow): NodeMetadata {
     version: row.version,
     size: row.size,
     sha256: row.sha256,
-    timestamp: new Date(Math.floor(row.timestamp / 1000)),
+    timestamp: new Date(row.timestamp),
     txnSeq: row.txnSeq,
   };
   if (row.minEventTime !== null) meta.minEventTime = row.minEventTime;

@@ -1,5 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -41,9 +50,16 @@ function ipc(rows: Row[], txnSeq = 1): Uint8Array {
       new Int64(),
     ),
     txn_seq: vectorFromArray(Array(n).fill(BigInt(txnSeq)), new Int64()),
-    timestamp: vectorFromArray(Array(n).fill(Date.UTC(2024, 0, 2, 3, 4, 5)), new TimestampMicrosecond("UTC")),
+    timestamp: vectorFromArray(
+      Array(n).fill(Date.UTC(2024, 0, 2, 3, 4, 5)),
+      new TimestampMicrosecond("UTC"),
+    ),
     content: vectorFromArray(
-      rows.map((r) => (r.content === null ? null : new TextEncoder().encode(r.content ?? `${r.node}@${r.version ?? 1}`))),
+      rows.map((r) =>
+        r.content === null
+          ? null
+          : new TextEncoder().encode(r.content ?? `${r.node}@${r.version ?? 1}`),
+      ),
       new Binary(),
     ),
     content_ref: vectorFromArray(Array(n).fill(null), new Utf8()),
@@ -84,7 +100,9 @@ function parquetFiles(dir: string): string[] {
   return out.sort();
 }
 
-async function codeOf(promise: Promise<unknown> | (() => unknown)): Promise<{ code?: string; message: string }> {
+async function codeOf(
+  promise: Promise<unknown> | (() => unknown),
+): Promise<{ code?: string; message: string }> {
   try {
     await (typeof promise === "function" ? promise() : promise);
   } catch (e) {
@@ -178,7 +196,15 @@ describe("NativeTable commits and reads", () => {
 
   it("scans a partition, with and without a node filter, with the full schema", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit(ipc([{ part: "p1", node: "a" }, { part: "p1", node: "b" }, { part: "p2", node: "a" }]), 1, info("1"));
+    await table.commit(
+      ipc([
+        { part: "p1", node: "a" },
+        { part: "p1", node: "b" },
+        { part: "p2", node: "a" },
+      ]),
+      1,
+      info("1"),
+    );
     await table.commit(ipc([{ part: "p1", node: "a", version: 2 }], 2), 2, info("2"));
     await table.commit(ipc([{ part: "p1", node: "c" }], 3), 3, info("3"));
 
@@ -214,7 +240,17 @@ describe("NativeTable commits and reads", () => {
   it("reads back exactly the rows a version added, across partitions, even past the loaded version", async () => {
     const table = await NativeTable.create(dir, {});
     await table.commit(ipc([{ part: "p1", node: "a" }]), 1, info("1"));
-    await table.commit(ipc([{ part: "p2", node: "b" }, { part: "p3", node: "c" }], 2), 2, info("2"));
+    await table.commit(
+      ipc(
+        [
+          { part: "p2", node: "b" },
+          { part: "p3", node: "c" },
+        ],
+        2,
+      ),
+      2,
+      info("2"),
+    );
     const old = await NativeTable.open(dir, 1);
     expect(pairs(rowsOf(await old.readVersion(2)))).toEqual(["p2/b@1", "p3/c@1"]);
     expect(pairs(rowsOf(await old.readVersion(1)))).toEqual(["p1/a@1"]);
@@ -228,7 +264,12 @@ describe("NativeTable commits and reads", () => {
     await table.commit(ipc([{ part: "p", node: "b" }]), 2, info("two"));
     const history = JSON.parse(await table.history());
     expect(history.map((h: { version: number }) => h.version)).toEqual([0, 1, 2]);
-    expect(history[1].info).toMatchObject({ message: "one", txnId: "txn-one", operation: "WRITE", readVersion: 0 });
+    expect(history[1].info).toMatchObject({
+      message: "one",
+      txnId: "txn-one",
+      operation: "WRITE",
+      readVersion: 0,
+    });
     expect(history[2].info).toMatchObject({ message: "two", txnId: "txn-two" });
     expect(typeof history[2].timestamp).toBe("number");
     expect(history[2].timestamp).toBeGreaterThanOrEqual(history[1].timestamp);
@@ -258,9 +299,15 @@ describe("NativeTable commits and reads", () => {
 
   it("rejects a commit that is not at loaded + 1, or whose info is not a JSON object, with EINVAL", async () => {
     const table = await NativeTable.create(dir, {});
-    expect((await codeOf(table.commit(ipc([{ part: "p", node: "a" }]), 2, info("x")))).code).toBe("EINVAL");
-    expect((await codeOf(table.commit(ipc([{ part: "p", node: "a" }]), 1, "[1]"))).code).toBe("EINVAL");
-    expect((await codeOf(table.commit(new Uint8Array([1, 2, 3]), 1, info("x")))).code).toBe("EINVAL");
+    expect((await codeOf(table.commit(ipc([{ part: "p", node: "a" }]), 2, info("x")))).code).toBe(
+      "EINVAL",
+    );
+    expect((await codeOf(table.commit(ipc([{ part: "p", node: "a" }]), 1, "[1]"))).code).toBe(
+      "EINVAL",
+    );
+    expect((await codeOf(table.commit(new Uint8Array([1, 2, 3]), 1, info("x")))).code).toBe(
+      "EINVAL",
+    );
     expect(parquetFiles(dir)).toHaveLength(0);
     expect(table.version()).toBe(0);
   });
@@ -271,9 +318,19 @@ describe("NativeTable checkpoints", () => {
     const table = await NativeTable.create(dir, { "delta.checkpointInterval": "3" });
     const results = [];
     for (let v = 1; v <= 7; v++) {
-      results.push(await table.commit(ipc([{ part: `p${v % 2}`, node: `n${v}` }], v), v, info(`${v}`)));
+      results.push(
+        await table.commit(ipc([{ part: `p${v % 2}`, node: `n${v}` }], v), v, info(`${v}`)),
+      );
     }
-    expect(results.map((r) => r.checkpointed)).toEqual([false, false, true, false, false, true, false]);
+    expect(results.map((r) => r.checkpointed)).toEqual([
+      false,
+      false,
+      true,
+      false,
+      false,
+      true,
+      false,
+    ]);
     const log = readdirSync(join(dir, "_delta_log"));
     expect(log).toContain("00000000000000000003.checkpoint.parquet");
     expect(log).toContain("00000000000000000006.checkpoint.parquet");
@@ -281,7 +338,12 @@ describe("NativeTable checkpoints", () => {
 
     const reopened = await NativeTable.open(dir);
     expect(reopened.version()).toBe(7);
-    expect(pairs(rowsOf(await reopened.scanPartition("p1")))).toEqual(["p1/n1@1", "p1/n3@1", "p1/n5@1", "p1/n7@1"]);
+    expect(pairs(rowsOf(await reopened.scanPartition("p1")))).toEqual([
+      "p1/n1@1",
+      "p1/n3@1",
+      "p1/n5@1",
+      "p1/n7@1",
+    ]);
     expect(JSON.parse(await reopened.history())).toHaveLength(8);
   });
 
@@ -289,7 +351,9 @@ describe("NativeTable checkpoints", () => {
     const table = await NativeTable.create(dir, {});
     await table.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));
     await table.checkpoint();
-    expect(existsSync(join(dir, "_delta_log", "00000000000000000001.checkpoint.parquet"))).toBe(true);
+    expect(existsSync(join(dir, "_delta_log", "00000000000000000001.checkpoint.parquet"))).toBe(
+      true,
+    );
     expect((await NativeTable.open(dir)).version()).toBe(1);
   });
 });
@@ -298,9 +362,25 @@ describe("NativeTable concurrency", () => {
   it("fails the second writer of a version with VERSION_EXISTS and leaves none of its files", async () => {
     const a = await NativeTable.create(dir, {});
     const b = await NativeTable.open(dir);
-    await a.commit(ipc([{ part: "p1", node: "a" }, { part: "p2", node: "a2" }]), 1, info("a"));
+    await a.commit(
+      ipc([
+        { part: "p1", node: "a" },
+        { part: "p2", node: "a2" },
+      ]),
+      1,
+      info("a"),
+    );
     const before = parquetFiles(dir);
-    const err = await codeOf(b.commit(ipc([{ part: "p1", node: "b" }, { part: "p3", node: "b3" }]), 1, info("b")));
+    const err = await codeOf(
+      b.commit(
+        ipc([
+          { part: "p1", node: "b" },
+          { part: "p3", node: "b3" },
+        ]),
+        1,
+        info("b"),
+      ),
+    );
     expect(err.code).toBe("VERSION_EXISTS");
     expect(parquetFiles(dir)).toEqual(before);
     expect(b.version()).toBe(0);
@@ -311,7 +391,11 @@ describe("NativeTable concurrency", () => {
     expect(pairs(rowsOf(await b.scanPartition("p1")))).toEqual(["p1/a@1"]);
     await b.commit(ipc([{ part: "p1", node: "b" }]), 2, info("b"));
     const history = JSON.parse(await b.history());
-    expect(history.map((h: { info: { message: string } }) => h.info.message)).toEqual([undefined, "a", "b"]);
+    expect(history.map((h: { info: { message: string } }) => h.info.message)).toEqual([
+      undefined,
+      "a",
+      "b",
+    ]);
   });
 
   it("lets exactly one of many racing commits of the same version win", async () => {
@@ -322,7 +406,8 @@ describe("NativeTable concurrency", () => {
     );
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     for (const o of outcomes) {
-      if (o.status === "rejected") expect((o.reason as { code: string }).code).toBe("VERSION_EXISTS");
+      if (o.status === "rejected")
+        expect((o.reason as { code: string }).code).toBe("VERSION_EXISTS");
     }
     expect(parquetFiles(dir)).toHaveLength(1);
   });
@@ -349,7 +434,10 @@ describe("NativeTable damaged tables", () => {
       },
       { commitInfo: { timestamp: 0, operation: "CREATE TABLE" } },
     ];
-    writeFileSync(join(dir, "_delta_log", "00000000000000000000.json"), actions.map((a) => JSON.stringify(a)).join("\n"));
+    writeFileSync(
+      join(dir, "_delta_log", "00000000000000000000.json"),
+      actions.map((a) => JSON.stringify(a)).join("\n"),
+    );
     const err = await codeOf(NativeTable.open(dir));
     expect(err.code).toBe("EINVAL");
     expect(err.message).toContain("missing column node_id");
@@ -359,7 +447,10 @@ describe("NativeTable damaged tables", () => {
     const table = await NativeTable.create(dir, {});
     await table.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));
     const entry = join(dir, "_delta_log", "00000000000000000000.json");
-    const upgraded = readFileSync(entry, "utf8").replace('"minWriterVersion":2', '"minWriterVersion":3');
+    const upgraded = readFileSync(entry, "utf8").replace(
+      '"minWriterVersion":2',
+      '"minWriterVersion":3',
+    );
     writeFileSync(entry, upgraded);
     const reopened = await NativeTable.open(dir);
     expect(pairs(rowsOf(await reopened.scanPartition("p")))).toEqual(["p/a@1"]);
@@ -409,33 +500,43 @@ const python = process.env.POND_PYTHON ?? "python3";
 const hasDeltaPython = spawnSync(python, ["-c", "import deltalake, pyarrow"]).status === 0;
 
 describe("NativeTable interop", () => {
-  it.skipIf(!hasDeltaPython)("writes tables the delta-rs Python package reads, stats and checkpoints included", async () => {
-    const table = await NativeTable.create(dir, { "delta.checkpointInterval": "2" });
-    await table.commit(ipc([{ part: "p1", node: "a" }, { part: "odd part/%", node: "b" }]), 1, info("1"));
-    await table.commit(ipc([{ part: "p1", node: "c" }], 2), 2, info("2"));
-    await table.commit(ipc([{ part: "p2", node: "d" }], 3), 3, info("3"));
-    const script = [
-      "import sys, json, deltalake, pyarrow as pa",
-      "t = deltalake.DeltaTable(sys.argv[1])",
-      "rows = t.to_pyarrow_table().select(['part_id', 'node_id']).to_pylist()",
-      "adds = pa.table(t.get_add_actions(flatten=True)).select(['min.node_id', 'max.node_id']).to_pylist()",
-      "p = t.protocol()",
-      "print(json.dumps({'version': t.version(), 'rows': sorted(r['part_id'] + '/' + r['node_id'] for r in rows),",
-      "  'adds': len(adds), 'stats': all(a['min.node_id'] for a in adds),",
-      "  'protocol': [p.min_reader_version, p.min_writer_version],",
-      "  'v1': deltalake.DeltaTable(sys.argv[1], version=1).to_pyarrow_table().num_rows,",
-      "  'messages': [h.get('message') for h in t.history()]}))",
-    ].join("\n");
-    const run = spawnSync(python, ["-c", script, dir], { encoding: "utf8" });
-    expect(run.stderr).toBe("");
-    expect(JSON.parse(run.stdout)).toEqual({
-      version: 3,
-      rows: ["odd part/%/b", "p1/a", "p1/c", "p2/d"],
-      adds: 4,
-      stats: true,
-      protocol: [1, 2],
-      v1: 2,
-      messages: ["3", "2", "1", null],
-    });
-  });
+  it.skipIf(!hasDeltaPython)(
+    "writes tables the delta-rs Python package reads, stats and checkpoints included",
+    async () => {
+      const table = await NativeTable.create(dir, { "delta.checkpointInterval": "2" });
+      await table.commit(
+        ipc([
+          { part: "p1", node: "a" },
+          { part: "odd part/%", node: "b" },
+        ]),
+        1,
+        info("1"),
+      );
+      await table.commit(ipc([{ part: "p1", node: "c" }], 2), 2, info("2"));
+      await table.commit(ipc([{ part: "p2", node: "d" }], 3), 3, info("3"));
+      const script = [
+        "import sys, json, deltalake, pyarrow as pa",
+        "t = deltalake.DeltaTable(sys.argv[1])",
+        "rows = t.to_pyarrow_table().select(['part_id', 'node_id']).to_pylist()",
+        "adds = pa.table(t.get_add_actions(flatten=True)).select(['min.node_id', 'max.node_id']).to_pylist()",
+        "p = t.protocol()",
+        "print(json.dumps({'version': t.version(), 'rows': sorted(r['part_id'] + '/' + r['node_id'] for r in rows),",
+        "  'adds': len(adds), 'stats': all(a['min.node_id'] for a in adds),",
+        "  'protocol': [p.min_reader_version, p.min_writer_version],",
+        "  'v1': deltalake.DeltaTable(sys.argv[1], version=1).to_pyarrow_table().num_rows,",
+        "  'messages': [h.get('message') for h in t.history()]}))",
+      ].join("\n");
+      const run = spawnSync(python, ["-c", script, dir], { encoding: "utf8" });
+      expect(run.stderr).toBe("");
+      expect(JSON.parse(run.stdout)).toEqual({
+        version: 3,
+        rows: ["odd part/%/b", "p1/a", "p1/c", "p2/d"],
+        adds: 4,
+        stats: true,
+        protocol: [1, 2],
+        v1: 2,
+        messages: ["3", "2", "1", null],
+      });
+    },
+  );
 });

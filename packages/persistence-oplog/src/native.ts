@@ -1,3 +1,4 @@
 // The napi-rs binding under pond's names; "../native/index.js" resolves from src/ and dist/ alike.
-export { NativeTable } from "../native/index.js";
+
 export type { CommitResult } from "../native/index.js";
+export { NativeTable } from "../native/index.js";

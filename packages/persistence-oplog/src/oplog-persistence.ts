@@ -243,7 +243,7 @@ export class OpLogPersistence implements PersistenceLayer {
     for (;;) {
       const version = this.version + 1;
       const timestamp = Math.max(Date.now(), this.lastTimestamp);
-      const rows = await this.buildRows(version, timestamp * 1000);
+      const rows = await this.buildRows(version, timestamp);
       if (rows.length === 0) return undefined;
       const partitions = new Set(rows.map((r) => r.partId)).size;
       const info: PondCommitInfo = {
@@ -311,10 +311,10 @@ export class OpLogPersistence implements PersistenceLayer {
 
   private noteTimestamp(rows: readonly OpLogRow[]): void {
     for (const row of rows)
-      this.lastTimestamp = Math.max(this.lastTimestamp, Math.floor(row.timestamp / 1000));
+      this.lastTimestamp = Math.max(this.lastTimestamp, row.timestamp);
   }
 
-  private async buildRows(version: number, timestampUs: number): Promise<OpLogRow[]> {
+  private async buildRows(version: number, timestamp: number): Promise<OpLogRow[]> {
     const rows: OpLogRow[] = [];
     for (const staged of this.pending.nodes.values()) {
       for (const { meta, write, contentRef } of staged) {
@@ -324,7 +324,7 @@ export class OpLogPersistence implements PersistenceLayer {
           entryType: meta.entryType,
           version: meta.version,
           txnSeq: version,
-          timestamp: timestampUs,
+          timestamp,
           content: contentRef ? null : write.content,
           contentRef: contentRef ?? null,
           size: meta.size,
@@ -357,7 +357,7 @@ export class OpLogPersistence implements PersistenceLayer {
         entryType: "directory",
         version: (newestMeta(committed?.versions ?? [])?.version ?? 0) + 1,
         txnSeq: version,
-        timestamp: timestampUs,
+        timestamp,
         content: encodeDirectoryChanges(changes),
         contentRef: null,
         size,

@@ -23,7 +23,7 @@ export interface OpLogRow {
   version: number;
   /** The pond version (Delta version) the row committed in. */
   txnSeq: number;
-  /** Commit time, epoch microseconds. */
+  /** Commit time, epoch milliseconds (stored as microseconds; apache-arrow converts). */
   timestamp: number;
   /** Inline file bytes, symlink target, or directory changes. */
   content: Uint8Array | null;

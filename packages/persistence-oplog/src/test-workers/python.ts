@@ -1,0 +1,36 @@
+// The delta-rs Python package in a virtual environment of its own, installed on first use.
+
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const PACKAGE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const VENV = join(PACKAGE_ROOT, ".venv");
+const PYTHON = join(VENV, "bin", "python");
+
+/** The venv's python with `deltalake` and `pyarrow`, creating it if needed. */
+export function deltalakePython(): string {
+  const works = () => {
+    try {
+      execFileSync(PYTHON, ["-c", "import deltalake, pyarrow"], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (existsSync(PYTHON) && works()) return PYTHON;
+  execFileSync("python3", ["-m", "venv", VENV], { stdio: "inherit" });
+  execFileSync(PYTHON, ["-m", "pip", "install", "--quiet", "deltalake>=1.0", "pyarrow"], {
+    stdio: "inherit",
+  });
+  return PYTHON;
+}
+
+export function readWithDeltalake(tablePath: string): unknown {
+  const script = fileURLToPath(new URL("./read_with_deltalake.py", import.meta.url));
+  const out = execFileSync(deltalakePython(), [script, tablePath], {
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return JSON.parse(out.toString());
+}
