@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+// tools/bench does not list @pond/derived as a dependency yet: import its source.
+import { DerivedFileManager } from "@pond/derived";
 import { createMemoryFs } from "@pond/persistence-memory";
 import { makeData, makeVector, Table, TimestampMicrosecond, tableToIPC } from "apache-arrow";
 import {
@@ -12,8 +14,6 @@ import {
   WriterPropertiesBuilder,
   writeParquet,
 } from "parquet-wasm";
-// tools/bench does not list @pond/derived as a dependency yet: import its source.
-import { DerivedFileManager } from "@pond/derived";
 import { percentile, printTable, type Row, time } from "./harness.js";
 
 const ROWS = 1_000_000;

@@ -1,0 +1,167 @@
+// bench:oplog — the Delta op-log backend against git, each phase measured in the same run.
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createOplogFs, openOplogFs } from "@pond/persistence-oplog";
+import { percentile, printTable, type Row, time } from "./harness.js";
+import { peakRss } from "./peak-rss.js";
+
+const DIRS = 100;
+const FILES = 100;
+const COMMITS = 1000;
+const scratch = mkdtempSync(join(tmpdir(), "pond-bench-oplog-"));
+
+/** A host tree of DIRS × FILES files of 1 KiB. */
+function makeHostTree(): string {
+  const tree = join(scratch, "tree");
+  for (let d = 0; d < DIRS; d++) {
+    mkdirSync(join(tree, `d${d}`), { recursive: true });
+    for (let f = 0; f < FILES; f++) {
+      writeFileSync(
+        join(tree, `d${d}`, `f${f}.bin`),
+        new Uint8Array(1024).fill((d * 31 + f) & 0xff),
+      );
+    }
+  }
+  return tree;
+}
+
+/** Imports a host tree into a new pond in one transaction (the work measured in phase 1). */
+export async function importTree(tree: string, pond: string): Promise<void> {
+  const fs = await createOplogFs(pond);
+  await fs.transaction(async (root) => {
+    for (const dir of readdirSync(tree)) {
+      await root.createDirPath(`/${dir}`);
+      for (const file of readdirSync(join(tree, dir))) {
+        await root.writeFile(`/${dir}/${file}`, readFileSync(join(tree, dir, file)));
+      }
+    }
+  });
+  await fs.close();
+}
+
+function git(cwd: string, ...args: string[]): void {
+  execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@pond", ...args], {
+    cwd,
+    stdio: "ignore",
+  });
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const tree = makeHostTree();
+
+  // (1) Import a tree in one transaction, against git init + add + commit of the same tree.
+  const pondImport = await time(() => importTree(tree, join(scratch, "import-pond")));
+  const gitImport = await time(() => {
+    git(tree, "init", "-q");
+    git(tree, "add", "-A");
+    git(tree, "commit", "-q", "-m", "import");
+  });
+  rows.push({
+    name: `import ${DIRS * FILES} × 1 KiB, one commit`,
+    pond: pondImport,
+    baseline: gitImport,
+    unit: "ms",
+    goal: 0.5,
+  });
+
+  // (4) Peak RSS of the same import, each in a process of its own.
+  rmSync(join(tree, ".git"), { recursive: true, force: true });
+  const pondRss = peakRss(process.execPath, [
+    "--import",
+    "tsx",
+    new URL(import.meta.url).pathname,
+    "import-worker",
+    tree,
+    join(scratch, "rss-pond"),
+  ]);
+  const gitRss = peakRss("sh", [
+    "-c",
+    `cd '${tree}' && git init -q && git add -A && git -c user.name=b -c user.email=b@p commit -q -m import`,
+  ]);
+  rows.push({ name: "peak RSS of the import", pond: pondRss, baseline: gitRss, unit: "MiB" });
+
+  // (2) 1,000 transactions of one small file each, against 1,000 git commits of one file each.
+  const pondPath = join(scratch, "commits-pond");
+  const fs = await createOplogFs(pondPath);
+  await fs.root().createDirPath("/a/b/c/d/e", { recursive: true });
+  await fs.root().writeFile("/a/b/c/d/e/target.txt", "the file read in phase 3");
+  await fs.root().createDirPath("/commits");
+  const latencies: number[] = [];
+  for (let i = 0; i < COMMITS; i++) {
+    latencies.push(await time(() => fs.root().writeFile(`/commits/f${i}.txt`, `commit ${i}`)));
+  }
+  await fs.close();
+  const repo = join(scratch, "commits-git");
+  mkdirSync(repo);
+  git(repo, "init", "-q");
+  const gitLatencies: number[] = [];
+  for (let i = 0; i < COMMITS; i++) {
+    writeFileSync(join(repo, `f${i}.txt`), `commit ${i}`);
+    gitLatencies.push(
+      await time(() => {
+        git(repo, "add", `f${i}.txt`);
+        git(repo, "commit", "-q", "-m", `commit ${i}`);
+      }),
+    );
+  }
+  rows.push({
+    name: `commit latency, median of ${COMMITS}`,
+    pond: percentile(latencies, 0.5),
+    baseline: percentile(gitLatencies, 0.5),
+    unit: "ms",
+  });
+  rows.push({
+    name: `commit latency, p99 of ${COMMITS}`,
+    pond: percentile(latencies, 0.99),
+    baseline: percentile(gitLatencies, 0.99),
+    unit: "ms",
+  });
+
+  // (3) Open and read a file at depth 5 after 1,000 commits, against the same after 10.
+  const smallPath = join(scratch, "small-pond");
+  const small = await createOplogFs(smallPath);
+  await small.root().createDirPath("/a/b/c/d/e", { recursive: true });
+  await small.root().writeFile("/a/b/c/d/e/target.txt", "the file read in phase 3");
+  await small.root().createDirPath("/commits");
+  for (let i = 0; i < 7; i++) await small.root().writeFile(`/commits/f${i}.txt`, `commit ${i}`);
+  await small.close();
+  const openAndRead = (path: string) => async () => {
+    const pond = await openOplogFs(path, { readOnly: true });
+    await pond.root().readFile("/a/b/c/d/e/target.txt");
+    await pond.close();
+  };
+  const samples = (fn: () => Promise<void>) =>
+    Promise.all([]).then(async () => {
+      const out: number[] = [];
+      for (let i = 0; i < 15; i++) out.push(await time(fn));
+      return percentile(out, 0.5);
+    });
+  const history = (await (await openOplogFs(smallPath)).history()).length;
+  rows.push({
+    name: `open + read at depth 5 after ${COMMITS} commits (vs ${history - 1})`,
+    pond: await samples(openAndRead(pondPath)),
+    baseline: await samples(openAndRead(smallPath)),
+    unit: "ms",
+    goal: 3,
+  });
+
+  printTable(
+    "bench:oplog — pond on a Delta table (baseline: git, or pond itself for the open)",
+    "baseline",
+    rows,
+  );
+  console.log(
+    `\ncommit latency goal: median ≤ 15 ms — ${percentile(latencies, 0.5) <= 15 ? "met" : "missed"} (${percentile(latencies, 0.5).toFixed(2)} ms)`,
+  );
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+if (process.argv[2] === "import-worker") {
+  await importTree(process.argv[3] as string, process.argv[4] as string);
+} else {
+  await main();
+}
