@@ -49,7 +49,8 @@ describe("crash safety", () => {
       child.kill("SIGKILL");
       const finished = await done;
       expect(finished.signal).toBe("SIGKILL");
-      for (const line of finished.lines) lastReported = Math.max(lastReported, line.committed as number);
+      for (const line of finished.lines)
+        lastReported = Math.max(lastReported, line.committed as number);
 
       const fs = await openOplogFs(path, { readOnly: true });
       const history = await fs.history();
@@ -58,7 +59,8 @@ describe("crash safety", () => {
       const messages = history.slice(1).map((c) => c.message);
       expect(messages).toEqual(messages.map((_, i) => `crash ${i}`));
       expect(messages.length).toBeGreaterThanOrEqual(lastReported + 1);
-      for (let version = verified + 1; version <= newest; version++) await verifyVersion(fs, version);
+      for (let version = verified + 1; version <= newest; version++)
+        await verifyVersion(fs, version);
       await verifyVersion(fs, newest);
       verified = newest;
       await fs.close();

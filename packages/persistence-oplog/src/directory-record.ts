@@ -1,8 +1,8 @@
 // A directory record's content: the changes one transaction made, as Arrow IPC.
 
 import type { DirEntry, EntryType } from "@pond/tinyfs";
-import { Field, Schema, Utf8, tableFromIPC, vectorFromArray } from "apache-arrow";
-import { ipcOf } from "./arrow-ipc.js";
+import { Field, Schema, tableFromIPC, Utf8 } from "apache-arrow";
+import { ipcOf, utf8Column } from "./arrow-ipc.js";
 
 /** One changed name: bound to a child (insert/update) or unbound (delete). */
 export interface DirectoryChange {
@@ -20,15 +20,14 @@ const ENTRY_SCHEMA = new Schema([
 ]);
 
 export function encodeDirectoryChanges(changes: readonly DirectoryChange[]): Uint8Array {
-  const utf8 = (values: Array<string | null>) => vectorFromArray(values, new Utf8());
   return ipcOf(
     ENTRY_SCHEMA,
     [
-      utf8(changes.map((c) => c.name)),
-      utf8(changes.map((c) => c.entry?.nodeId ?? null)),
-      utf8(changes.map((c) => c.entry?.partId ?? null)),
-      utf8(changes.map((c) => c.entry?.entryType ?? null)),
-      utf8(changes.map((c) => c.op)),
+      utf8Column(changes.map((c) => c.name)),
+      utf8Column(changes.map((c) => c.entry?.nodeId ?? null)),
+      utf8Column(changes.map((c) => c.entry?.partId ?? null)),
+      utf8Column(changes.map((c) => c.entry?.entryType ?? null)),
+      utf8Column(changes.map((c) => c.op)),
     ],
     changes.length,
   );

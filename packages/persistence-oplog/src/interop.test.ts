@@ -48,7 +48,10 @@ describe("interop with the delta-rs Python package", () => {
     await root.writeFile("/data/raw/a.txt", "second version");
     await fs.transaction(async (r) => {
       await r.writeFile("/data/b.bin", new Uint8Array([0, 255, 1, 254, 0x80]));
-      await r.writeFile("/data/large.bin", new Uint8Array(100_000).map((_, i) => (i * 13) & 0xff));
+      await r.writeFile(
+        "/data/large.bin",
+        new Uint8Array(100_000).map((_, i) => (i * 13) & 0xff),
+      );
       await r.createSymlinkPath("/latest", "/data/raw/a.txt");
     });
     await root.rename("/data/b.bin", "/data/raw/b.bin");

@@ -310,8 +310,7 @@ export class OpLogPersistence implements PersistenceLayer {
   }
 
   private noteTimestamp(rows: readonly OpLogRow[]): void {
-    for (const row of rows)
-      this.lastTimestamp = Math.max(this.lastTimestamp, row.timestamp);
+    for (const row of rows) this.lastTimestamp = Math.max(this.lastTimestamp, row.timestamp);
   }
 
   private async buildRows(version: number, timestamp: number): Promise<OpLogRow[]> {

@@ -5,14 +5,12 @@ import {
   Field,
   Int64,
   Schema,
-  Table,
   Timestamp,
   TimeUnit,
   tableFromIPC,
-  tableToIPC,
   Utf8,
-  vectorFromArray,
 } from "apache-arrow";
+import { binaryColumn, int64Column, ipcOf, timestampColumn, utf8Column } from "./arrow-ipc.js";
 
 export interface OpLogRow {
   /** The directory the record belongs to (a directory's own id for its records). */
@@ -55,66 +53,27 @@ export const ROW_SCHEMA = new Schema([
   new Field("attrs", new Utf8(), true),
 ]);
 
-const big = (n: number) => BigInt(n);
-const bigOrNull = (n: number | null) => (n === null ? null : BigInt(n));
-
 export function encodeRows(rows: readonly OpLogRow[]): Uint8Array {
   const column = <T>(pick: (row: OpLogRow) => T) => rows.map(pick);
-  const table = new Table(ROW_SCHEMA, {
-    part_id: vectorFromArray(
-      column((r) => r.partId),
-      new Utf8(),
-    ),
-    node_id: vectorFromArray(
-      column((r) => r.nodeId),
-      new Utf8(),
-    ),
-    entry_type: vectorFromArray(
-      column((r) => r.entryType),
-      new Utf8(),
-    ),
-    version: vectorFromArray(
-      column((r) => big(r.version)),
-      new Int64(),
-    ),
-    txn_seq: vectorFromArray(
-      column((r) => big(r.txnSeq)),
-      new Int64(),
-    ),
-    timestamp: vectorFromArray(
-      column((r) => r.timestamp),
-      TIMESTAMP,
-    ),
-    content: vectorFromArray(
-      column((r) => r.content),
-      new Binary(),
-    ),
-    content_ref: vectorFromArray(
-      column((r) => r.contentRef),
-      new Utf8(),
-    ),
-    size: vectorFromArray(
-      column((r) => big(r.size)),
-      new Int64(),
-    ),
-    sha256: vectorFromArray(
-      column((r) => r.sha256),
-      new Utf8(),
-    ),
-    min_event_time: vectorFromArray(
-      column((r) => bigOrNull(r.minEventTime)),
-      new Int64(),
-    ),
-    max_event_time: vectorFromArray(
-      column((r) => bigOrNull(r.maxEventTime)),
-      new Int64(),
-    ),
-    attrs: vectorFromArray(
-      column((r) => r.attrs),
-      new Utf8(),
-    ),
-  });
-  return tableToIPC(table, "stream");
+  return ipcOf(
+    ROW_SCHEMA,
+    [
+      utf8Column(column((r) => r.partId)),
+      utf8Column(column((r) => r.nodeId)),
+      utf8Column(column((r) => r.entryType)),
+      int64Column(column((r) => r.version)),
+      int64Column(column((r) => r.txnSeq)),
+      timestampColumn(column((r) => r.timestamp)),
+      binaryColumn(column((r) => r.content)),
+      utf8Column(column((r) => r.contentRef)),
+      int64Column(column((r) => r.size)),
+      utf8Column(column((r) => r.sha256)),
+      int64Column(column((r) => r.minEventTime)),
+      int64Column(column((r) => r.maxEventTime)),
+      utf8Column(column((r) => r.attrs)),
+    ],
+    rows.length,
+  );
 }
 
 const toNumber = (v: unknown): number => (typeof v === "bigint" ? Number(v) : (v as number));

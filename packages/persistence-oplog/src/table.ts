@@ -1,8 +1,8 @@
 // OpLogTable: the op-log Delta table, wrapping the native handle with pond's types and errors.
 
-import { NativeTable } from "./native.js";
 import { access } from "node:fs/promises";
 import { join } from "node:path";
+import { NativeTable } from "./native.js";
 import { isVersionExists, native } from "./native-error.js";
 import { decodeRows, encodeRows, type OpLogRow } from "./rows.js";
 
@@ -62,8 +62,18 @@ export class OpLogTable {
    * so when the next log entry does not exist there is nothing to load.
    */
   async update(): Promise<number> {
-    const next = join(this.root, "_delta_log", `${String(this.version + 1).padStart(20, "0")}.json`);
-    if (!(await access(next).then(() => true, () => false))) return this.version;
+    const next = join(
+      this.root,
+      "_delta_log",
+      `${String(this.version + 1).padStart(20, "0")}.json`,
+    );
+    if (
+      !(await access(next).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return this.version;
     return native(() => this.inner.update());
   }
 
