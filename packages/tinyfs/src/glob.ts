@@ -113,7 +113,8 @@ export async function globMatches(
         const up = chain.length > 1 ? chain.slice(0, -1) : chain;
         const path = join(prefix, "..");
         if (last) emit(path, up[up.length - 1] as DirEntry, captures);
-        else await walk(up, index + 1, path, captures, visiting);
+        // Going up leaves the directories below behind: only `up`'s ancestors can close a cycle now.
+        else await walk(up, index + 1, path, captures, new Set(up.map((d) => d.nodeId)));
         return;
       }
       case "literal": {

@@ -24,7 +24,9 @@ export function sha256(data: Uint8Array | string): string {
 }
 
 /** The error a call rejects with (fails the test if it resolves). */
-export async function rejection(call: Promise<unknown> | (() => Promise<unknown>)): Promise<unknown> {
+export async function rejection(
+  call: Promise<unknown> | (() => Promise<unknown>),
+): Promise<unknown> {
   try {
     await (typeof call === "function" ? call() : call);
   } catch (error) {

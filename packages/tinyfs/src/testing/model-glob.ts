@@ -1,6 +1,16 @@
 // Glob over the model tree: the expected matches of a pattern, in the contract's order.
 
-import { entryOf, type ModelChain, type ModelEntry, ModelError, type ModelId, type ModelWd, parseModelPath, type PondModel, sortedEntries } from "./model.js";
+import {
+  entryOf,
+  type ModelChain,
+  type ModelEntry,
+  ModelError,
+  type ModelId,
+  type ModelWd,
+  type PondModel,
+  parseModelPath,
+  sortedEntries,
+} from "./model.js";
 
 type Component =
   | { kind: "literal"; name: string }
@@ -58,7 +68,12 @@ export function modelGlob(model: PondModel, wd: ModelWd, pattern: string): Model
     return new Set(visiting).add(id);
   };
 
-  const everything = (chain: ModelChain, prefix: string, captures: string[], visiting: ReadonlySet<ModelId>) => {
+  const everything = (
+    chain: ModelChain,
+    prefix: string,
+    captures: string[],
+    visiting: ReadonlySet<ModelId>,
+  ) => {
     for (const [name, node] of entries(chain)) {
       const path = join(prefix, name);
       emit(path, entryOf(name, node), captures);
@@ -67,7 +82,13 @@ export function modelGlob(model: PondModel, wd: ModelWd, pattern: string): Model
     }
   };
 
-  const walk = (chain: ModelChain, index: number, prefix: string, captures: string[], visiting: ReadonlySet<ModelId>): void => {
+  const walk = (
+    chain: ModelChain,
+    index: number,
+    prefix: string,
+    captures: string[],
+    visiting: ReadonlySet<ModelId>,
+  ): void => {
     const component = components[index];
     if (!component) return;
     const last = index === components.length - 1;
@@ -90,7 +111,10 @@ export function modelGlob(model: PondModel, wd: ModelWd, pattern: string): Model
         }
         return;
       case "globstar":
-        if (last) return everything(chain, prefix, captures, visiting);
+        if (last) {
+          everything(chain, prefix, captures, visiting);
+          return;
+        }
         walk(chain, index + 1, prefix, captures, visiting);
         for (const [name] of entries(chain)) {
           const sub = model.enter(chain, name, pattern);

@@ -3,12 +3,7 @@
 import type { PondErrorCode } from "../errors.js";
 import type { FileEntryType } from "../node.js";
 import { sha256 } from "./assertions.js";
-import {
-  describeDirectory,
-  describeFile,
-  describeSymlink,
-  type TreeDump,
-} from "./tree-dump.js";
+import { describeDirectory, describeFile, describeSymlink, type TreeDump } from "./tree-dump.js";
 
 /** Model nodes are numbered; the root is 0. */
 export type ModelId = number;
@@ -167,7 +162,13 @@ export function entryOf(name: string, node: ModelNode): ModelEntry {
 function metaOf(node: ModelNode): ModelMeta {
   switch (node.kind) {
     case "directory":
-      return { id: node.id, part: node.id, entryType: "directory", size: node.entries.size, sha256: "" };
+      return {
+        id: node.id,
+        part: node.id,
+        entryType: "directory",
+        size: node.entries.size,
+        sha256: "",
+      };
     case "symlink":
       return {
         id: node.id,
@@ -192,7 +193,12 @@ function metaOf(node: ModelNode): ModelMeta {
 }
 
 export function chainPath(chain: readonly { name: string }[]): string {
-  return chain.length <= 1 ? "/" : chain.slice(1).map((c) => `/${c.name}`).join("");
+  return chain.length <= 1
+    ? "/"
+    : chain
+        .slice(1)
+        .map((c) => `/${c.name}`)
+        .join("");
 }
 
 /** The tree at `root` in the format of {@link dumpTree}. */
@@ -277,7 +283,7 @@ export class PondModel {
     for (const [i, name] of wd.names.entries()) {
       const top = chain[chain.length - 1] as ChainLink;
       const node = top.dir.entries.get(name);
-      if (!node || node.kind !== "directory" || node.id !== wd.ids[i + 1]) return undefined;
+      if (node?.kind !== "directory" || node.id !== wd.ids[i + 1]) return undefined;
       chain.push({ name, dir: node });
     }
     return chain;
@@ -567,7 +573,9 @@ export class PondModel {
     if (node.kind !== "symlink") return undefined;
     try {
       const r = this.resolve(chain, name, true, pattern);
-      return r.node?.kind === "directory" ? [...r.parent, { name: r.name, dir: r.node }] : undefined;
+      return r.node?.kind === "directory"
+        ? [...r.parent, { name: r.name, dir: r.node }]
+        : undefined;
     } catch (error) {
       if (error instanceof ModelError && (error.code === "ENOENT" || error.code === "ENOTDIR")) {
         return undefined;

@@ -35,28 +35,51 @@ const NAMES = ["a", "b", "c", "d"] as const;
 
 const name = fc.constantFrom(...NAMES);
 
+/** Leading components favour a and b, so that deeper paths often exist. */
+const dirName = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom("a", "b") },
+  { weight: 1, arbitrary: fc.constantFrom("c", "d") },
+);
+
 const component = fc.oneof(
-  { weight: 10, arbitrary: name },
+  { weight: 12, arbitrary: dirName },
   { weight: 2, arbitrary: fc.constant("..") },
   { weight: 1, arbitrary: fc.constant(".") },
+);
+
+const finalComponent = fc.oneof(
+  { weight: 20, arbitrary: name },
+  { weight: 1, arbitrary: fc.constant("..") },
+  { weight: 1, arbitrary: fc.constant(".") },
+);
+
+/** 0–2 leading components, mostly few, so that generated paths often name something that exists. */
+const leading = fc.oneof(
+  { weight: 5, arbitrary: fc.constant<string[]>([]) },
+  { weight: 4, arbitrary: fc.array(component, { minLength: 1, maxLength: 1 }) },
+  { weight: 2, arbitrary: fc.array(component, { minLength: 2, maxLength: 2 }) },
 );
 
 /** Paths of depth 1–3 over a, b, c, d with `..` and `.`, absolute or relative, sometimes with a trailing `/`. */
 export const pathArb: fc.Arbitrary<string> = fc.oneof(
   {
-    weight: 20,
+    weight: 30,
     arbitrary: fc
       .record({
-        absolute: fc.boolean(),
-        components: fc.array(component, { minLength: 1, maxLength: 3 }),
+        absolute: fc.oneof(
+          { weight: 1, arbitrary: fc.constant(true) },
+          { weight: 2, arbitrary: fc.constant(false) },
+        ),
+        leading,
+        last: finalComponent,
         trailingSlash: fc.oneof(
-          { weight: 7, arbitrary: fc.constant(false) },
+          { weight: 9, arbitrary: fc.constant(false) },
           { weight: 1, arbitrary: fc.constant(true) },
         ),
       })
       .map(
-        ({ absolute, components, trailingSlash }) =>
-          (absolute ? "/" : "") + components.join("/") + (trailingSlash ? "/" : ""),
+        ({ absolute, leading, last, trailingSlash }) =>
+          (absolute ? "/" : "") + [...leading, last].join("/") + (trailingSlash ? "/" : ""),
       ),
   },
   { weight: 1, arbitrary: fc.constantFrom("/", ".", "..") },
@@ -69,9 +92,13 @@ export const targetArb: fc.Arbitrary<string> = fc
       { weight: 1, arbitrary: fc.constant(true) },
       { weight: 2, arbitrary: fc.constant(false) },
     ),
-    components: fc.array(component, { minLength: 1, maxLength: 3 }),
+    leading,
+    last: fc.oneof(
+      { weight: 8, arbitrary: name },
+      { weight: 1, arbitrary: fc.constantFrom("..", ".") },
+    ),
   })
-  .map(({ absolute, components }) => (absolute ? "/" : "") + components.join("/"));
+  .map(({ absolute, leading, last }) => (absolute ? "/" : "") + [...leading, last].join("/"));
 
 const globComponent = fc.oneof(
   { weight: 4, arbitrary: name },
@@ -107,26 +134,48 @@ const versionArb = fc.option(
 );
 
 export const basicOpArb: fc.Arbitrary<BasicOp> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ op: fc.constant("mkdir" as const), path: pathArb, recursive: fc.boolean() }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      op: fc.constant("mkdir" as const),
+      path: pathArb,
+      recursive: fc.boolean(),
+    }),
+  },
   {
     weight: 7,
     arbitrary: fc
       .record({ path: pathArb, content: contentArb, entryType: entryTypeArb })
-      .map(({ path, content, entryType }): BasicOp =>
-        entryType === undefined
-          ? { op: "write", path, content }
-          : { op: "write", path, content, entryType },
+      .map(
+        ({ path, content, entryType }): BasicOp =>
+          entryType === undefined
+            ? { op: "write", path, content }
+            : { op: "write", path, content, entryType },
       ),
   },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant("symlink" as const), path: pathArb, target: targetArb }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant("remove" as const), path: pathArb, recursive: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("rename" as const), from: pathArb, to: pathArb }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ op: fc.constant("symlink" as const), path: pathArb, target: targetArb }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant("remove" as const),
+      path: pathArb,
+      recursive: fc.boolean(),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({ op: fc.constant("rename" as const), from: pathArb, to: pathArb }),
+  },
   {
     weight: 2,
     arbitrary: fc
       .record({ path: pathArb, version: versionArb })
-      .map(({ path, version }): BasicOp =>
-        version === undefined ? { op: "read", path } : { op: "read", path, version },
+      .map(
+        ({ path, version }): BasicOp =>
+          version === undefined ? { op: "read", path } : { op: "read", path, version },
       ),
   },
   {
@@ -177,4 +226,50 @@ export function opArb(withReopen: boolean): fc.Arbitrary<Op> {
   ];
   if (withReopen) ops.push({ weight: 3, arbitrary: fc.constant({ op: "reopen" as const }) });
   return fc.oneof(...ops);
+}
+
+/** Plain paths of 1–3 names, no dots or trailing slash: what a set-up step creates. */
+const plainPathArb: fc.Arbitrary<string> = fc
+  .record({
+    absolute: fc.boolean(),
+    dirs: fc.array(dirName, { maxLength: 2 }),
+    last: name,
+  })
+  .map(({ absolute, dirs, last }) => (absolute ? "/" : "") + [...dirs, last].join("/"));
+
+/** Directories a set-up step creates: 1–2 levels of mostly a and b. */
+const setupDirArb: fc.Arbitrary<Op> = fc
+  .array(dirName, { minLength: 1, maxLength: 2 })
+  .map((dirs): Op => ({ op: "mkdir", path: dirs.join("/"), recursive: true }));
+
+/** Steps that mostly succeed and grow the tree, so the random steps after them meet a populated pond. */
+const setupOpArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      op: fc.constant("write" as const),
+      path: plainPathArb,
+      content: contentArb,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant("symlink" as const),
+      path: plainPathArb,
+      target: targetArb,
+    }),
+  },
+);
+
+/** A whole run: a few set-up steps, then random ones; about `steps` in all. */
+export function runArb(steps: number, withReopen: boolean): fc.Arbitrary<Op[]> {
+  const setup = Math.ceil(steps / 4);
+  return fc
+    .tuple(
+      fc.array(setupDirArb, { minLength: 1, maxLength: 3 }),
+      fc.array(setupOpArb, { maxLength: setup, size: "max" }),
+      fc.array(opArb(withReopen), { maxLength: Math.max(0, steps - setup - 3), size: "max" }),
+    )
+    .map(([dirs, files, rest]) => [...dirs, ...files, ...rest]);
 }

@@ -3,8 +3,8 @@
 import { isDeepStrictEqual } from "node:util";
 import { PondError } from "../errors.js";
 import type { FS } from "../fs.js";
-import { ROOT_ID } from "../node-id.js";
 import type { DirEntry, NodeMetadata } from "../node.js";
+import { ROOT_ID } from "../node-id.js";
 import type { WD } from "../wd.js";
 import { collect, text } from "./assertions.js";
 import type { BackendUnderTest } from "./backend-under-test.js";
@@ -28,8 +28,7 @@ export class Mismatch extends Error {
 }
 
 function show(value: unknown): string {
-  return JSON.stringify(value, (_, v) => (v instanceof Map ? [...v] : v), 1)
-    .replace(/\n\s*/g, " ");
+  return JSON.stringify(value, (_, v) => (v instanceof Map ? [...v] : v), 1).replace(/\n\s*/g, " ");
 }
 
 /** Maps the model's node numbers to the backend's node ids, one to one. */
@@ -51,7 +50,9 @@ class IdMap {
 /** Rewrites the backend's ids in `real` to model ids, guided by the model's value of the same shape. */
 function translateIds(real: unknown, expected: unknown, ids: IdMap): unknown {
   if (Array.isArray(real)) {
-    return real.map((item, i) => translateIds(item, Array.isArray(expected) ? expected[i] : undefined, ids));
+    return real.map((item, i) =>
+      translateIds(item, Array.isArray(expected) ? expected[i] : undefined, ids),
+    );
   }
   if (real === null || typeof real !== "object") return real;
   const out: Record<string, unknown> = {};
@@ -69,7 +70,8 @@ function translateIds(real: unknown, expected: unknown, ids: IdMap): unknown {
 }
 
 function realMeta(meta: NodeMetadata): Record<string, unknown> {
-  if (!(meta.timestamp instanceof Date)) throw new Mismatch(`timestamp is not a Date: ${show(meta)}`);
+  if (!(meta.timestamp instanceof Date))
+    throw new Mismatch(`timestamp is not a Date: ${show(meta)}`);
   const out: Record<string, unknown> = {
     id: meta.nodeId,
     part: meta.partId,
@@ -107,7 +109,9 @@ async function runReal(op: BasicOp | { op: "cd"; path: string }, wd: WD): Promis
     case "rename":
       return wd.rename(op.from, op.to);
     case "read":
-      return text(await wd.readFile(op.path, op.version === undefined ? {} : { version: op.version }));
+      return text(
+        await wd.readFile(op.path, op.version === undefined ? {} : { version: op.version }),
+      );
     case "readdir":
       return (await (op.path === undefined ? wd.readdir() : wd.readdir(op.path))).map(realEntry);
     case "stat":
@@ -123,7 +127,12 @@ async function runReal(op: BasicOp | { op: "cd"; path: string }, wd: WD): Promis
       if (versions.length > 0 && versions.every((v) => v.entryType === "directory")) {
         return "directory";
       }
-      return versions.map((v) => ({ id: v.nodeId, version: v.version, size: v.size, sha256: v.sha256 }));
+      return versions.map((v) => ({
+        id: v.nodeId,
+        version: v.version,
+        size: v.size,
+        sha256: v.sha256,
+      }));
     }
     case "glob":
       return (await collect(wd.glob(op.pattern))).map((m) => ({
@@ -135,7 +144,11 @@ async function runReal(op: BasicOp | { op: "cd"; path: string }, wd: WD): Promis
 }
 
 /** The model's answer to `op`. */
-function runModel(op: BasicOp | { op: "cd"; path: string }, model: PondModel, wd: ModelWd): unknown {
+function runModel(
+  op: BasicOp | { op: "cd"; path: string },
+  model: PondModel,
+  wd: ModelWd,
+): unknown {
   switch (op.op) {
     case "mkdir": {
       const made = model.createDirPath(wd, op.path, op.recursive);
@@ -242,7 +255,9 @@ export class PropertyRun {
     };
     const e = strip(expected);
     const g = strip(got);
-    const translated = g.ok ? { ok: true, value: translateIds(g.value, e.ok ? e.value : undefined, this.ids) } : g;
+    const translated = g.ok
+      ? { ok: true, value: translateIds(g.value, e.ok ? e.value : undefined, this.ids) }
+      : g;
     if (!isDeepStrictEqual(translated, e)) this.fail(show(op), e, translated);
     if (op.op === "cd" && expected.ok && got.ok) {
       this.mwd = (expected.value as { wd: ModelWd }).wd;
@@ -306,7 +321,8 @@ export class PropertyRun {
     }
     if (error instanceof Mismatch) throw error;
     if (op.fail) {
-      if (error !== abort) this.fail("nested transaction rethrows its error", abort.message, String(error));
+      if (error !== abort)
+        this.fail("nested transaction rethrows its error", abort.message, String(error));
       this.model.restore(savepoint);
     } else if (error !== undefined) {
       this.fail("nested transaction succeeds", "success", String(error));
@@ -334,7 +350,8 @@ export class PropertyRun {
     }
     if (error instanceof Mismatch) throw error;
     if (op.fail) {
-      if (error !== abort) this.fail("transaction rethrows its error", abort.message, String(error));
+      if (error !== abort)
+        this.fail("transaction rethrows its error", abort.message, String(error));
       this.model.rollback(before);
     } else {
       if (error !== undefined) this.fail("transaction commits", "success", String(error));
@@ -362,7 +379,11 @@ export class PropertyRun {
       if (v === 0) continue;
       const message = this.model.messages[v];
       if (message !== undefined ? info.message !== message : !info.message) {
-        this.fail(`history message of version ${v}`, message ?? "a non-empty message", info.message);
+        this.fail(
+          `history message of version ${v}`,
+          message ?? "a non-empty message",
+          info.message,
+        );
       }
     }
   }

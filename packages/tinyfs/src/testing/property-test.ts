@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, it } from "vitest";
 import type { BackendUnderTest } from "./backend-under-test.js";
-import { opArb } from "./operations.js";
+import { runArb } from "./operations.js";
 import { PropertyRun } from "./property-run.js";
 
 export interface PropertyTestOptions {
@@ -37,14 +37,17 @@ function seedFrom(options: PropertyTestOptions): number {
  * history, each result and error code compared with {@link PondModel}. With
  * `backend.reopen`, a second property also reopens the pond between steps.
  */
-export function runPropertyTest(backend: BackendUnderTest, options: PropertyTestOptions = {}): void {
+export function runPropertyTest(
+  backend: BackendUnderTest,
+  options: PropertyTestOptions = {},
+): void {
   const runs = options.runs ?? 100;
   const steps = options.steps ?? 30;
   const seed = seedFrom(options);
   const timeout = options.timeout ?? 120_000;
 
   const property = (withReopen: boolean) =>
-    fc.asyncProperty(fc.array(opArb(withReopen), { maxLength: steps, size: "max" }), async (ops) => {
+    fc.asyncProperty(runArb(steps, withReopen), async (ops) => {
       await new PropertyRun(backend).run(ops);
     });
 
@@ -60,7 +63,11 @@ export function runPropertyTest(backend: BackendUnderTest, options: PropertyTest
       it(
         "random operation sequences with reopens agree with the model",
         async () => {
-          await fc.assert(property(true), { numRuns: Math.max(1, Math.floor(runs / 4)), seed, includeErrorInReport: true });
+          await fc.assert(property(true), {
+            numRuns: Math.max(1, Math.floor(runs / 4)),
+            seed,
+            includeErrorInReport: true,
+          });
         },
         timeout,
       );

@@ -53,7 +53,8 @@ export async function dumpTree(root: WD): Promise<TreeDump> {
           if (meta.version !== i + 1) problems.push(`version ${meta.version} at index ${i}`);
           if (meta.size !== data.length) problems.push(`v${meta.version} size ${meta.size}`);
           if (meta.sha256 !== sha256(data)) problems.push(`v${meta.version} sha256 ${meta.sha256}`);
-          if (meta.entryType !== entry.entryType) problems.push(`v${meta.version} ${meta.entryType}`);
+          if (meta.entryType !== entry.entryType)
+            problems.push(`v${meta.version} ${meta.entryType}`);
         }
         dump[path] =
           describeFile(entry.entryType, contents) +

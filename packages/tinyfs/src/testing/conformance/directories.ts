@@ -44,6 +44,20 @@ export function directoryTests(ctx: SuiteContext): void {
       await expectPondError(p.root.createDirPath("dangling"), "EEXIST", "dangling");
     });
 
+    it("with a trailing slash, an existing file or symlink is EEXIST, not followed", async () => {
+      const p = await ctx.pond();
+      await p.root.createDirPath("real");
+      await p.root.writeFile("f", "x");
+      await p.root.createSymlinkPath("dangling", "real/new");
+      await p.root.createSymlinkPath("toDir", "real");
+      await p.step();
+      await expectPondError(p.root.createDirPath("f/"), "EEXIST", "f/");
+      await expectPondError(p.root.createDirPath("dangling/"), "EEXIST", "dangling/");
+      await expectPondError(p.root.createDirPath("toDir/"), "EEXIST", "toDir/");
+      expect(await p.root.readdir("real")).toEqual([]);
+      expect((await p.root.createDirPath("fresh/")).path).toBe("/fresh");
+    });
+
     it("is ENOENT when the parent is missing", async () => {
       const p = await ctx.pond();
       await p.step();
@@ -90,6 +104,33 @@ export function directoryTests(ctx: SuiteContext): void {
         "a/f/b/c",
       );
       expect((await p.root.readdir("a")).map((e) => e.name)).toEqual(["f"]);
+    });
+
+    it("is ENOTDIR with recursive when a dangling symlink is in the way", async () => {
+      const p = await ctx.pond();
+      await p.root.createDirPath("real");
+      await p.root.createSymlinkPath("x", "real/x");
+      await p.root.createSymlinkPath("y", "real/other");
+      await p.step();
+      await expectPondError(p.root.createDirPath("x/sub", { recursive: true }), "ENOTDIR", "x/sub");
+      await expectPondError(p.root.createDirPath("y/sub", { recursive: true }), "ENOTDIR", "y/sub");
+      await expectPondError(p.root.createDirPath("x", { recursive: true }), "EEXIST", "x");
+      expect(await p.root.readdir("real")).toEqual([]);
+    });
+
+    it("a recursive call that fails half-way creates nothing", async () => {
+      const p = await ctx.pond();
+      await p.root.writeFile("f", "x");
+      await p.step();
+      const before = await historyLength(p.fs);
+      await expectPondError(
+        p.root.createDirPath("a/b/../../f/c", { recursive: true }),
+        "ENOTDIR",
+        "a/b/../../f/c",
+      );
+      await p.step();
+      expect((await p.root.readdir()).map((e) => e.name)).toEqual(["f"]);
+      expect(await historyLength(p.fs)).toBe(before);
     });
 
     it("is EEXIST with recursive when the final name is a file", async () => {

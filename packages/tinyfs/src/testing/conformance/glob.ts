@@ -239,6 +239,16 @@ export function globTests(ctx: SuiteContext): void {
       expect([...all].sort()).toEqual(await globPaths(p.root.glob("**")));
     });
 
+    it("a looping link met while matching is ELOOP naming the pattern", async () => {
+      const p = await ctx.pond();
+      await p.root.createDirPath("d");
+      await p.root.createSymlinkPath("self", "self");
+      await p.step();
+      await expectPondError(collect(p.root.glob("*/x")), "ELOOP", "*/x");
+      await expectPondError(collect(p.root.glob("self/x")), "ELOOP", "self/x");
+      expect(await globPaths(p.root.glob("*"))).toEqual(["d", "self"]);
+    });
+
     it("a symlink cycle reached by `**` is ELOOP", async () => {
       const p = await ctx.pond();
       await p.root.createDirPath("a/b", { recursive: true });

@@ -31,7 +31,10 @@ export function lifecycleTests(ctx: SuiteContext): void {
       await p.fs.close();
       await expectPondError(p.fs.history(), "CLOSED");
       await expectPondError(p.fs.atVersion(0), "CLOSED");
-      await expectPondError(p.fs.transaction(async () => "nothing"), "CLOSED");
+      await expectPondError(
+        p.fs.transaction(async () => "nothing"),
+        "CLOSED",
+      );
     });
   });
 }

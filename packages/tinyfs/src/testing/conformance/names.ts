@@ -31,9 +31,10 @@ function everyOperation(root: WD): Array<[string, (path: string) => Promise<unkn
 async function expectEveryOperationInvalid(root: WD, path: string): Promise<void> {
   for (const [name, op] of everyOperation(root)) {
     const error = await rejection(op(path));
-    expect(PondError.is(error, "EINVAL"), `${name}(${JSON.stringify(path)}): ${String(error)}`).toBe(
-      true,
-    );
+    expect(
+      PondError.is(error, "EINVAL"),
+      `${name}(${JSON.stringify(path)}): ${String(error)}`,
+    ).toBe(true);
     expect((error as PondError).path, name).toBe(path);
   }
 }

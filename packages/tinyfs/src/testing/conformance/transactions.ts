@@ -135,6 +135,22 @@ export function transactionTests(ctx: SuiteContext): void {
       expect((await p.root.readdir("full")).map((e) => e.name)).toEqual(["f"]);
     });
 
+    it("an operation that fails half-way inside a transaction leaves nothing behind", async () => {
+      const p = await ctx.pond();
+      await p.root.writeFile("f", "x");
+      await p.fs.transaction(async (root) => {
+        await expectPondError(
+          root.createDirPath("new/../f/sub", { recursive: true }),
+          "ENOTDIR",
+          "new/../f/sub",
+        );
+        expect(await root.exists("new")).toBe(false);
+        await root.writeFile("g", "y");
+      });
+      await p.step();
+      expect((await p.root.readdir()).map((e) => e.name)).toEqual(["f", "g"]);
+    });
+
     it("a nested transaction joins the outer one", async () => {
       const p = await ctx.pond();
       const before = await historyLength(p.fs);
