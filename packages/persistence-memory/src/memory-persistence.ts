@@ -32,6 +32,7 @@ interface DirectoryState {
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_VERSIONS: StoredVersion[] = [];
 
 /** Everything committed; shared by a pond and its time-travel views. */
 class MemoryStore {
@@ -59,14 +60,13 @@ export class MemoryPersistence implements PersistenceLayer {
     return this.asOf !== undefined;
   }
 
-  async begin(): Promise<void> {
+  begin(): void {
     this.check();
   }
 
   async loadNode(nodeId: NodeId, partId: NodeId): Promise<NodeMetadata | undefined> {
     this.check();
-    const committed = this.committedVersions(nodeId);
-    const newest = committed[committed.length - 1]?.meta;
+    const newest = this.committedNewest(nodeId);
     if (this.pending.dirs.has(nodeId)) {
       return {
         nodeId,
@@ -258,7 +258,7 @@ export class MemoryPersistence implements PersistenceLayer {
   }
 
   private committedVersions(nodeId: NodeId): StoredVersion[] {
-    const versions = this.store.nodes.get(nodeId) ?? [];
+    const versions = this.store.nodes.get(nodeId) ?? NO_VERSIONS;
     if (this.asOf === undefined) return versions;
     const asOf = this.asOf;
     let end = versions.length;
@@ -267,6 +267,10 @@ export class MemoryPersistence implements PersistenceLayer {
   }
 
   private committedNewest(nodeId: NodeId): NodeMetadata | undefined {
+    if (this.asOf === undefined) {
+      const versions = this.store.nodes.get(nodeId);
+      return versions?.[versions.length - 1]?.meta;
+    }
     const versions = this.committedVersions(nodeId);
     return versions[versions.length - 1]?.meta;
   }

@@ -128,7 +128,8 @@ export class FS {
     if (this.closed) return Promise.reject(new PondError("CLOSED", "the pond is closed"));
     return this.lock.run(async () => {
       if (this.closed) throw new PondError("CLOSED", "the pond is closed");
-      await this.persistence.begin();
+      const begun = this.persistence.begin();
+      if (begun) await begun;
       return fn();
     });
   }

@@ -6,7 +6,7 @@ export class AsyncLock {
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.held) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    else this.held = true;
+    this.held = true;
     try {
       return await fn();
     } finally {

@@ -77,7 +77,7 @@ export interface PersistenceLayer {
    * Called before each transaction (and each lone operation): the backend may
    * move to the newest committed version. Nothing is staged at this point.
    */
-  begin(): Promise<void>;
+  begin(): Promise<void> | void;
 
   /** A mark in the open transaction that {@link rollbackTo} can return to. */
   savepoint(): number;

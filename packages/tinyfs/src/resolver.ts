@@ -76,14 +76,24 @@ async function walk(
   const parsed = parsePath(path);
   const followFinal = options.followFinal || parsed.trailingSlash;
   const chain: DirEntry[] = parsed.absolute ? [ROOT_ENTRY] : start.slice();
-  // Components still to walk, last one on top; a `{ release }` ends a symlink's expansion.
-  const stack: Array<string | { release: NodeId }> = parsed.components.slice().reverse();
-  let names = stack.length;
+  const components = parsed.components;
+  let next = 0;
+  // Once a symlink is expanded, the components still to walk move to a stack (last one on
+  // top) where a `{ release }` marks the end of a link's expansion.
+  let stack: Array<string | { release: NodeId }> | undefined;
+  let names = components.length;
   let busy: Set<NodeId> | undefined;
   let hops = 0;
 
-  while (stack.length > 0) {
-    const component = stack.pop() as string | { release: NodeId };
+  for (;;) {
+    let component: string | { release: NodeId };
+    if (stack) {
+      if (stack.length === 0) break;
+      component = stack.pop() as string | { release: NodeId };
+    } else {
+      if (next === components.length) break;
+      component = components[next++] as string;
+    }
     if (typeof component !== "string") {
       busy?.delete(component.release);
       continue;
@@ -107,6 +117,7 @@ async function walk(
       busy.add(entry.nodeId);
       const target = parsePath(await readSymlinkTarget(persistence, entry));
       if (target.absolute) chain.length = 1;
+      stack ??= components.slice(next).reverse();
       stack.push({ release: entry.nodeId });
       for (let i = target.components.length - 1; i >= 0; i--) {
         stack.push(target.components[i] as string);
