@@ -24,7 +24,12 @@ export interface DirectoryState {
   entries: Map<string, DirEntry>;
   sorted: DirEntry[] | undefined;
   versions: StoredVersion[];
+  /** Records written since the newest full-listing snapshot (all of them if none). */
+  sinceSnapshot: number;
 }
+
+/** The attrs that mark a directory record as a full listing rather than changes. */
+export const SNAPSHOT_ATTRS = JSON.stringify({ "pond.directory": "snapshot" });
 
 const CONTENT_CACHE_BYTES = 32 * 1024 * 1024;
 
@@ -64,8 +69,24 @@ export class CommittedState {
     const rows = (await this.table.scan(dirId, dirId))
       .filter((row) => row.nodeId === dirId && row.entryType === "directory")
       .sort((a, b) => a.version - b.version);
-    const state: DirectoryState = { entries: new Map(), sorted: undefined, versions: [] };
-    for (const row of rows) applyDirectoryRow(state, row);
+    const state: DirectoryState = {
+      entries: new Map(),
+      sorted: undefined,
+      versions: [],
+      sinceSnapshot: 0,
+    };
+    // Replay starts at the newest snapshot: older records only contribute their metadata.
+    let start = 0;
+    for (let i = rows.length - 1; i >= 0; i--) {
+      if (rows[i]?.attrs === SNAPSHOT_ATTRS) {
+        start = i;
+        break;
+      }
+    }
+    for (const [i, row] of rows.entries()) {
+      if (i < start) state.versions.push({ meta: rowMetadata(row), contentRef: null });
+      else applyDirectoryRow(state, row);
+    }
     this.dirs.set(dirId, state);
     return state;
   }
@@ -154,6 +175,12 @@ export class CommittedState {
 }
 
 function applyDirectoryRow(state: DirectoryState, row: OpLogRow): void {
+  if (row.attrs === SNAPSHOT_ATTRS) {
+    state.entries.clear();
+    state.sinceSnapshot = 0;
+  } else {
+    state.sinceSnapshot++;
+  }
   if (row.content) {
     for (const change of decodeDirectoryChanges(row.content)) {
       if (change.entry) state.entries.set(change.name, change.entry);

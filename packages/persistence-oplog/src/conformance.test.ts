@@ -34,3 +34,18 @@ const backend = {
 
 runConformanceSuite(backend);
 runPropertyTest(backend, { runs: 25 });
+
+// Snapshots every other change, so replay from a snapshot is exercised at every step.
+runPropertyTest(
+  {
+    ...backend,
+    name: "oplog with directory snapshots every 2 changes",
+    async create() {
+      const path = join(scratch, `pond-${next++}`);
+      const fs = await createOplogFs(path, { directorySnapshotInterval: 2, checkpointInterval: 3 });
+      paths.set(fs, path);
+      return fs;
+    },
+  },
+  { runs: 25 },
+);

@@ -1,2 +1,11 @@
-export { createOplogFs, type OpenOplogOptions, openOplogFs } from "./open-oplog-fs.js";
-export { OpLogPersistence, type OpLogPersistenceOptions } from "./oplog-persistence.js";
+export {
+  type CreateOplogOptions,
+  createOplogFs,
+  type OpenOplogOptions,
+  openOplogFs,
+} from "./open-oplog-fs.js";
+export {
+  DIRECTORY_SNAPSHOT_INTERVAL,
+  OpLogPersistence,
+  type OpLogPersistenceOptions,
+} from "./oplog-persistence.js";

@@ -1,7 +1,7 @@
 // The factories of oplog-backed ponds.
 
 import { FS, PondError } from "@pond/tinyfs";
-import { OpLogPersistence } from "./oplog-persistence.js";
+import { OpLogPersistence, SNAPSHOT_INTERVAL_PROPERTY } from "./oplog-persistence.js";
 import { OpLogTable } from "./table.js";
 
 export interface OpenOplogOptions {
@@ -13,15 +13,35 @@ export interface OpenOplogOptions {
   readOnly?: boolean;
 }
 
+/** Settings fixed when a pond is created; every writer then follows them. */
+export interface CreateOplogOptions {
+  /** Delta checkpoint every this many versions (default 100). */
+  checkpointInterval?: number;
+  /** A directory writes a full listing every this many change records (default 64). */
+  directorySnapshotInterval?: number;
+}
+
 /** Opens the pond at `path`, creating an empty one if there is none. */
-export async function createOplogFs(path: string): Promise<FS> {
+export async function createOplogFs(path: string, options: CreateOplogOptions = {}): Promise<FS> {
+  const properties: Record<string, string> = {};
+  for (const [key, property] of [
+    ["checkpointInterval", "delta.checkpointInterval"],
+    ["directorySnapshotInterval", SNAPSHOT_INTERVAL_PROPERTY],
+  ] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 1) {
+      throw new PondError("EINVAL", `${key} must be a positive integer`, { path });
+    }
+    properties[property] = String(value);
+  }
   try {
     return await openOplogFs(path);
   } catch (error) {
     if (!PondError.is(error, "ENOENT")) throw error;
   }
   try {
-    return new FS(new OpLogPersistence(await OpLogTable.create(path)));
+    return new FS(new OpLogPersistence(await OpLogTable.create(path, properties)));
   } catch (error) {
     // Another process created it first.
     if (PondError.is(error, "EEXIST")) return openOplogFs(path);

@@ -18,6 +18,7 @@ import {
 import {
   CommittedState,
   rootMetadata,
+  SNAPSHOT_ATTRS,
   type StoredVersion,
   sortedEntries,
 } from "./committed-state.js";
@@ -35,12 +36,18 @@ import { OpLogTable, type PondCommitInfo, type TableVersionInfo } from "./table.
 const MAX_CATCH_UP = 64;
 const EMPTY = new Uint8Array(0);
 
+/** How many change records a directory writes between full-listing snapshots, by default. */
+export const DIRECTORY_SNAPSHOT_INTERVAL = 64;
+
 export interface OpLogPersistenceOptions {
   /** Refuse writes. */
   readOnly?: boolean;
   /** Stay at the loaded version (time travel) instead of following new commits. */
   pinned?: boolean;
 }
+
+/** The table property holding the snapshot interval, so every writer of a pond uses the same. */
+export const SNAPSHOT_INTERVAL_PROPERTY = "pond.directorySnapshotInterval";
 
 export class OpLogPersistence implements PersistenceLayer {
   private readonly pending = new PendingChanges();
@@ -59,7 +66,12 @@ export class OpLogPersistence implements PersistenceLayer {
   ) {
     this.state = new CommittedState(table);
     this.version = table.version;
+    const interval = Number(table.properties()[SNAPSHOT_INTERVAL_PROPERTY]);
+    this.snapshotInterval =
+      Number.isInteger(interval) && interval > 0 ? interval : DIRECTORY_SNAPSHOT_INTERVAL;
   }
+
+  private readonly snapshotInterval: number;
 
   get readOnly(): boolean {
     return this.options.readOnly === true || this.options.pinned === true;
@@ -350,6 +362,13 @@ export class OpLogPersistence implements PersistenceLayer {
         }
       }
       if (changes.length === 0 && !created) continue;
+      // Every so often the record is the whole listing, so replay never goes further back.
+      const snapshot = (committed?.sinceSnapshot ?? 0) + 1 >= this.snapshotInterval;
+      const content = snapshot
+        ? (await this.loadDirectoryEntries(dirId)).map(
+            (entry): DirectoryChange => ({ name: entry.name, op: "insert", entry }),
+          )
+        : changes;
       rows.push({
         partId: dirId,
         nodeId: dirId,
@@ -357,13 +376,13 @@ export class OpLogPersistence implements PersistenceLayer {
         version: (newestMeta(committed?.versions ?? [])?.version ?? 0) + 1,
         txnSeq: version,
         timestamp,
-        content: encodeDirectoryChanges(changes),
+        content: encodeDirectoryChanges(content),
         contentRef: null,
         size,
         sha256: "",
         minEventTime: null,
         maxEventTime: null,
-        attrs: null,
+        attrs: snapshot ? SNAPSHOT_ATTRS : null,
       });
     }
     return rows;

@@ -1,0 +1,77 @@
+// Directory snapshots bound replay; checkpoints bound the log read at open.
+
+import { mkdtempSync, readdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { SNAPSHOT_ATTRS } from "./committed-state.js";
+import { createOplogFs, openOplogFs } from "./index.js";
+import { OpLogTable } from "./table.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "pond-snapshots-"));
+afterAll(() => rm(scratch, { recursive: true, force: true }), 60_000);
+
+describe("directory snapshots", () => {
+  it("a directory writes its whole listing every N changes and lists the same at every version", async () => {
+    const path = join(scratch, "snap");
+    const fs = await createOplogFs(path, { directorySnapshotInterval: 4 });
+    const dir = await fs.root().createDirPath("/d");
+    const listings = new Map<number, string[]>();
+    const record = async () =>
+      listings.set(
+        await fs.version(),
+        (await fs.root().readdir("/d")).map((e) => e.name),
+      );
+    for (let i = 0; i < 10; i++) {
+      await fs.root().writeFile(`/d/f${i}`, `${i}`);
+      await record();
+      if (i % 3 === 2) {
+        await fs.root().remove(`/d/f${i - 1}`);
+        await record();
+      }
+    }
+    await fs.close();
+
+    const table = await OpLogTable.open(path);
+    const records = (await table.scan(dir.nodeId, dir.nodeId)).filter(
+      (r) => r.nodeId === dir.nodeId,
+    );
+    const snapshots = records.filter((r) => r.attrs === SNAPSHOT_ATTRS).map((r) => r.version);
+    expect(records.length).toBe(1 + 10 + 3);
+    expect(snapshots.sort((a, b) => a - b)).toEqual([4, 8, 12]);
+    table.close();
+
+    const reopened = await openOplogFs(path);
+    for (const [version, names] of listings) {
+      const view = await reopened.atVersion(version);
+      expect(
+        (await view.root().readdir("/d")).map((e) => e.name),
+        `version ${version}`,
+      ).toEqual(names);
+      await view.close();
+    }
+    expect((await reopened.root().readdir("/d")).map((e) => e.name)).toEqual(
+      [...listings.values()].at(-1),
+    );
+    await reopened.close();
+  });
+});
+
+describe("checkpoints", () => {
+  it("a checkpoint is written every interval and a reopened pond reads from it", async () => {
+    const path = join(scratch, "checkpoints");
+    const fs = await createOplogFs(path, { checkpointInterval: 5 });
+    for (let i = 0; i < 12; i++) await fs.root().writeFile(`/f${i}`, `${i}`);
+    await fs.close();
+    const log = readdirSync(join(path, "_delta_log"));
+    expect(log.filter((f) => f.endsWith(".checkpoint.parquet")).sort()).toEqual([
+      `${"5".padStart(20, "0")}.checkpoint.parquet`,
+      `${"10".padStart(20, "0")}.checkpoint.parquet`,
+    ]);
+    const reopened = await openOplogFs(path);
+    expect((await reopened.root().readdir("/")).map((e) => e.name)).toHaveLength(12);
+    expect(await reopened.history()).toHaveLength(13);
+    await reopened.close();
+  });
+});
