@@ -23,6 +23,7 @@ import {
 } from "apache-arrow";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NativeTable } from "./native.js";
+import { deltalakePython } from "./test-workers/python.js";
 
 interface Row {
   part: string;
@@ -494,49 +495,42 @@ describe("NativeTable damaged tables", () => {
   });
 });
 
-/** The delta-rs Python package, the reference Delta reader, when this machine has it. */
-const python = process.env.POND_PYTHON ?? "python3";
-const hasDeltaPython = spawnSync(python, ["-c", "import deltalake, pyarrow"]).status === 0;
-
 describe("NativeTable interop", () => {
-  it.skipIf(!hasDeltaPython)(
-    "writes tables the delta-rs Python package reads, stats and checkpoints included",
-    async () => {
-      const table = await NativeTable.create(dir, { "delta.checkpointInterval": "2" });
-      await table.commit(
-        ipc([
-          { part: "p1", node: "a" },
-          { part: "odd part/%", node: "b" },
-        ]),
-        1,
-        info("1"),
-      );
-      await table.commit(ipc([{ part: "p1", node: "c" }], 2), 2, info("2"));
-      await table.commit(ipc([{ part: "p2", node: "d" }], 3), 3, info("3"));
-      const script = [
-        "import sys, json, deltalake, pyarrow as pa",
-        "t = deltalake.DeltaTable(sys.argv[1])",
-        "rows = t.to_pyarrow_table().select(['part_id', 'node_id']).to_pylist()",
-        "adds = pa.table(t.get_add_actions(flatten=True)).select(['min.node_id', 'max.node_id']).to_pylist()",
-        "p = t.protocol()",
-        "print(json.dumps({'version': t.version(), 'rows': sorted(r['part_id'] + '/' + r['node_id'] for r in rows),",
-        "  'adds': len(adds), 'stats': all(a['min.node_id'] for a in adds),",
-        "  'protocol': [p.min_reader_version, p.min_writer_version],",
-        "  'v1': deltalake.DeltaTable(sys.argv[1], version=1).to_pyarrow_table().num_rows,",
-        "  'messages': [h.get('message') for h in t.history()]}))",
-      ].join("\n");
-      const run = spawnSync(python, ["-c", script, dir], { encoding: "utf8" });
-      // The Python package sometimes aborts while shutting its runtime down, after printing.
-      expect(run.stdout, run.stderr).toMatch(/^\{.*\}\n$/);
-      expect(JSON.parse(run.stdout)).toEqual({
-        version: 3,
-        rows: ["odd part/%/b", "p1/a", "p1/c", "p2/d"],
-        adds: 4,
-        stats: true,
-        protocol: [1, 2],
-        v1: 2,
-        messages: ["3", "2", "1", null],
-      });
-    },
-  );
+  it("writes tables the delta-rs Python package reads, stats and checkpoints included", async () => {
+    const table = await NativeTable.create(dir, { "delta.checkpointInterval": "2" });
+    await table.commit(
+      ipc([
+        { part: "p1", node: "a" },
+        { part: "odd part/%", node: "b" },
+      ]),
+      1,
+      info("1"),
+    );
+    await table.commit(ipc([{ part: "p1", node: "c" }], 2), 2, info("2"));
+    await table.commit(ipc([{ part: "p2", node: "d" }], 3), 3, info("3"));
+    const script = [
+      "import sys, json, deltalake, pyarrow as pa",
+      "t = deltalake.DeltaTable(sys.argv[1])",
+      "rows = t.to_pyarrow_table().select(['part_id', 'node_id']).to_pylist()",
+      "adds = pa.table(t.get_add_actions(flatten=True)).select(['min.node_id', 'max.node_id']).to_pylist()",
+      "p = t.protocol()",
+      "print(json.dumps({'version': t.version(), 'rows': sorted(r['part_id'] + '/' + r['node_id'] for r in rows),",
+      "  'adds': len(adds), 'stats': all(a['min.node_id'] for a in adds),",
+      "  'protocol': [p.min_reader_version, p.min_writer_version],",
+      "  'v1': deltalake.DeltaTable(sys.argv[1], version=1).to_pyarrow_table().num_rows,",
+      "  'messages': [h.get('message') for h in t.history()]}))",
+    ].join("\n");
+    const run = spawnSync(deltalakePython(), ["-c", script, dir], { encoding: "utf8" });
+    // The Python package sometimes aborts while shutting its runtime down, after printing.
+    expect(run.stdout, run.stderr).toMatch(/^\{.*\}\n$/);
+    expect(JSON.parse(run.stdout)).toEqual({
+      version: 3,
+      rows: ["odd part/%/b", "p1/a", "p1/c", "p2/d"],
+      adds: 4,
+      stats: true,
+      protocol: [1, 2],
+      v1: 2,
+      messages: ["3", "2", "1", null],
+    });
+  }, 600_000);
 });

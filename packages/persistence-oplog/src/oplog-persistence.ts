@@ -8,6 +8,7 @@ import {
   type DirectoryOperation,
   type NodeId,
   type NodeMetadata,
+  type NodeStreamWrite,
   type NodeWrite,
   PendingChanges,
   type PersistenceLayer,
@@ -27,7 +28,13 @@ import {
   decodeDirectoryChanges,
   encodeDirectoryChanges,
 } from "./directory-record.js";
-import { LARGE_FILE_THRESHOLD, readLargeFile, storeLargeFile } from "./large-files.js";
+import {
+  LARGE_FILE_THRESHOLD,
+  openLargeFile,
+  readLargeFile,
+  storeLargeFile,
+  storeLargeFileFrom,
+} from "./large-files.js";
 import { ReadSet } from "./read-set.js";
 import type { OpLogRow } from "./rows.js";
 import { OpLogTable, type PondCommitInfo, type TableVersionInfo } from "./table.js";
@@ -112,21 +119,7 @@ export class OpLogPersistence implements PersistenceLayer {
       this.pending.touchDirectory(nodeId);
       return this.pendingDirectory(nodeId);
     }
-    if (write.isNew) this.state.knownNew(nodeId);
-    const previous =
-      this.pending.newestOf(nodeId)?.meta ?? newestMeta(await this.state.versions(nodeId, partId));
-    const meta: NodeMetadata = {
-      nodeId,
-      partId,
-      entryType: write.entryType,
-      version: (previous?.version ?? 0) + 1,
-      size: write.size,
-      sha256: write.sha256,
-      timestamp: new Date(),
-      ...(write.minEventTime !== undefined && { minEventTime: write.minEventTime }),
-      ...(write.maxEventTime !== undefined && { maxEventTime: write.maxEventTime }),
-      ...(write.attrs && { attrs: { ...write.attrs } }),
-    };
+    const meta = await this.nextVersion(nodeId, partId, write);
     if (write.size >= LARGE_FILE_THRESHOLD) {
       const contentRef = await storeLargeFile(this.table.root, write.sha256, write.content);
       this.pending.stageVersion({ meta, write: { ...write, content: EMPTY }, contentRef });
@@ -134,6 +127,52 @@ export class OpLogPersistence implements PersistenceLayer {
       this.pending.stageVersion({ meta, write: { ...write, content: write.content.slice() } });
     }
     return meta;
+  }
+
+  async storeNodeFrom(
+    nodeId: NodeId,
+    partId: NodeId,
+    write: NodeStreamWrite,
+    source: AsyncIterable<Uint8Array>,
+  ): Promise<NodeMetadata> {
+    this.checkWritable();
+    const stored = await storeLargeFileFrom(this.table.root, source);
+    if (stored.content) {
+      return this.storeNode(nodeId, partId, {
+        ...write,
+        content: stored.content,
+        size: stored.size,
+        sha256: stored.sha256,
+      });
+    }
+    const meta = await this.nextVersion(nodeId, partId, {
+      ...write,
+      size: stored.size,
+      sha256: stored.sha256,
+    });
+    this.pending.stageVersion({
+      meta,
+      write: { ...write, content: EMPTY, size: stored.size, sha256: stored.sha256 },
+      contentRef: stored.contentRef as string,
+    });
+    return meta;
+  }
+
+  async openContent(
+    nodeId: NodeId,
+    partId: NodeId,
+    version?: number,
+  ): Promise<ReadableStream<Uint8Array>> {
+    this.check();
+    const large = await this.largeContent(nodeId, partId, version);
+    if (large) return openLargeFile(this.table.root, large.ref, large.sha256);
+    const content = await this.readContent(nodeId, partId, version);
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(content);
+        controller.close();
+      },
+    });
   }
 
   async listVersions(nodeId: NodeId, partId: NodeId): Promise<NodeMetadata[]> {
@@ -386,6 +425,45 @@ export class OpLogPersistence implements PersistenceLayer {
       });
     }
     return rows;
+  }
+
+  /** Where a version's content lives when it is a large file (staged or committed). */
+  private async largeContent(
+    nodeId: NodeId,
+    partId: NodeId,
+    version?: number,
+  ): Promise<{ ref: string; sha256: string } | undefined> {
+    const staged = this.pending.versionsOf(nodeId);
+    const committed = await this.state.versions(nodeId, partId);
+    const wanted =
+      version ?? staged[staged.length - 1]?.meta.version ?? newestMeta(committed)?.version;
+    const hit = staged.find((s) => s.meta.version === wanted);
+    if (hit) return hit.contentRef ? { ref: hit.contentRef, sha256: hit.meta.sha256 } : undefined;
+    const stored = committed.find((v) => v.meta.version === wanted);
+    return stored?.contentRef ? { ref: stored.contentRef, sha256: stored.meta.sha256 } : undefined;
+  }
+
+  /** The metadata of a file's next version (newest staged or committed + 1). */
+  private async nextVersion(
+    nodeId: NodeId,
+    partId: NodeId,
+    write: NodeStreamWrite & { size: number; sha256: string },
+  ): Promise<NodeMetadata> {
+    if (write.isNew) this.state.knownNew(nodeId);
+    const previous =
+      this.pending.newestOf(nodeId)?.meta ?? newestMeta(await this.state.versions(nodeId, partId));
+    return {
+      nodeId,
+      partId,
+      entryType: write.entryType,
+      version: (previous?.version ?? 0) + 1,
+      size: write.size,
+      sha256: write.sha256,
+      timestamp: new Date(),
+      ...(write.minEventTime !== undefined && { minEventTime: write.minEventTime }),
+      ...(write.maxEventTime !== undefined && { maxEventTime: write.maxEventTime }),
+      ...(write.attrs && { attrs: { ...write.attrs } }),
+    };
   }
 
   private async pendingDirectory(dirId: NodeId): Promise<NodeMetadata> {

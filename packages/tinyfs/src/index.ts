@@ -21,6 +21,11 @@ export {
   type StagedVersion,
   sortEntries,
 } from "./pending-changes.js";
-export type { DirectoryOperation, NodeWrite, PersistenceLayer } from "./persistence.js";
+export type {
+  DirectoryOperation,
+  NodeStreamWrite,
+  NodeWrite,
+  PersistenceLayer,
+} from "./persistence.js";
 export { MAX_SYMLINK_HOPS, ROOT_ENTRY } from "./resolver.js";
 export type { GlobMatch, WD, WriteFileOptions } from "./wd.js";

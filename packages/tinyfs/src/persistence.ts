@@ -19,6 +19,9 @@ export interface NodeWrite {
   isNew?: boolean;
 }
 
+/** A new file version whose content arrives as a stream. */
+export type NodeStreamWrite = Omit<NodeWrite, "content" | "size" | "sha256">;
+
 /** A change to one name of a directory. */
 export type DirectoryOperation =
   /** Bind the name to a child, replacing whatever it named. */
@@ -53,6 +56,25 @@ export interface PersistenceLayer {
    * directory versions come from {@link updateDirectoryEntry}.
    */
   storeNode(nodeId: NodeId, partId: NodeId, write: NodeWrite): Promise<NodeMetadata>;
+
+  /**
+   * Optional: like {@link storeNode} for content that arrives as a stream, so
+   * a backend can store large files without holding them in memory. The
+   * backend computes size and sha256. Without it the FS buffers the stream.
+   */
+  storeNodeFrom?(
+    nodeId: NodeId,
+    partId: NodeId,
+    write: NodeStreamWrite,
+    source: AsyncIterable<Uint8Array>,
+  ): Promise<NodeMetadata>;
+
+  /**
+   * Optional: the content of a file version as a stream, verified against
+   * its sha256 (the stream errors with CORRUPT on a mismatch). Without it the
+   * FS reads the content whole.
+   */
+  openContent?(nodeId: NodeId, partId: NodeId, version?: number): Promise<ReadableStream<Uint8Array>>;
 
   /** Every version of a node, oldest first (empty if it has none). */
   listVersions(nodeId: NodeId, partId: NodeId): Promise<NodeMetadata[]>;

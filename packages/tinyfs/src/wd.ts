@@ -48,6 +48,20 @@ export interface WD {
     data: Uint8Array | string,
     opts?: WriteFileOptions,
   ): Promise<NodeMetadata>;
+  /** Like writeFile, with the content from a stream (memory stays bounded on backends that stream). */
+  writeFileFrom(
+    path: string,
+    source: AsyncIterable<Uint8Array>,
+    opts?: WriteFileOptions,
+  ): Promise<NodeMetadata>;
+  /**
+   * A web WritableStream that writes a new version of the file; closing it
+   * commits (outside a transaction), and its close() rejects with the PondError
+   * if the write fails. The FS is held until the stream is closed or aborted.
+   */
+  createWriteStream(path: string, opts?: WriteFileOptions): WritableStream<Uint8Array>;
+  /** A web ReadableStream of a file version's bytes, checked against its sha256. */
+  createReadStream(path: string, opts?: { version?: number }): Promise<ReadableStream<Uint8Array>>;
   /** A file's bytes: the newest version, or the given one. */
   readFile(path: string, opts?: { version?: number }): Promise<Uint8Array>;
   /** Creates a symlink at `path` pointing at `target` (stored as given). */

@@ -7,7 +7,8 @@ import { globMatches } from "./glob.js";
 import { type DirEntry, isFileType, type NodeMetadata } from "./node.js";
 import { newNodeId } from "./node-id.js";
 import { joinPath, parsePath, validateName } from "./path.js";
-import type { NodeWrite, PersistenceLayer } from "./persistence.js";
+import { Channel } from "./channel.js";
+import type { NodeStreamWrite, NodeWrite, PersistenceLayer } from "./persistence.js";
 import {
   chainPath,
   type DirChain,
@@ -62,41 +63,72 @@ export class WorkingDirectory implements WD {
   ): Promise<NodeMetadata> {
     return this.write("write", path, async (p) => {
       const content = toBytes(data);
-      const parsed = parsePath(path);
-      if (parsed.trailingSlash) throw new PondError("EISDIR", "is a directory");
-      if (parsed.endsInDots) throw new PondError("EINVAL", "cannot create a file named . or ..");
-      if (opts.entryType !== undefined && !isFileType(opts.entryType)) {
-        throw new PondError("EINVAL", `not a file type: ${String(opts.entryType)}`);
-      }
-      const r = await this.resolve(p, path, FOLLOW);
-      if (r.entry?.entryType === "directory") throw new PondError("EISDIR", "is a directory");
-      if (r.entry && opts.entryType !== undefined && opts.entryType !== r.entry.entryType) {
-        throw new PondError(
-          "EINVAL",
-          `file is ${r.entry.entryType}, cannot write it as ${opts.entryType}`,
-        );
-      }
-      const entryType = r.entry?.entryType ?? opts.entryType ?? "file:data";
-      const write: NodeWrite = {
-        entryType,
-        content,
-        size: content.length,
-        sha256: sha256Hex(content),
-        ...(opts.attrs && { attrs: opts.attrs }),
-        ...(opts.minEventTime !== undefined && { minEventTime: opts.minEventTime }),
-        ...(opts.maxEventTime !== undefined && { maxEventTime: opts.maxEventTime }),
-      };
+      const { r, base } = await this.prepareFileWrite(p, path, opts);
+      const write: NodeWrite = { ...base, content, size: content.length, sha256: sha256Hex(content) };
       if (r.entry) return p.storeNode(r.entry.nodeId, r.entry.partId, write);
       return this.createNode(p, r, write);
+    });
+  }
+
+  writeFileFrom(
+    path: string,
+    source: AsyncIterable<Uint8Array>,
+    opts: WriteFileOptions = {},
+  ): Promise<NodeMetadata> {
+    return this.write("write", path, async (p) => {
+      const { r, base } = await this.prepareFileWrite(p, path, opts);
+      if (!p.storeNodeFrom) {
+        const content = await collect(source);
+        const write: NodeWrite = { ...base, content, size: content.length, sha256: sha256Hex(content) };
+        if (r.entry) return p.storeNode(r.entry.nodeId, r.entry.partId, write);
+        return this.createNode(p, r, write);
+      }
+      if (r.entry) return p.storeNodeFrom(r.entry.nodeId, r.entry.partId, base, source);
+      return this.createNode(p, r, base, source);
+    });
+  }
+
+  createWriteStream(path: string, opts: WriteFileOptions = {}): WritableStream<Uint8Array> {
+    const channel = new Channel<Uint8Array>();
+    const done = this.writeFileFrom(path, channel, opts);
+    done.catch((error: unknown) => channel.fail(error));
+    return new WritableStream<Uint8Array>({
+      write: (chunk) => channel.push(chunk),
+      close: async () => {
+        channel.end();
+        await done;
+      },
+      abort: (reason) => {
+        channel.fail(reason ?? new PondError("EIO", "write stream aborted", { path }));
+        return done.then(
+          () => undefined,
+          () => undefined,
+        );
+      },
+    });
+  }
+
+  createReadStream(path: string, opts: { version?: number } = {}): Promise<ReadableStream<Uint8Array>> {
+    return this.read(path, async (p) => {
+      const { version } = opts;
+      checkVersion(version);
+      const entry = existing(await this.resolve(p, path, FOLLOW), path);
+      if (entry.entryType === "directory") throw new PondError("EISDIR", "is a directory");
+      if (p.openContent) return p.openContent(entry.nodeId, entry.partId, version);
+      const content = await p.readContent(entry.nodeId, entry.partId, version);
+      return new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(content);
+          controller.close();
+        },
+      });
     });
   }
 
   readFile(path: string, opts: { version?: number } = {}): Promise<Uint8Array> {
     return this.read(path, async (p) => {
       const { version } = opts;
-      if (version !== undefined && (!Number.isInteger(version) || version < 1)) {
-        throw new PondError("EINVAL", `invalid version ${version}`);
-      }
+      checkVersion(version);
       const entry = existing(await this.resolve(p, path, FOLLOW), path);
       if (entry.entryType === "directory") throw new PondError("EISDIR", "is a directory");
       return p.readContent(entry.nodeId, entry.partId, version);
@@ -261,16 +293,50 @@ export class WorkingDirectory implements WD {
     return meta;
   }
 
+  /** Checks a file write and finds what it writes: an existing file, or a name to create. */
+  private async prepareFileWrite(
+    p: PersistenceLayer,
+    path: string,
+    opts: WriteFileOptions,
+  ): Promise<{ r: Resolution; base: NodeStreamWrite }> {
+    const parsed = parsePath(path);
+    if (parsed.trailingSlash) throw new PondError("EISDIR", "is a directory");
+    if (parsed.endsInDots) throw new PondError("EINVAL", "cannot create a file named . or ..");
+    if (opts.entryType !== undefined && !isFileType(opts.entryType)) {
+      throw new PondError("EINVAL", `not a file type: ${String(opts.entryType)}`);
+    }
+    const r = await this.resolve(p, path, FOLLOW);
+    if (r.entry?.entryType === "directory") throw new PondError("EISDIR", "is a directory");
+    if (r.entry && opts.entryType !== undefined && opts.entryType !== r.entry.entryType) {
+      throw new PondError(
+        "EINVAL",
+        `file is ${r.entry.entryType}, cannot write it as ${opts.entryType}`,
+      );
+    }
+    if (!r.entry) validateName(r.name);
+    const base: NodeStreamWrite = {
+      entryType: r.entry?.entryType ?? opts.entryType ?? "file:data",
+      ...(opts.attrs && { attrs: opts.attrs }),
+      ...(opts.minEventTime !== undefined && { minEventTime: opts.minEventTime }),
+      ...(opts.maxEventTime !== undefined && { maxEventTime: opts.maxEventTime }),
+    };
+    return { r, base };
+  }
+
   private async createNode(
     p: PersistenceLayer,
     r: Resolution,
-    write: NodeWrite,
+    write: NodeWrite | NodeStreamWrite,
+    source?: AsyncIterable<Uint8Array>,
   ): Promise<NodeMetadata> {
     validateName(r.name);
     const dir = r.parent[r.parent.length - 1] as DirEntry;
     const nodeId = newNodeId();
     const partId = write.entryType === "directory" ? nodeId : dir.nodeId;
-    const meta = await p.storeNode(nodeId, partId, { ...write, isNew: true });
+    const meta =
+      source && p.storeNodeFrom
+        ? await p.storeNodeFrom(nodeId, partId, { ...write, isNew: true }, source)
+        : await p.storeNode(nodeId, partId, { ...(write as NodeWrite), isNew: true });
     await p.updateDirectoryEntry(dir.nodeId, r.name, {
       kind: "insert",
       child: { nodeId, partId, entryType: write.entryType },
@@ -346,6 +412,28 @@ export class WorkingDirectory implements WD {
 function existing(r: Resolution, path: string): DirEntry {
   if (!r.entry) throw new PondError("ENOENT", "no such file or directory", { path });
   return r.entry;
+}
+
+function checkVersion(version: number | undefined): void {
+  if (version !== undefined && (!Number.isInteger(version) || version < 1)) {
+    throw new PondError("EINVAL", `invalid version ${version}`);
+  }
+}
+
+async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  const content = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    content.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return content;
 }
 
 function toBytes(data: Uint8Array | string): Uint8Array {

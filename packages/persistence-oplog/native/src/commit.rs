@@ -128,6 +128,9 @@ pub async fn commit(
 ) -> PondResult<Committed> {
     let _op = handle.ops.lock().await;
     let loaded = handle.loaded();
+    if let Some(reason) = loaded.read_only_reason {
+        return Err(PondError::einval(reason));
+    }
     if version != loaded.version + 1 {
         return Err(PondError::einval(format!(
             "{}: a commit goes to version {} (loaded + 1), not {version}",
@@ -171,7 +174,11 @@ pub async fn commit(
     // A create-only put of exactly this version: no retry, no rebase onto a later version.
     let put = handle
         .log_store
-        .write_commit_entry(version as u64, CommitOrBytes::LogBytes(entry), uuid::Uuid::new_v4())
+        .write_commit_entry(
+            version as u64,
+            CommitOrBytes::LogBytes(entry),
+            uuid::Uuid::new_v4(),
+        )
         .await;
     if let Err(err) = put {
         data_file::remove_all(&handle.root, &written);

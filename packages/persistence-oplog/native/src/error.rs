@@ -8,7 +8,7 @@ use deltalake::DeltaTableError;
 use deltalake::arrow::error::ArrowError;
 use deltalake::kernel::transaction::TransactionError;
 use deltalake::parquet::errors::ParquetError;
-use napi::bindgen_runtime::{ToNapiValue, TypeName, ValueType};
+use napi::bindgen_prelude::{ToNapiValue, TypeName, ValueType};
 use napi::{JsError, sys};
 
 /// The codes a JS caller branches on; `as_ref` is the JS error's `code` property.
@@ -98,12 +98,29 @@ impl fmt::Display for PondError {
     }
 }
 
+/// An error's text without the backtrace the kernel appends to some of its errors.
+fn text_of(err: &dyn fmt::Display) -> String {
+    let text = err.to_string();
+    let cut = [
+        "\n   0: ",
+        "\ndisabled backtrace",
+        "\nunsupported backtrace",
+    ]
+    .iter()
+    .filter_map(|marker| text.find(marker))
+    .min();
+    match cut {
+        Some(at) => text[..at].trim_end().to_string(),
+        None => text,
+    }
+}
+
 /// `error: source: source …`, skipping a source whose text the previous link already shows.
 fn chain(err: &(dyn StdError + 'static)) -> String {
-    let mut out = err.to_string();
+    let mut out = text_of(err);
     let mut current = err.source();
     while let Some(source) = current {
-        let text = source.to_string();
+        let text = text_of(source);
         if !out.contains(&text) {
             out.push_str(": ");
             out.push_str(&text);
@@ -213,7 +230,10 @@ fn io_code(err: &std::io::Error) -> Code {
 
 /// An io error on `path`.
 pub fn from_io(err: std::io::Error, what: &str, path: &Path) -> PondError {
-    PondError::new(io_code(&err), format!("{what} {}: {}", path.display(), chain(&err)))
+    PondError::new(
+        io_code(&err),
+        format!("{what} {}: {}", path.display(), chain(&err)),
+    )
 }
 
 /// An io error on a data file the log names: a missing file is corruption, not "no such file".
@@ -222,7 +242,10 @@ pub fn from_data_file_io(err: std::io::Error, path: &Path) -> PondError {
         Code::Enoent | Code::Corrupt => Code::Corrupt,
         other => other,
     };
-    PondError::new(code, format!("data file {}: {}", path.display(), chain(&err)))
+    PondError::new(
+        code,
+        format!("data file {}: {}", path.display(), chain(&err)),
+    )
 }
 
 /// A Parquet error while reading a data file: the file is damaged unless the OS failed us.
@@ -235,7 +258,10 @@ pub fn from_parquet_read(err: ParquetError, path: &Path) -> PondError {
         ParquetError::NYI(_) => Code::Einval,
         _ => Code::Corrupt,
     };
-    PondError::new(code, format!("data file {}: {}", path.display(), chain(&err)))
+    PondError::new(
+        code,
+        format!("data file {}: {}", path.display(), chain(&err)),
+    )
 }
 
 /// A Parquet error while writing a data file.
@@ -268,7 +294,10 @@ pub fn from_arrow_read(err: ArrowError, path: &Path) -> PondError {
         ArrowError::MemoryError(_) => Code::Internal,
         _ => Code::Corrupt,
     };
-    PondError::new(code, format!("data file {}: {}", path.display(), chain(&err)))
+    PondError::new(
+        code,
+        format!("data file {}: {}", path.display(), chain(&err)),
+    )
 }
 
 /// An Arrow error while encoding results: our own bug.
@@ -284,7 +313,10 @@ pub fn from_log_json(err: serde_json::Error, path: &Path) -> PondError {
 /// A blocking task that panicked or was cancelled.
 pub fn from_join(err: tokio::task::JoinError, what: &str) -> PondError {
     if err.is_panic() {
-        PondError::internal(format!("{what}: panicked: {}", panic_text(err.into_panic())))
+        PondError::internal(format!(
+            "{what}: panicked: {}",
+            panic_text(err.into_panic())
+        ))
     } else {
         PondError::internal(format!("{what}: cancelled"))
     }

@@ -5,19 +5,20 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use deltalake::logstore::LogStoreRef;
-use deltalake::{DeltaTable, DeltaTableBuilder};
+use deltalake::kernel::Add;
 use deltalake::kernel::transaction::CommitProperties;
+use deltalake::logstore::LogStoreRef;
 use deltalake::operations::create::CreateBuilder;
+use deltalake::{DeltaTable, DeltaTableBuilder};
 use url::Url;
 
 use crate::error::{Code, PondError, PondResult, Step, from_delta, from_io};
 use crate::index::PartitionIndex;
-use crate::log::{entry_path, find_damaged, has_log, log_dir};
+use crate::log::{entry_path, find_damaged, has_log, log_dir, read_entry};
 use crate::schema::{PARTITION_COLUMN, check_delta_schema, delta_columns};
 
-pub const CHECKPOINT_INTERVAL: &str = "delta.checkpointInterval";
-const DEFAULT_CHECKPOINT_INTERVAL: &str = "100";
+const CHECKPOINT_INTERVAL: &str = "delta.checkpointInterval";
+const DEFAULT_CHECKPOINT_INTERVAL: i64 = 100;
 /// Delta properties a caller may set on create; the rest are fixed so that history stays and the
 /// table stays readable by every Delta reader.
 const CALLER_DELTA_PROPERTIES: [&str; 3] = [
@@ -26,6 +27,8 @@ const CALLER_DELTA_PROPERTIES: [&str; 3] = [
     "delta.deletedFileRetentionDuration",
 ];
 const HUNDRED_YEARS: &str = "interval 36500 days";
+/// The Delta writer protocol pond's commits satisfy (append-only data, NOT NULL columns).
+const MAX_WRITER_VERSION: i32 = 2;
 
 /// What readers of the handle see; replaced as a whole when the loaded version moves.
 #[derive(Clone)]
@@ -38,6 +41,10 @@ pub struct Loaded {
     pub checkpoint_interval: i64,
     /// Files per partition at `version`, built on the first scan.
     pub index: Option<Arc<PartitionIndex>>,
+    /// Why pond must not write this table: commits bypass delta-rs's feature checks, so a
+    /// table another tool upgraded past writer version 2 (constraints, generated columns,
+    /// deletion vectors…) is read-only here.
+    pub read_only_reason: Option<String>,
 }
 
 pub struct Handle {
@@ -87,18 +94,27 @@ fn loaded_from(table: DeltaTable, root: &Path) -> PondResult<Loaded> {
     let metadata = state.metadata();
     check_delta_schema(&state.schema(), metadata.partition_columns())
         .map_err(|e| e.context(subject(root)))?;
+    let protocol = state.protocol();
+    let read_only_reason = (protocol.min_writer_version() > MAX_WRITER_VERSION).then(|| {
+        format!(
+            "{}: Delta writer version {} needs features pond does not write (it writes {MAX_WRITER_VERSION})",
+            subject(root),
+            protocol.min_writer_version()
+        )
+    });
     let properties = metadata.configuration().clone();
     let checkpoint_interval = properties
         .get(CHECKPOINT_INTERVAL)
         .and_then(|v| v.parse::<i64>().ok())
         .filter(|v| *v > 0)
-        .unwrap_or(100);
+        .unwrap_or(DEFAULT_CHECKPOINT_INTERVAL);
     Ok(Loaded {
         version: state.version() as i64,
         table,
         properties: Arc::new(properties),
         checkpoint_interval,
         index: None,
+        read_only_reason,
     })
 }
 
@@ -137,7 +153,11 @@ impl Handle {
         if !log_dir(&root).is_dir() {
             return Err(PondError::new(
                 Code::Enoent,
-                format!("no Delta table at {} (no {})", root.display(), crate::log::LOG_DIR),
+                format!(
+                    "no Delta table at {} (no {})",
+                    root.display(),
+                    crate::log::LOG_DIR
+                ),
             ));
         }
         let version = version.map(to_version).transpose()?;
@@ -172,10 +192,16 @@ impl Handle {
             ));
         }
         let mut configuration: HashMap<String, String> = HashMap::from([
-            (CHECKPOINT_INTERVAL.into(), DEFAULT_CHECKPOINT_INTERVAL.into()),
+            (
+                CHECKPOINT_INTERVAL.into(),
+                DEFAULT_CHECKPOINT_INTERVAL.to_string(),
+            ),
             ("delta.enableExpiredLogCleanup".into(), "false".into()),
             ("delta.logRetentionDuration".into(), HUNDRED_YEARS.into()),
-            ("delta.deletedFileRetentionDuration".into(), HUNDRED_YEARS.into()),
+            (
+                "delta.deletedFileRetentionDuration".into(),
+                HUNDRED_YEARS.into(),
+            ),
         ]);
         for (key, value) in properties {
             if !key.starts_with("pond.") && !CALLER_DELTA_PROPERTIES.contains(&key.as_str()) {
@@ -195,6 +221,8 @@ impl Handle {
             .with_columns(delta_columns())
             .with_partition_columns([PARTITION_COLUMN])
             .with_configuration(configuration.into_iter().map(|(k, v)| (k, Some(v))))
+            // Keys were checked above; delta-rs would otherwise reject pond.* as unknown.
+            .with_raise_if_key_not_exists(false)
             .with_commit_properties(
                 CommitProperties::default()
                     .with_max_retries(0)
@@ -202,7 +230,21 @@ impl Handle {
                     .with_cleanup_expired_logs(Some(false)),
             )
             .await
-            .map_err(|e| from_delta(e, Step::Create, &subject(&root)))?;
+            .map_err(|e| {
+                // Another process may have created the table since the check above; delta-rs
+                // reports that with a private error type, so the table's presence decides.
+                if matches!(&e, deltalake::DeltaTableError::GenericError { .. }) && has_log(&root) {
+                    PondError::new(
+                        Code::Eexist,
+                        format!(
+                            "a Delta table was created at {} meanwhile: {e}",
+                            root.display()
+                        ),
+                    )
+                } else {
+                    from_delta(e, Step::Create, &subject(&root))
+                }
+            })?;
         crate::log::sync_entry(&root, 0)?;
         let loaded = loaded_from(table, &root)?;
         Ok(Self::new(root, loaded))
@@ -225,7 +267,6 @@ impl Handle {
     pub async fn update(&self) -> PondResult<i64> {
         let _op = self.ops.lock().await;
         let mut loaded = self.loaded();
-        self.current_table(&mut loaded).await?;
         let before = loaded.version;
         loaded
             .table
@@ -233,12 +274,42 @@ impl Handle {
             .await
             .map_err(|e| load_error(e, &self.root, None))?;
         let mut next = loaded_from(loaded.table, &self.root)?;
-        if next.version == before {
-            next.index = loaded.index;
-        }
+        next.index = match loaded.index {
+            Some(index) if index.version == before => self
+                .advance_index(&index, next.version)
+                .await?
+                .map(Arc::new),
+            _ => None,
+        };
         let version = next.version;
         self.publish(next);
         Ok(version)
+    }
+
+    /// `index` moved to `version` by the add actions of the entries in between, read from the
+    /// log; `None` when an entry does more than add files (the index is then rebuilt on use).
+    async fn advance_index(
+        &self,
+        index: &PartitionIndex,
+        version: i64,
+    ) -> PondResult<Option<PartitionIndex>> {
+        let mut adds = Vec::new();
+        for v in index.version + 1..=version {
+            let Some(actions) = read_entry(&self.root, to_version(v)?).await? else {
+                return Ok(None);
+            };
+            for action in actions {
+                if let Some(add) = action.get("add") {
+                    let Ok(add) = serde_json::from_value::<Add>(add.clone()) else {
+                        return Ok(None);
+                    };
+                    adds.push(add);
+                } else if action.get("commitInfo").is_none() && action.get("txn").is_none() {
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(Some(index.with_adds(version, &adds)))
     }
 
     /// Moves the handle to `version` (back or forth).
@@ -277,7 +348,9 @@ impl Handle {
         self.current_table(&mut loaded).await?;
         deltalake::checkpoints::create_checkpoint(&loaded.table, None)
             .await
-            .map_err(|e| from_delta(e, Step::Other, &self.subject()).context("writing a checkpoint"))?;
+            .map_err(|e| {
+                from_delta(e, Step::Other, &self.subject()).context("writing a checkpoint")
+            })?;
         self.publish(loaded);
         Ok(())
     }

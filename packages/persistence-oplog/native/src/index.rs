@@ -56,10 +56,13 @@ impl PartitionIndex {
                 )));
             };
             let node_ids = file.stats().as_deref().and_then(node_id_range);
-            partitions.entry(part_id.clone()).or_default().push(DataFile {
-                path: file.path().into_owned(),
-                node_ids,
-            });
+            partitions
+                .entry(part_id.clone())
+                .or_default()
+                .push(DataFile {
+                    path: file.path().into_owned(),
+                    node_ids,
+                });
         }
         for files in partitions.values_mut() {
             files.sort_by(|a, b| a.path.cmp(&b.path));

@@ -3,6 +3,7 @@
 use std::io::Cursor;
 
 use deltalake::arrow::array::RecordBatch;
+use deltalake::arrow::compute::concat_batches;
 use deltalake::arrow::ipc::reader::StreamReader;
 use deltalake::arrow::ipc::writer::StreamWriter;
 
@@ -15,7 +16,8 @@ pub fn decode_rows(bytes: &[u8]) -> PondResult<Vec<RecordBatch>> {
         .map_err(|e| from_arrow_input(e, "decoding the rows' Arrow IPC stream"))?;
     let mut batches = Vec::new();
     for batch in reader {
-        let batch = batch.map_err(|e| from_arrow_input(e, "decoding the rows' Arrow IPC stream"))?;
+        let batch =
+            batch.map_err(|e| from_arrow_input(e, "decoding the rows' Arrow IPC stream"))?;
         if batch.num_rows() > 0 {
             batches.push(conform_input(&batch)?);
         }
@@ -23,8 +25,17 @@ pub fn decode_rows(bytes: &[u8]) -> PondResult<Vec<RecordBatch>> {
     Ok(batches)
 }
 
-/// Encodes rows of the table schema as one IPC stream (schema only when there are none).
+/// Encodes rows of the table schema as one IPC stream (schema only when there are none). Small
+/// batches (one per data file) are merged first: each IPC batch costs framing and a JS decode.
 pub fn encode_rows(batches: &[RecordBatch]) -> PondResult<Vec<u8>> {
+    let merged;
+    let batches = if batches.len() > 1 {
+        merged = [concat_batches(&TABLE_SCHEMA, batches)
+            .map_err(|e| from_arrow_internal(e, "merging rows"))?];
+        &merged[..]
+    } else {
+        batches
+    };
     let mut out = Vec::new();
     {
         let mut writer = StreamWriter::try_new(&mut out, &TABLE_SCHEMA)

@@ -91,7 +91,10 @@ pub fn find_damaged(root: &Path, version: Option<u64>) -> Option<PondError> {
         .collect();
     files.sort();
     for (_, path) in files {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if name.ends_with(".json") {
             match std::fs::read(&path) {
                 Ok(bytes) => {
@@ -102,11 +105,13 @@ pub fn find_damaged(root: &Path, version: Option<u64>) -> Option<PondError> {
                 Err(e) => return Some(from_io(e, "reading log entry", &path)),
             }
         } else {
-            let footer = std::fs::File::open(&path).map_err(|e| e.to_string()).and_then(|f| {
-                deltalake::parquet::file::reader::SerializedFileReader::new(f)
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
-            });
+            let footer = std::fs::File::open(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|f| {
+                    deltalake::parquet::file::reader::SerializedFileReader::new(f)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                });
             if let Err(message) = footer {
                 return Some(PondError::corrupt(format!(
                     "checkpoint {}: {message}",

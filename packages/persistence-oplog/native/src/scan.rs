@@ -22,7 +22,11 @@ struct FileRead {
 }
 
 /// Reads `files` concurrently (results in the given order) and encodes them as one IPC stream.
-async fn read_files(root: PathBuf, files: Vec<FileRead>, node_id: Option<String>) -> PondResult<Vec<u8>> {
+async fn read_files(
+    root: PathBuf,
+    files: Vec<FileRead>,
+    node_id: Option<String>,
+) -> PondResult<Vec<u8>> {
     let root = Arc::new(root);
     let node_id = Arc::new(node_id);
     let batches: Vec<_> = futures::stream::iter(files)
@@ -47,7 +51,11 @@ async fn read_files(root: PathBuf, files: Vec<FileRead>, node_id: Option<String>
 }
 
 /// The rows of partition `part_id` at the loaded version, optionally only node `node_id`'s.
-pub async fn scan_partition(handle: &Handle, part_id: &str, node_id: Option<String>) -> PondResult<Vec<u8>> {
+pub async fn scan_partition(
+    handle: &Handle,
+    part_id: &str,
+    node_id: Option<String>,
+) -> PondResult<Vec<u8>> {
     let index = handle.index().await?;
     let files: Vec<FileRead> = index
         .files(part_id)
@@ -74,7 +82,9 @@ pub async fn read_version(handle: &Handle, version: i64) -> PondResult<Vec<u8>> 
     let path = entry_path(&handle.root, number);
     let mut files = Vec::new();
     for action in actions {
-        let Some(add) = action.get("add") else { continue };
+        let Some(add) = action.get("add") else {
+            continue;
+        };
         let add: Add = serde_json::from_value(add.clone()).map_err(|e| {
             PondError::corrupt(format!("log entry {}: bad add action: {e}", path.display()))
         })?;

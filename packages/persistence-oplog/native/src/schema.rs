@@ -144,14 +144,16 @@ pub fn conform(batch: &RecordBatch, target: &SchemaRef) -> Result<RecordBatch, S
 
 /// Rows from JavaScript, made to fit the table schema.
 pub fn conform_input(batch: &RecordBatch) -> PondResult<RecordBatch> {
-    conform(batch, &TABLE_SCHEMA).map_err(|m| PondError::einval(format!("rows do not fit the op-log schema: {m}")))
+    conform(batch, &TABLE_SCHEMA)
+        .map_err(|m| PondError::einval(format!("rows do not fit the op-log schema: {m}")))
 }
 
 /// A data file's rows with `part_id` put back in front.
 pub fn with_partition(batch: &RecordBatch, part_id: &str) -> PondResult<RecordBatch> {
-    let part: ArrayRef = Arc::new(StringArray::from_iter_values(
-        std::iter::repeat_n(part_id, batch.num_rows()),
-    ));
+    let part: ArrayRef = Arc::new(StringArray::from_iter_values(std::iter::repeat_n(
+        part_id,
+        batch.num_rows(),
+    )));
     let mut arrays = Vec::with_capacity(batch.num_columns() + 1);
     arrays.push(part);
     arrays.extend(batch.columns().iter().cloned());

@@ -37,7 +37,10 @@ pub fn file_stats(batch: &RecordBatch) -> String {
             }
             DataType::Timestamp(TimeUnit::Microsecond, _) => {
                 let array = column.as_primitive::<TimestampMicrosecondType>();
-                (min(array).map(timestamp_json), max(array).map(timestamp_json))
+                (
+                    min(array).map(timestamp_json),
+                    max(array).map(timestamp_json),
+                )
             }
             // Binary columns carry no min/max in Delta.
             _ => (None, None),
@@ -58,7 +61,13 @@ pub fn file_stats(batch: &RecordBatch) -> String {
 /// The node_id range of a file from its `stats` string, when the writer recorded one.
 pub fn node_id_range(stats: &str) -> Option<(String, String)> {
     let value: Value = serde_json::from_str(stats).ok()?;
-    let lo = value.get("minValues")?.get(crate::schema::NODE_ID_COLUMN)?.as_str()?;
-    let hi = value.get("maxValues")?.get(crate::schema::NODE_ID_COLUMN)?.as_str()?;
+    let lo = value
+        .get("minValues")?
+        .get(crate::schema::NODE_ID_COLUMN)?
+        .as_str()?;
+    let hi = value
+        .get("maxValues")?
+        .get(crate::schema::NODE_ID_COLUMN)?
+        .as_str()?;
     Some((lo.to_string(), hi.to_string()))
 }

@@ -1,0 +1,65 @@
+// What a command is: its name, options, help text and what it runs.
+
+import type { CliIo } from "./io.js";
+import type { PondLocation } from "./pond-location.js";
+
+export interface OptionSpec {
+  type: "string" | "boolean";
+  short?: string;
+  /** The value's name in help, e.g. "N" for `--version N`. */
+  value?: string;
+  /** One line for help. */
+  description: string;
+}
+
+export interface Example {
+  command: string;
+  explanation: string;
+}
+
+/** The parsed command line a command runs with. */
+export interface CommandInput {
+  options: Readonly<Record<string, string | boolean | undefined>>;
+  operands: readonly string[];
+}
+
+/** What a running command can reach. */
+export interface CommandContext {
+  io: CliIo;
+  /** The arguments after `pond`, exactly as given. */
+  argv: readonly string[];
+  /** `pond` and the arguments, shell-quoted: the message of a commit. */
+  commandLine: string;
+  /** The pond named by --pond, $POND or the default. */
+  location: PondLocation;
+  /** --json was given. */
+  json: boolean;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `pond --help`. */
+  summary: string;
+  /** The synopsis, e.g. "pond rm [-r] PATH...". */
+  usage: string;
+  /** Paragraph lines for `pond CMD --help`. */
+  description: readonly string[];
+  options: Readonly<Record<string, OptionSpec>>;
+  /** How many operands the command takes. */
+  operands: { min: number; max?: number };
+  /** Whether --json is accepted. */
+  json: boolean;
+  examples: readonly Example[];
+  run(context: CommandContext, input: CommandInput): Promise<void>;
+}
+
+/** A string option's value, if given. */
+export function stringOption(input: CommandInput, name: string): string | undefined {
+  const value = input.options[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** Whether a boolean option was given. */
+export function flagOption(input: CommandInput, name: string): boolean {
+  return input.options[name] === true;
+}

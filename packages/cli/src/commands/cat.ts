@@ -1,0 +1,50 @@
+// pond cat: a file's bytes on stdout.
+
+import { type Command, stringOption } from "../command.js";
+import { write } from "../io.js";
+import { parseAt, parseWholeNumber } from "../option-values.js";
+import { readPond } from "../pond-session.js";
+
+export const cat: Command = {
+  name: "cat",
+  summary: "print a file's bytes",
+  usage: "pond cat [--version N] [--at V] PATH...",
+  description: [
+    "Writes the bytes of each file to stdout, unchanged. By default the newest",
+    "version; --version picks one of the file's own versions (1, 2, ... as listed",
+    "by pond stat), --at shows the pond as of an earlier pond version or time.",
+  ],
+  options: {
+    version: {
+      type: "string",
+      value: "N",
+      description: "the file's own version N (see pond stat PATH)",
+    },
+    at: {
+      type: "string",
+      value: "V",
+      description: "read the pond as of version V, or as of a time (ISO 8601)",
+    },
+  },
+  operands: { min: 1 },
+  json: false,
+  examples: [
+    { command: "pond cat /docs/README.md", explanation: "prints the newest version" },
+    { command: "pond cat --version 1 /docs/README.md", explanation: "prints its first version" },
+    {
+      command: "pond cat --at 2 /data/readings.csv > old.csv",
+      explanation: "saves the file as it was in pond version 2",
+    },
+  ],
+  async run(context, input) {
+    const version = parseWholeNumber(stringOption(input, "version"), "--version", "cat", 1);
+    const at = parseAt(stringOption(input, "at"), "cat");
+    await readPond(context, at, async (fs) => {
+      const root = fs.root();
+      for (const path of input.operands) {
+        const bytes = await root.readFile(path, version === undefined ? {} : { version });
+        await write(context.io.stdout, bytes);
+      }
+    });
+  },
+};

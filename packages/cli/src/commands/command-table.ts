@@ -1,0 +1,38 @@
+// Every pond command, in the order `pond --help` lists them.
+
+import type { Command } from "../command.js";
+import { cat } from "./cat.js";
+import { copy } from "./copy.js";
+import { demo } from "./demo.js";
+import { downsample } from "./downsample.js";
+import { exportCommand } from "./export.js";
+import { init } from "./init.js";
+import { ln } from "./ln.js";
+import { log } from "./log.js";
+import { ls } from "./ls.js";
+import { mkdir } from "./mkdir.js";
+import { mv } from "./mv.js";
+import { rm } from "./rm.js";
+import { show } from "./show.js";
+import { stat } from "./stat.js";
+
+export const COMMANDS: readonly Command[] = [
+  init,
+  mkdir,
+  copy,
+  exportCommand,
+  cat,
+  ls,
+  stat,
+  rm,
+  mv,
+  ln,
+  log,
+  show,
+  downsample,
+  demo,
+];
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

@@ -1,0 +1,164 @@
+// pond copy: copy host files and directories into the pond, in one transaction.
+
+import { readFile } from "node:fs/promises";
+import { appendSeriesChunk } from "@pond/derived";
+import { type FileEntryType, PondError, type WD } from "@pond/tinyfs";
+import { type Command, flagOption } from "../command.js";
+import { copyTargets } from "../copy-destination.js";
+import { HostError, onHost } from "../errors.js";
+import { type HostItem, type HostSource, scanHostSources } from "../host/host-sources.js";
+import { printChange } from "../output/change-summary.js";
+import { type Progress, startProgress } from "../output/progress.js";
+import { formatBytes, plural } from "../output/units.js";
+import { absolute, destinationKind, entryTypeAt, pondJoin } from "../pond-paths.js";
+import { type Change, changePond } from "../pond-session.js";
+
+export const copy: Command = {
+  name: "copy",
+  summary: "copy host files and directories into the pond",
+  usage: "pond copy [-r] [--series] HOSTPATH... PONDPATH",
+  description: [
+    "Copies host files into the pond, all in one transaction: if any of them",
+    "fails, none is copied. The destination follows cp's rules: one source onto a",
+    "missing name creates that name, onto an existing directory goes inside it,",
+    "and several sources need a directory. Copying onto an existing file adds a",
+    "new version of it. New files ending in .parquet become file:table, others",
+    "file:data. Host symlinks are followed.",
+    "",
+    "With --series each host file must be Parquet and is appended as a new version",
+    "of a file:series, recording its event-time range (the time column is found",
+    "as downsampling finds it). If PONDPATH is not a directory, every source is",
+    "appended to that one series, in order.",
+  ],
+  options: {
+    recursive: {
+      type: "boolean",
+      short: "r",
+      description: "copy host directories and everything in them",
+    },
+    series: {
+      type: "boolean",
+      description: "append Parquet files as versions of a file:series",
+    },
+  },
+  operands: { min: 2 },
+  json: true,
+  examples: [
+    { command: "pond copy data.csv /raw/", explanation: "copies data.csv to /raw/data.csv" },
+    {
+      command: "pond copy -r measurements /archive/2025",
+      explanation: "copies the host directory (creating /archive/2025 if it is missing)",
+    },
+    {
+      command: "pond copy --series day1.parquet day2.parquet /sensors/weather",
+      explanation: "appends two chunks, as two versions, to the series /sensors/weather",
+    },
+  ],
+  async run(context, input) {
+    const operands = [...input.operands];
+    const destination = operands.pop() as string;
+    const series = flagOption(input, "series");
+    const sources = await scanHostSources(operands, context.io.cwd, flagOption(input, "recursive"));
+    const files = sources.flatMap((s) => s.items).filter((i) => i.kind === "file");
+    const bytes = files.reduce((sum, f) => sum + f.size, 0);
+    const progress = startProgress(context.io.stderr, {
+      label: "copying",
+      total: bytes,
+      unit: "bytes",
+    });
+    let change: Change<string[]>;
+    try {
+      change = await changePond(context, async (root) => {
+        const targets = await planTargets(root, sources, destination, series);
+        const copier = new Copier(root, series, progress);
+        for (const [i, source] of sources.entries()) {
+          await copier.copy(source, targets[i] as string);
+        }
+        progress.phase("committing");
+        return copier.written;
+      });
+    } finally {
+      progress.done();
+    }
+    await printChange(
+      context,
+      change,
+      `copied ${plural(files.length, "file")} (${formatBytes(bytes)}) to ${absolute(destination)}`,
+      { files: change.result, bytes },
+    );
+  },
+};
+
+async function planTargets(
+  root: WD,
+  sources: readonly HostSource[],
+  destination: string,
+  series: boolean,
+): Promise<string[]> {
+  const kind = await destinationKind(root, destination);
+  if (series && kind !== "directory") {
+    // Every chunk goes to the one series named by the destination.
+    for (const source of sources) {
+      if (source.isDirectory) {
+        throw new HostError("EISDIR", source.argument, "is a directory: --series appends files");
+      }
+    }
+    if (destination.endsWith("/")) {
+      throw new PondError("ENOENT", "no such directory", { path: destination });
+    }
+    return sources.map(() => destination);
+  }
+  return copyTargets(sources, destination, kind, pondJoin, (code, detail) => {
+    return new PondError(code, detail, { path: destination });
+  });
+}
+
+/** Writes host items into the pond, one transaction's worth. */
+class Copier {
+  /** The pond paths written, in order. */
+  readonly written: string[] = [];
+
+  constructor(
+    private readonly root: WD,
+    private readonly series: boolean,
+    private readonly progress: Progress,
+  ) {}
+
+  async copy(source: HostSource, target: string): Promise<void> {
+    for (const item of source.items) {
+      const path = item.relative === "" ? target : pondJoin(target, item.relative);
+      if (item.kind === "directory") await this.ensureDirectory(path);
+      else await this.copyFile(item, path);
+    }
+  }
+
+  // Copying into an existing directory merges, as cp -r does; a file in the way is EEXIST.
+  private async ensureDirectory(path: string): Promise<void> {
+    const existing = await entryTypeAt(this.root, path);
+    if (existing === "directory") return;
+    if (existing !== undefined)
+      throw new PondError("EEXIST", "exists and is not a directory", { path });
+    await this.root.createDirPath(path);
+  }
+
+  private async copyFile(item: HostItem, path: string): Promise<void> {
+    const data = await onHost(item.display, () => readFile(item.hostPath));
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (this.series) {
+      await appendSeriesChunk(this.root, path, bytes);
+    } else {
+      const existing = await entryTypeAt(this.root, path);
+      if (existing === "file:series") {
+        throw new PondError("EINVAL", "is a file:series: add versions with --series", { path });
+      }
+      const entryType = existing === undefined ? newFileType(path) : undefined;
+      await this.root.writeFile(path, bytes, entryType ? { entryType } : {});
+    }
+    this.written.push(absolute(path));
+    this.progress.advance(item.size, item.display);
+  }
+}
+
+function newFileType(path: string): FileEntryType {
+  return path.toLowerCase().endsWith(".parquet") ? "file:table" : "file:data";
+}

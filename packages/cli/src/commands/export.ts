@@ -1,0 +1,233 @@
+// pond export: copy pond files and directories out to the host.
+
+import { stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { type FS, type NodeId, PondError, type WD } from "@pond/tinyfs";
+import { type Command, type CommandContext, flagOption, stringOption } from "../command.js";
+import { type CopySource, copyTargets, type DestinationKind } from "../copy-destination.js";
+import { HostError, hostError, onHost } from "../errors.js";
+import { HostTransaction } from "../host/host-transaction.js";
+import { write, writeLines } from "../io.js";
+import { parseAt } from "../option-values.js";
+import { toJson } from "../output/json.js";
+import { startProgress } from "../output/progress.js";
+import { formatBytes, plural } from "../output/units.js";
+import { concatParquet } from "../parquet.js";
+import { absolute, pondBasename, pondJoin } from "../pond-paths.js";
+import { readPond } from "../pond-session.js";
+
+/** One file or directory to write on the host. */
+interface ExportItem {
+  pondPath: string;
+  /** Below the source ("" for the source itself), `/`-separated. */
+  relative: string;
+  kind: "file" | "directory";
+  series: boolean;
+  size: number;
+}
+
+interface ExportSource extends CopySource {
+  argument: string;
+  items: ExportItem[];
+}
+
+export const exportCommand: Command = {
+  name: "export",
+  summary: "copy pond files and directories out to the host",
+  usage: "pond export [-r] [--at V] PONDPATH... HOSTPATH",
+  description: [
+    "Copies pond files to the host, following cp's rules (one source onto a missing",
+    "name creates it, onto an existing directory goes inside it, several sources",
+    "need a directory; -r for pond directories). Symlinks in the pond are followed.",
+    "A file:series is written as one Parquet file holding every version's rows.",
+    "",
+    "Nothing is half-written: files are written under temporary names and renamed",
+    "into place only when all of them are written; on failure they are removed.",
+  ],
+  options: {
+    recursive: {
+      type: "boolean",
+      short: "r",
+      description: "export pond directories and everything in them",
+    },
+    at: {
+      type: "string",
+      value: "V",
+      description: "export the pond as of version V, or as of a time (ISO 8601)",
+    },
+  },
+  operands: { min: 2 },
+  json: true,
+  examples: [
+    { command: "pond export /raw/data.csv .", explanation: "writes ./data.csv" },
+    {
+      command: "pond export -r /raw backup",
+      explanation: "copies the pond directory /raw to ./backup (or into it, if it exists)",
+    },
+    {
+      command: "pond export --at 3 /docs/README.md old-readme.md",
+      explanation: "writes the file as it was in pond version 3",
+    },
+  ],
+  async run(context, input) {
+    const operands = [...input.operands];
+    const destination = operands.pop() as string;
+    const recursive = flagOption(input, "recursive");
+    const at = parseAt(stringOption(input, "at"), "export");
+    await readPond(context, at, async (fs) => {
+      const plan = await planExport(fs, operands, destination, recursive, context.io.cwd);
+      const written = await writeExport(context, fs.root(), plan);
+      if (context.json) {
+        const document = { version: await fs.version(), files: written, bytes: plan.bytes };
+        await write(context.io.stdout, toJson(document));
+        return;
+      }
+      const size = formatBytes(plan.bytes);
+      const summary = `exported ${plural(written.length, "file")} (${size}) to ${destination}`;
+      await writeLines(context.io.stdout, [summary]);
+    });
+  },
+};
+
+/** What an export writes where, decided before anything is written. */
+interface ExportPlan {
+  sources: ExportSource[];
+  /** The host path (as the user would write it) each source goes to. */
+  targets: string[];
+  bytes: number;
+}
+
+async function planExport(
+  fs: FS,
+  operands: readonly string[],
+  destination: string,
+  recursive: boolean,
+  cwd: string,
+): Promise<ExportPlan> {
+  const sources: ExportSource[] = [];
+  for (const argument of operands) sources.push(await planSource(fs, argument, recursive));
+  const hostDestination = resolve(cwd, destination);
+  const kind = await hostKind(hostDestination, destination);
+  const targets = copyTargets(sources, destination, kind, join, (code, detail) => {
+    return new HostError(code, destination, detail);
+  });
+  if (kind === "missing") {
+    const parent = dirname(destination);
+    const info = await onHost(parent, () => stat(dirname(hostDestination)));
+    if (!info.isDirectory()) throw new HostError("ENOTDIR", parent, "not a directory");
+  }
+  const bytes = sources
+    .flatMap((s) => s.items)
+    .reduce((sum, item) => sum + (item.kind === "file" ? item.size : 0), 0);
+  return { sources, targets, bytes };
+}
+
+/** Writes the plan all or nothing; the host paths written, in order. */
+async function writeExport(context: CommandContext, root: WD, plan: ExportPlan): Promise<string[]> {
+  const progress = startProgress(context.io.stderr, {
+    label: "exporting",
+    total: plan.bytes,
+    unit: "bytes",
+  });
+  const host = new HostTransaction();
+  const written: string[] = [];
+  try {
+    for (const [i, source] of plan.sources.entries()) {
+      const target = plan.targets[i] as string;
+      for (const item of source.items) {
+        const display = item.relative === "" ? target : join(target, item.relative);
+        const path = resolve(context.io.cwd, display);
+        if (item.kind === "directory") {
+          await host.ensureDirectory(path, display);
+          continue;
+        }
+        await host.stageFile(path, display, await readItem(root, item));
+        written.push(display);
+        progress.advance(item.size, item.pondPath);
+      }
+    }
+    await host.commit();
+    return written;
+  } catch (error) {
+    await host.rollback();
+    throw error;
+  } finally {
+    progress.done();
+  }
+}
+
+async function hostKind(path: string, display: string): Promise<DestinationKind> {
+  try {
+    return (await stat(path)).isDirectory() ? "directory" : "file";
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "missing";
+    throw hostError(error, display);
+  }
+}
+
+async function planSource(fs: FS, argument: string, recursive: boolean): Promise<ExportSource> {
+  const root = fs.root();
+  const meta = await root.stat(argument);
+  const name = pondBasename(argument);
+  if (meta.entryType !== "directory") {
+    const item = await fileItem(root, argument, "", meta.entryType === "file:series", meta.size);
+    return { argument, name, isDirectory: false, items: [item] };
+  }
+  if (!recursive) {
+    throw new PondError("EISDIR", "is a directory (use -r to export directories)", {
+      path: argument,
+    });
+  }
+  const items: ExportItem[] = [];
+  await walk(root, argument, "", new Set([meta.nodeId]), items);
+  return { argument, name, isDirectory: true, items };
+}
+
+/** Everything below a pond directory, symlinks followed; ELOOP for a directory inside itself. */
+async function walk(
+  root: WD,
+  path: string,
+  relative: string,
+  ancestors: ReadonlySet<NodeId>,
+  items: ExportItem[],
+): Promise<void> {
+  items.push({ pondPath: absolute(path), relative, kind: "directory", series: false, size: 0 });
+  for (const entry of await root.readdir(path)) {
+    const childPath = pondJoin(path, entry.name);
+    const childRelative = relative === "" ? entry.name : `${relative}/${entry.name}`;
+    const meta = await root.stat(childPath);
+    if (meta.entryType === "directory") {
+      if (ancestors.has(meta.nodeId)) {
+        throw new PondError("ELOOP", "directory contains itself through a symlink", {
+          path: childPath,
+        });
+      }
+      await walk(root, childPath, childRelative, new Set(ancestors).add(meta.nodeId), items);
+    } else {
+      const series = meta.entryType === "file:series";
+      items.push(await fileItem(root, childPath, childRelative, series, meta.size));
+    }
+  }
+}
+
+async function fileItem(
+  root: WD,
+  path: string,
+  relative: string,
+  series: boolean,
+  size: number,
+): Promise<ExportItem> {
+  const total = series
+    ? (await root.listFileVersions(path)).reduce((sum, v) => sum + v.size, 0)
+    : size;
+  return { pondPath: absolute(path), relative, kind: "file", series, size: total };
+}
+
+async function readItem(root: WD, item: ExportItem): Promise<Uint8Array> {
+  if (!item.series) return root.readFile(item.pondPath);
+  const chunks: Uint8Array[] = [];
+  for (const version of await root.listFileVersions(item.pondPath)) {
+    chunks.push(await root.readFile(item.pondPath, { version: version.version }));
+  }
+  return concatParquet(chunks, item.pondPath);
+}

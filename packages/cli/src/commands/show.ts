@@ -1,0 +1,82 @@
+// pond show: what one version of the pond changed, path by path.
+
+import { PondError } from "@pond/tinyfs";
+import type { Command } from "../command.js";
+import { write, writeLines } from "../io.js";
+import { parseWholeNumber } from "../option-values.js";
+import { toJson } from "../output/json.js";
+import { renderTable } from "../output/table.js";
+import { formatTime } from "../output/units.js";
+import { readPond } from "../pond-session.js";
+import { diffTrees, snapshotTree, type TreeChange } from "../tree-diff.js";
+import { commitJson, describeCommit } from "./log.js";
+
+export const show: Command = {
+  name: "show",
+  summary: "show what one version changed",
+  usage: "pond show [V]",
+  description: [
+    "Lists what pond version V (default: the newest) changed, path by path: added,",
+    "removed, modified (a new version of a file or symlink) and renamed (moved,",
+    "same node), found by comparing the whole trees of versions V-1 and V.",
+    "Everything below an added or removed directory is listed too. Version 0 is",
+    "the pond's creation.",
+  ],
+  options: {},
+  operands: { min: 0, max: 1 },
+  json: true,
+  examples: [
+    { command: "pond show", explanation: "what the newest version changed" },
+    { command: "pond show 3", explanation: "what version 3 changed" },
+    { command: "pond show --json 3", explanation: "the same, for scripts" },
+  ],
+  async run(context, input) {
+    const wanted = parseWholeNumber(input.operands[0], "the version", "show");
+    const { commit, changes } = await readPond(context, undefined, async (fs) => {
+      const history = await fs.history();
+      const version = wanted ?? (await fs.version());
+      const commit = history.find((c) => c.version === version);
+      if (!commit) {
+        const newest = history[history.length - 1]?.version ?? 0;
+        throw new PondError("EINVAL", `no version ${version} (the newest is ${newest})`);
+      }
+      const after = await fs.atVersion(version);
+      const afterTree = await snapshotTree(after.root());
+      let beforeTree = new Map();
+      if (version > 0) {
+        const before = await fs.atVersion(version - 1);
+        beforeTree = await snapshotTree(before.root());
+        await before.close();
+      }
+      await after.close();
+      return { commit, changes: diffTrees(beforeTree, afterTree) };
+    });
+    if (context.json) {
+      await write(context.io.stdout, toJson({ ...commitJson(commit), changes }));
+      return;
+    }
+    const lines = [
+      `version ${commit.version}  ${formatTime(commit.timestamp)}  ${describeCommit(commit)}`,
+    ];
+    if (changes.length === 0) lines.push("  (no changes to paths)");
+    else lines.push(...renderChanges(changes));
+    await writeLines(context.io.stdout, lines);
+  },
+};
+
+function renderChanges(changes: readonly TreeChange[]): string[] {
+  return renderTable(
+    [{ header: "CHANGE" }, { header: "TYPE" }, { header: "PATH" }, { header: "DETAIL" }],
+    changes.map((c) => [c.change, c.type, c.from ? `${c.from} -> ${c.path}` : c.path, detail(c)]),
+    { indent: "  " },
+  );
+}
+
+function detail(change: TreeChange): string {
+  if (change.type === "directory") return "";
+  const size = change.size === undefined ? "" : `${change.size} bytes`;
+  if (change.change === "modified") return `v${change.fromVersion} -> v${change.version}, ${size}`;
+  if (change.change === "added" || change.change === "removed")
+    return `v${change.version}, ${size}`;
+  return "";
+}

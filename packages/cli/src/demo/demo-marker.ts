@@ -1,0 +1,22 @@
+// Recognising a pond made by `pond demo`, so a second run may replace it and nothing else.
+
+import type { CommitInfo } from "@pond/tinyfs";
+import { holdsOnlyPond, withPond } from "../open-pond.js";
+import type { PondLocation } from "../pond-location.js";
+
+/** The commit metadata key every demo commit carries. */
+export const DEMO_META_KEY = "pond.demo";
+export const DEMO_META_VALUE = "1";
+
+/**
+ * Whether `location` holds a pond whose first change was made by the demo, and
+ * nothing else: what a later demo may remove.
+ */
+export async function isDemoPond(location: PondLocation): Promise<boolean> {
+  if (!(await holdsOnlyPond(location.path))) return false;
+  const history = await withPond(location, { readOnly: true }, (fs) => fs.history()).catch(
+    () => [] as CommitInfo[],
+  );
+  const first = history.find((c) => c.version > 0);
+  return first?.meta?.[DEMO_META_KEY] === DEMO_META_VALUE;
+}

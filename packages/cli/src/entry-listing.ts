@@ -1,0 +1,76 @@
+// Describing pond entries for ls and the demo: one row (or JSON object) per entry.
+
+import type { EntryType, NodeId, WD } from "@pond/tinyfs";
+import { renderTable } from "./output/table.js";
+import { formatTime } from "./output/units.js";
+import { absolute } from "./pond-paths.js";
+
+/** An entry as listed: the newest version of what the path names (a symlink itself, not its target). */
+export interface ListedEntry {
+  /** The absolute path. */
+  path: string;
+  /** The path as shown to people: a name in a directory listing, the match of a pattern. */
+  shown: string;
+  type: EntryType;
+  nodeId: NodeId;
+  /** File bytes; undefined for directories. */
+  size?: number;
+  /** A directory's entry count. */
+  entries?: number;
+  version: number;
+  timestamp: Date;
+  sha256?: string;
+  /** A symlink's target. */
+  target?: string;
+}
+
+/** Describes the entry at `path` (symlinks not followed). */
+export async function describeEntry(root: WD, path: string, shown = path): Promise<ListedEntry> {
+  const meta = await root.lstat(path);
+  const entry: ListedEntry = {
+    path: absolute(path),
+    shown,
+    type: meta.entryType,
+    nodeId: meta.nodeId,
+    version: meta.version,
+    timestamp: meta.timestamp,
+  };
+  if (meta.entryType === "directory") entry.entries = meta.size;
+  else entry.size = meta.size;
+  if (meta.sha256 !== "") entry.sha256 = meta.sha256;
+  if (meta.entryType === "symlink") entry.target = await root.readlink(path);
+  return entry;
+}
+
+/** The entry for scripts: its path, name and metadata. */
+export function entryJson(entry: ListedEntry): Record<string, unknown> {
+  const { shown: _shown, path, ...rest } = entry;
+  return { path, name: path.split("/").pop(), ...rest };
+}
+
+/** Lines for people: names only, or (long) type, size, version, time and node id too. */
+export function renderListing(entries: readonly ListedEntry[], long: boolean): string[] {
+  if (!long) return entries.map((e) => (e.type === "directory" ? `${e.shown}/` : e.shown));
+  return renderTable(
+    [
+      { header: "TYPE" },
+      { header: "SIZE", align: "right" },
+      { header: "VER", align: "right" },
+      { header: "TIME (UTC)" },
+      { header: "NODE" },
+      { header: "PATH" },
+    ],
+    entries.map((e) => [
+      e.type,
+      e.size === undefined ? "-" : String(e.size),
+      String(e.version),
+      formatTime(e.timestamp),
+      e.nodeId,
+      e.type === "directory"
+        ? `${e.shown}/`
+        : e.target === undefined
+          ? e.shown
+          : `${e.shown} -> ${e.target}`,
+    ]),
+  );
+}

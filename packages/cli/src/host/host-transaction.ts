@@ -1,0 +1,64 @@
+// Writing several host files all or nothing: staged under temporary names, renamed into place at the end.
+
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { HostError, hostError, onHost } from "../errors.js";
+
+interface Staged {
+  temp: string;
+  target: string;
+  display: string;
+}
+
+/**
+ * Files are written beside their targets under hidden temporary names and
+ * only renamed into place by {@link commit}; {@link rollback} removes the
+ * temporary files and the directories this transaction created, so a failed
+ * export leaves the host as it was.
+ */
+export class HostTransaction {
+  private readonly staged: Staged[] = [];
+  private readonly createdDirs: string[] = [];
+
+  /** Makes `path` a directory unless it is one; EEXIST when a file is in the way. */
+  async ensureDirectory(path: string, display: string): Promise<void> {
+    const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw hostError(error, display);
+    });
+    if (info?.isDirectory()) return;
+    if (info) throw new HostError("EEXIST", display, "exists and is not a directory");
+    await onHost(display, () => mkdir(path));
+    this.createdDirs.push(path);
+  }
+
+  /** Writes `bytes` for `target`, under a temporary name until commit. */
+  async stageFile(target: string, display: string, bytes: Uint8Array): Promise<void> {
+    const info = await stat(target).catch(() => undefined);
+    if (info?.isDirectory()) throw new HostError("EISDIR", display, "is a directory");
+    const temp = join(
+      dirname(target),
+      `.${basename(target)}.pond-${randomBytes(4).toString("hex")}`,
+    );
+    this.staged.push({ temp, target, display });
+    await onHost(display, () => writeFile(temp, bytes, { flag: "wx" }));
+  }
+
+  /** Renames every staged file into place. */
+  async commit(): Promise<void> {
+    for (const { temp, target, display } of this.staged) {
+      await onHost(display, () => rename(temp, target));
+    }
+    this.staged.length = 0;
+    this.createdDirs.length = 0;
+  }
+
+  /** Removes the staged files and the directories made for them. */
+  async rollback(): Promise<void> {
+    for (const { temp } of this.staged) await rm(temp, { force: true }).catch(() => undefined);
+    for (const dir of this.createdDirs.reverse()) await rmdir(dir).catch(() => undefined);
+    this.staged.length = 0;
+    this.createdDirs.length = 0;
+  }
+}

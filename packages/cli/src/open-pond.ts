@@ -1,0 +1,99 @@
+// The one place that knows which backend a pond on disk uses: opening, creating, recognising.
+
+import { readdir, stat } from "node:fs/promises";
+import { createOplogFs, openOplogFs } from "@pond/persistence-oplog";
+import { type FS, PondError } from "@pond/tinyfs";
+import type { PondLocation } from "./pond-location.js";
+
+/** A past state of the pond: a pond version, or the newest version committed by a time. */
+export type PondAt = { version: number } | { asOf: Date };
+
+export interface OpenOptions {
+  /** Show the pond as it was (read-only). */
+  at?: PondAt | undefined;
+  /** Refuse writes. */
+  readOnly?: boolean;
+}
+
+/** Runs `fn` on the pond at `location`, closing it afterwards. ENOENT when there is none. */
+export async function withPond<T>(
+  location: PondLocation,
+  options: OpenOptions,
+  fn: (fs: FS) => Promise<T>,
+): Promise<T> {
+  const fs = await openOplogFs(location.path, {
+    ...options.at,
+    ...(options.readOnly && { readOnly: true }),
+  }).catch((error: unknown) => {
+    if (PondError.is(error, "ENOENT") && error.path === location.path) throw noPond(location);
+    throw reportedAt(error, location);
+  });
+  try {
+    return await fn(fs);
+  } finally {
+    await fs.close();
+  }
+}
+
+/** Creates an empty pond at `location` (its directory included) and runs `fn` on it. */
+export async function withNewPond<T>(
+  location: PondLocation,
+  fn: (fs: FS) => Promise<T>,
+): Promise<T> {
+  const fs = await createOplogFs(location.path).catch((error: unknown) => {
+    throw reportedAt(error, location);
+  });
+  try {
+    return await fn(fs);
+  } finally {
+    await fs.close();
+  }
+}
+
+/** Whether `dir` holds a pond. */
+export async function isPond(dir: string): Promise<boolean> {
+  try {
+    await (await openOplogFs(dir, { readOnly: true })).close();
+    return true;
+  } catch (error) {
+    if (PondError.is(error, "ENOENT") || PondError.is(error, "EINVAL")) return false;
+    throw error;
+  }
+}
+
+/**
+ * Whether `dir` holds nothing but a pond's own files (the Delta log, partitions
+ * and large files: names starting with `_` or `part_id=`), so removing it loses
+ * nothing else.
+ */
+export async function holdsOnlyPond(dir: string): Promise<boolean> {
+  if (!(await isPond(dir))) return false;
+  const names = await readdir(dir);
+  return names.every((name) => name.startsWith("_") || name.startsWith("part_id="));
+}
+
+/** Whether `dir` is missing or an empty directory: a place a new pond may go. */
+export async function isVacant(dir: string): Promise<boolean> {
+  try {
+    if (!(await stat(dir)).isDirectory()) return false;
+    return (await readdir(dir)).length === 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
+    throw error;
+  }
+}
+
+function noPond(location: PondLocation): PondError {
+  return new PondError("ENOENT", "no pond here (create one with: pond init)", {
+    path: location.display,
+  });
+}
+
+/** Errors about the pond's directory name it as the user did; others (no path) name the pond. */
+function reportedAt(error: unknown, location: PondLocation): unknown {
+  if (!PondError.is(error)) return error;
+  if (error.path === undefined || error.path === location.path) {
+    return error.withPath(location.display);
+  }
+  return error;
+}
