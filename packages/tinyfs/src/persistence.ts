@@ -74,7 +74,11 @@ export interface PersistenceLayer {
    * its sha256 (the stream errors with CORRUPT on a mismatch). Without it the
    * FS reads the content whole.
    */
-  openContent?(nodeId: NodeId, partId: NodeId, version?: number): Promise<ReadableStream<Uint8Array>>;
+  openContent?(
+    nodeId: NodeId,
+    partId: NodeId,
+    version?: number,
+  ): Promise<ReadableStream<Uint8Array>>;
 
   /** Every version of a node, oldest first (empty if it has none). */
   listVersions(nodeId: NodeId, partId: NodeId): Promise<NodeMetadata[]>;

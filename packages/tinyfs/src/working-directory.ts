@@ -1,5 +1,6 @@
 // WD: path operations relative to one directory, delegated to the persistence layer.
 
+import { Channel } from "./channel.js";
 import { sha256Hex } from "./digest.js";
 import { PondError } from "./errors.js";
 import type { FS } from "./fs.js";
@@ -7,7 +8,6 @@ import { globMatches } from "./glob.js";
 import { type DirEntry, isFileType, type NodeMetadata } from "./node.js";
 import { newNodeId } from "./node-id.js";
 import { joinPath, parsePath, validateName } from "./path.js";
-import { Channel } from "./channel.js";
 import type { NodeStreamWrite, NodeWrite, PersistenceLayer } from "./persistence.js";
 import {
   chainPath,
@@ -64,7 +64,12 @@ export class WorkingDirectory implements WD {
     return this.write("write", path, async (p) => {
       const content = toBytes(data);
       const { r, base } = await this.prepareFileWrite(p, path, opts);
-      const write: NodeWrite = { ...base, content, size: content.length, sha256: sha256Hex(content) };
+      const write: NodeWrite = {
+        ...base,
+        content,
+        size: content.length,
+        sha256: sha256Hex(content),
+      };
       if (r.entry) return p.storeNode(r.entry.nodeId, r.entry.partId, write);
       return this.createNode(p, r, write);
     });
@@ -79,7 +84,12 @@ export class WorkingDirectory implements WD {
       const { r, base } = await this.prepareFileWrite(p, path, opts);
       if (!p.storeNodeFrom) {
         const content = await collect(source);
-        const write: NodeWrite = { ...base, content, size: content.length, sha256: sha256Hex(content) };
+        const write: NodeWrite = {
+          ...base,
+          content,
+          size: content.length,
+          sha256: sha256Hex(content),
+        };
         if (r.entry) return p.storeNode(r.entry.nodeId, r.entry.partId, write);
         return this.createNode(p, r, write);
       }
@@ -108,7 +118,10 @@ export class WorkingDirectory implements WD {
     });
   }
 
-  createReadStream(path: string, opts: { version?: number } = {}): Promise<ReadableStream<Uint8Array>> {
+  createReadStream(
+    path: string,
+    opts: { version?: number } = {},
+  ): Promise<ReadableStream<Uint8Array>> {
     return this.read(path, async (p) => {
       const { version } = opts;
       checkVersion(version);

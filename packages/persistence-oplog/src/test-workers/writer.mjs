@@ -5,7 +5,6 @@ import { createOplogFs } from "../../dist/index.js";
 
 const [mode, path, ...args] = process.argv.slice(2);
 const fs = await createOplogFs(path);
-const root = fs.root();
 const report = (line) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
 /** Deterministic content for transaction `i`: its first line names it, so a reader can check it. */
