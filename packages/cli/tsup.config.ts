@@ -1,12 +1,10 @@
 import { defineConfig } from "tsup";
+import { packageDefaults } from "../../tools/tsconfig/tsup";
 
 export default defineConfig({
+  ...packageDefaults,
   entry: ["src/bin.ts", "src/index.ts"],
-  format: ["esm"],
   dts: { entry: "src/index.ts" },
-  clean: true,
-  sourcemap: true,
-  target: "node20",
   // Every output file gets it; only dist/bin.js is run directly.
   banner: { js: "#!/usr/bin/env node" },
 });

@@ -1,10 +1,7 @@
 import { defineConfig } from "tsup";
+import { packageDefaults } from "../../tools/tsconfig/tsup";
 
 export default defineConfig({
+  ...packageDefaults,
   entry: ["src/index.ts"],
-  format: ["esm"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "node20",
 });

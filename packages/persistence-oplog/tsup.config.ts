@@ -1,12 +1,9 @@
 import { defineConfig } from "tsup";
+import { packageDefaults } from "../../tools/tsconfig/tsup";
 
 export default defineConfig({
+  ...packageDefaults,
   entry: ["src/index.ts"],
-  format: ["esm"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "node20",
   // The napi-rs loader is build output beside the package's dist/; it stays a runtime import.
   external: [/native\/index\.js$/],
 });

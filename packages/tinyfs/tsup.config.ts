@@ -1,11 +1,8 @@
 import { defineConfig } from "tsup";
+import { packageDefaults } from "../../tools/tsconfig/tsup";
 
 export default defineConfig({
+  ...packageDefaults,
   entry: ["src/index.ts", "src/testing/index.ts"],
-  format: ["esm"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "node20",
   external: ["vitest", "fast-check"],
 });

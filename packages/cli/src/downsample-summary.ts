@@ -1,10 +1,10 @@
 // Reading a downsampled result back for people: its buckets, time span and first rows.
 
 import type { DerivedFile } from "@pond/derived";
+import { readParquet } from "@pond/derived";
 import type { Table } from "apache-arrow";
 import { renderTable } from "./output/table.js";
 import { formatTime } from "./output/units.js";
-import { readParquet } from "./parquet.js";
 
 /** One resolution's result, summarised. */
 export interface DownsampleSummary {

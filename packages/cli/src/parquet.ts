@@ -1,37 +1,8 @@
-// Parquet ↔ Arrow through parquet-wasm (loaded on first use), as @pond/derived reads and writes it.
+// Joining a series' Parquet chunks into one file, for export.
 
+import { readParquet, writeParquet } from "@pond/derived";
 import { PondError } from "@pond/tinyfs";
-import { type Table, tableFromIPC, tableToIPC } from "apache-arrow";
-import type * as ParquetWasm from "parquet-wasm";
-
-let loading: Promise<typeof ParquetWasm> | undefined;
-
-// Compiling the wasm module costs a moment: commands that never touch Parquet skip it.
-function parquetWasm(): Promise<typeof ParquetWasm> {
-  loading ??= import("parquet-wasm");
-  return loading;
-}
-
-/** The Arrow table in a Parquet file; CORRUPT when it cannot be decoded. */
-export async function readParquet(bytes: Uint8Array, path?: string): Promise<Table> {
-  const pw = await parquetWasm();
-  try {
-    return tableFromIPC(pw.readParquet(bytes).intoIPCStream());
-  } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new PondError("CORRUPT", `unreadable Parquet (${detail})`, {
-      ...(path !== undefined && { path }),
-      cause,
-    });
-  }
-}
-
-/** A Parquet file (Snappy-compressed) holding `table`. */
-export async function writeParquet(table: Table): Promise<Uint8Array> {
-  const pw = await parquetWasm();
-  const properties = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY).build();
-  return pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(table, "stream")), properties);
-}
+import type { Table } from "apache-arrow";
 
 /**
  * One Parquet file with the rows of every chunk, in order: a series' versions

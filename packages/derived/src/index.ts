@@ -27,6 +27,7 @@ export {
 } from "./derived-key.js";
 export { DOWNSAMPLE } from "./downsample-timeseries.js";
 export { BUCKET_COLUMN } from "./downsampler.js";
+export { readParquet, writeParquet } from "./parquet-io.js";
 export { parseResolution, type Resolution } from "./resolution.js";
 export type { SourceInput } from "./source-input.js";
 export type { TimeRange } from "./time-range.js";

@@ -1,7 +1,7 @@
 // Parquet in and out through parquet-wasm, loaded on first use.
 
 import { PondError } from "@pond/tinyfs";
-import { type Table as ArrowTable, tableToIPC } from "apache-arrow";
+import { type Table as ArrowTable, tableFromIPC, tableToIPC } from "apache-arrow";
 import type * as ParquetWasm from "parquet-wasm";
 import { type FieldInfo, type TableView, viewFfiSchema, viewFfiTable } from "./arrow-ffi.js";
 
@@ -114,6 +114,21 @@ function readSchema(
     return viewFfiSchema(pw.wasmMemory(), ffi.addr());
   } finally {
     ffi.free();
+  }
+}
+
+/** A whole Parquet file as an Arrow table; EINVAL if it is not Parquet, CORRUPT if undecodable. */
+export async function readParquet(bytes: Uint8Array, path?: string): Promise<ArrowTable> {
+  const where = path === undefined ? {} : { path };
+  if (!looksLikeParquet(bytes)) throw new PondError("EINVAL", "not a Parquet file", where);
+  const pw = await parquetWasm();
+  try {
+    return tableFromIPC(pw.readParquet(bytes).intoIPCStream());
+  } catch (cause) {
+    throw new PondError("CORRUPT", `unreadable Parquet file (${describe(cause)})`, {
+      ...where,
+      cause,
+    });
   }
 }
 

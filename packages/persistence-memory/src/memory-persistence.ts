@@ -8,10 +8,12 @@ import {
   type NodeId,
   type NodeMetadata,
   type NodeWrite,
+  nextVersionMetadata,
   PendingChanges,
   type PersistenceLayer,
   PondError,
   ROOT_ID,
+  rootMetadata,
   sortEntries,
 } from "@pond/tinyfs";
 
@@ -96,18 +98,7 @@ export class MemoryPersistence implements PersistenceLayer {
       return (await this.loadNode(nodeId, partId)) as NodeMetadata;
     }
     const previous = this.pending.newestOf(nodeId)?.meta ?? this.committedNewest(nodeId);
-    const meta: NodeMetadata = {
-      nodeId,
-      partId,
-      entryType: write.entryType,
-      version: (previous?.version ?? 0) + 1,
-      size: write.size,
-      sha256: write.sha256,
-      timestamp: new Date(),
-      ...(write.minEventTime !== undefined && { minEventTime: write.minEventTime }),
-      ...(write.maxEventTime !== undefined && { maxEventTime: write.maxEventTime }),
-      ...(write.attrs && { attrs: { ...write.attrs } }),
-    };
+    const meta = nextVersionMetadata(nodeId, partId, write, previous);
     this.pending.stageVersion({ meta, write: { ...write, content: write.content.slice() } });
     return meta;
   }
@@ -186,7 +177,11 @@ export class MemoryPersistence implements PersistenceLayer {
       }
     }
     for (const [dirId, staged] of this.pending.dirs) {
-      const state = store.dirs.get(dirId) ?? { current: new Map(), sorted: [], records: [] };
+      const state: DirectoryState = store.dirs.get(dirId) ?? {
+        current: new Map(),
+        sorted: undefined,
+        records: [],
+      };
       store.dirs.set(dirId, state);
       const changes: Array<[string, DirEntry | null]> = [];
       for (const [name, entry] of staged) {
@@ -301,15 +296,7 @@ export class MemoryPersistence implements PersistenceLayer {
   }
 
   private rootBeforeFirstChange(): NodeMetadata {
-    return {
-      nodeId: ROOT_ID,
-      partId: ROOT_ID,
-      entryType: "directory",
-      version: 0,
-      size: 0,
-      sha256: "",
-      timestamp: (this.store.commits[0] as CommitInfo).timestamp,
-    };
+    return rootMetadata((this.store.commits[0] as CommitInfo).timestamp);
   }
 
   private check(): void {

@@ -6,7 +6,6 @@ import {
   type NodeId,
   type NodeMetadata,
   PondError,
-  ROOT_ID,
   sha256Hex,
   sortEntries,
 } from "@pond/tinyfs";
@@ -189,19 +188,6 @@ function applyDirectoryRow(state: DirectoryState, row: OpLogRow): void {
   }
   state.sorted = undefined;
   state.versions.push({ meta: rowMetadata(row), contentRef: null });
-}
-
-/** The root before its first change: version 0, empty. */
-export function rootMetadata(created: Date): NodeMetadata {
-  return {
-    nodeId: ROOT_ID,
-    partId: ROOT_ID,
-    entryType: "directory",
-    version: 0,
-    size: 0,
-    sha256: "",
-    timestamp: created,
-  };
 }
 
 export function sortedEntries(state: DirectoryState): DirEntry[] {

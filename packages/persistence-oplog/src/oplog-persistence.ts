@@ -10,15 +10,16 @@ import {
   type NodeMetadata,
   type NodeStreamWrite,
   type NodeWrite,
+  nextVersionMetadata,
   PendingChanges,
   type PersistenceLayer,
   PondError,
   ROOT_ID,
+  rootMetadata,
   type StagedVersion,
 } from "@pond/tinyfs";
 import {
   CommittedState,
-  rootMetadata,
   SNAPSHOT_ATTRS,
   type StoredVersion,
   sortedEntries,
@@ -452,18 +453,7 @@ export class OpLogPersistence implements PersistenceLayer {
     if (write.isNew) this.state.knownNew(nodeId);
     const previous =
       this.pending.newestOf(nodeId)?.meta ?? newestMeta(await this.state.versions(nodeId, partId));
-    return {
-      nodeId,
-      partId,
-      entryType: write.entryType,
-      version: (previous?.version ?? 0) + 1,
-      size: write.size,
-      sha256: write.sha256,
-      timestamp: new Date(),
-      ...(write.minEventTime !== undefined && { minEventTime: write.minEventTime }),
-      ...(write.maxEventTime !== undefined && { maxEventTime: write.maxEventTime }),
-      ...(write.attrs && { attrs: { ...write.attrs } }),
-    };
+    return nextVersionMetadata(nodeId, partId, write, previous);
   }
 
   private async pendingDirectory(dirId: NodeId): Promise<NodeMetadata> {

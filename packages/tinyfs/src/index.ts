@@ -2,6 +2,7 @@ export { sha256Hex } from "./digest.js";
 export { PondError, type PondErrorCode, type PondErrorOptions } from "./errors.js";
 export { FS } from "./fs.js";
 export { compilePattern } from "./glob.js";
+export { nextVersionMetadata, rootMetadata } from "./metadata.js";
 export {
   type CommitInfo,
   type CommitMeta,

@@ -11,7 +11,8 @@ describe("node ids", () => {
 
   it("increase strictly within a process, even many per millisecond", () => {
     const ids = Array.from({ length: 20_000 }, () => newNodeId());
-    for (let i = 1; i < ids.length; i++) expect((ids[i - 1] as string) < (ids[i] as string)).toBe(true);
+    for (let i = 1; i < ids.length; i++)
+      expect((ids[i - 1] as string) < (ids[i] as string)).toBe(true);
   });
 
   it("carry the current time in their first 48 bits", () => {

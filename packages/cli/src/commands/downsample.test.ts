@@ -1,8 +1,8 @@
 // pond downsample through the built binary: summaries, rows, -o files, ranges and errors.
 
 import { readFile, writeFile } from "node:fs/promises";
+import { readParquet } from "@pond/derived";
 import { describe, expect, it } from "vitest";
-import { readParquet } from "../parquet.js";
 import { type Sandbox, useSandbox } from "../testing/run-pond.js";
 import { seriesChunk } from "../testing/series-fixture.js";
 

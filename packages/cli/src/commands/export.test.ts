@@ -3,8 +3,8 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readParquet } from "@pond/derived";
 import { describe, expect, it } from "vitest";
-import { readParquet } from "../parquet.js";
 import { type Sandbox, useSandbox } from "../testing/run-pond.js";
 import { seriesChunk } from "../testing/series-fixture.js";
 

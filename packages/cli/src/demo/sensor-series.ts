@@ -1,7 +1,7 @@
 // Simulated weather-station readings for the demo: one Parquet chunk per day, reproducible.
 
+import { writeParquet } from "@pond/derived";
 import { makeData, makeVector, Table, TimestampMillisecond, type Vector } from "apache-arrow";
-import { writeParquet } from "../parquet.js";
 
 const DAY_MS = 86_400_000;
 
@@ -15,7 +15,8 @@ export interface SensorDay {
 /**
  * Day `day` (0-based) after `first` of readings every `intervalSeconds`:
  * timestamp (ms, UTC), temperature (°C, a daily cycle), humidity (%, the
- * opposite cycle) and pressure (hPa, a slow weekly swing), with seeded noise.
+ * opposite cycle) and pressure (hPa, a slow weekly swing), with a ripple of
+ * incommensurate sines standing in for noise, so every run writes the same bytes.
  */
 export async function sensorDay(
   first: Date,
@@ -28,18 +29,18 @@ export async function sensorDay(
   const temperature = new Float64Array(rows);
   const humidity = new Float64Array(rows);
   const pressure = new Float64Array(rows);
-  const noise = random(1_000 + day);
   for (let i = 0; i < rows; i++) {
     const t = start + i * intervalSeconds * 1000;
     const hour = (t % DAY_MS) / 3_600_000;
     const cycle = Math.sin((2 * Math.PI * (hour - 9)) / 24);
     times[i] = BigInt(t);
-    temperature[i] = round(17 + day * 0.4 + 6 * cycle + (noise() - 0.5) * 0.6);
-    humidity[i] = round(62 - 14 * cycle + (noise() - 0.5) * 2);
+    const k = day * rows + i;
+    temperature[i] = round(17 + day * 0.4 + 6 * cycle + 0.3 * ripple(k, 1));
+    humidity[i] = round(62 - 14 * cycle + ripple(k, 2));
     pressure[i] = round(
       1013 +
         6 * Math.sin((2 * Math.PI * (t - first.getTime())) / (7 * DAY_MS)) +
-        (noise() - 0.5) * 0.4,
+        0.2 * ripple(k, 3),
     );
   }
   const table = new Table({
@@ -60,14 +61,7 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** mulberry32: small, seeded, good enough for plausible noise. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A deterministic wiggle in [-1, 1]: sines whose periods share no common multiple. */
+function ripple(k: number, phase: number): number {
+  return (Math.sin(k * 0.7137 + phase) + Math.sin(k * 0.1931 + 2 * phase) * 0.6) / 1.6;
 }

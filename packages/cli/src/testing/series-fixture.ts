@@ -1,7 +1,7 @@
 // Test data: small timeseries chunks as Parquet.
 
+import { writeParquet } from "@pond/derived";
 import { makeData, makeVector, Table, TimestampMillisecond, type Vector } from "apache-arrow";
-import { writeParquet } from "../parquet.js";
 
 /** `rows` readings `stepMs` apart from `startMs`: timestamp (ms, UTC) and value = row index. */
 export function seriesChunk(startMs: number, rows: number, stepMs: number): Promise<Uint8Array> {
