@@ -69,7 +69,7 @@ describe("bad input", () => {
     execFileSync(deltalakePython(), [
       "-c",
       "import sys, pyarrow as pa; from deltalake import write_deltalake; " +
-        "write_deltalake(sys.argv[1], pa.table({'x': [1, 2, 3]}))",
+        "write_deltalake(sys.argv[1], pa.table({'x': [1, 2, 3]})); import os; os._exit(0)",
       path,
     ]);
     const error = await failure(openOplogFs(path));
