@@ -57,6 +57,9 @@ export class FS {
       } catch (error) {
         await this.persistence.rollback();
         throw error;
+      } finally {
+        // On Node 20 an enabled AsyncLocalStorage slows every promise in the process.
+        this.current.disable();
       }
       await this.persistence.commit(meta);
       return result;
