@@ -1,11 +1,12 @@
 // pond copy: copy host files and directories into the pond, in one transaction.
 
+import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { appendSeriesChunk } from "@pond/derived";
 import { type FileEntryType, PondError, type WD } from "@pond/tinyfs";
 import { type Command, flagOption } from "../command.js";
 import { copyTargets } from "../copy-destination.js";
-import { HostError, onHost } from "../errors.js";
+import { HostError, hostError, onHost } from "../errors.js";
 import { type HostItem, type HostSource, scanHostSources } from "../host/host-sources.js";
 import { printChange } from "../output/change-summary.js";
 import { type Progress, startProgress } from "../output/progress.js";
@@ -142,20 +143,35 @@ class Copier {
   }
 
   private async copyFile(item: HostItem, path: string): Promise<void> {
-    const data = await onHost(item.display, () => readFile(item.hostPath));
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (this.series) {
-      await appendSeriesChunk(this.root, path, bytes);
+      const data = await onHost(item.display, () => readFile(item.hostPath));
+      await appendSeriesChunk(
+        this.root,
+        path,
+        new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      );
+      this.progress.advance(item.size, item.display);
     } else {
       const existing = await entryTypeAt(this.root, path);
       if (existing === "file:series") {
         throw new PondError("EINVAL", "is a file:series: add versions with --series", { path });
       }
       const entryType = existing === undefined ? newFileType(path) : undefined;
-      await this.root.writeFile(path, bytes, entryType ? { entryType } : {});
+      await this.root.writeFileFrom(path, this.hostChunks(item), entryType ? { entryType } : {});
     }
     this.written.push(absolute(path));
-    this.progress.advance(item.size, item.display);
+  }
+
+  /** A host file's bytes in chunks, so large files never sit in memory whole. */
+  private async *hostChunks(item: HostItem): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of createReadStream(item.hostPath, { highWaterMark: 1 << 20 })) {
+        this.progress.advance((chunk as Buffer).length, item.display);
+        yield chunk as Buffer;
+      }
+    } catch (error) {
+      throw hostError(error, item.display);
+    }
   }
 }
 

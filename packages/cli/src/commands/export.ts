@@ -141,9 +141,18 @@ async function writeExport(context: CommandContext, root: WD, plan: ExportPlan):
           await host.ensureDirectory(path, display);
           continue;
         }
-        await host.stageFile(path, display, await readItem(root, item));
+        if (item.series) {
+          await host.stageFile(path, display, await readSeries(root, item));
+          progress.advance(item.size, item.pondPath);
+        } else {
+          const stream = await root.createReadStream(item.pondPath);
+          await host.stageFile(
+            path,
+            display,
+            counted(stream, (n) => progress.advance(n, item.pondPath)),
+          );
+        }
         written.push(display);
-        progress.advance(item.size, item.pondPath);
       }
     }
     await host.commit();
@@ -223,8 +232,19 @@ async function fileItem(
   return { pondPath: absolute(path), relative, kind: "file", series, size: total };
 }
 
-async function readItem(root: WD, item: ExportItem): Promise<Uint8Array> {
-  if (!item.series) return root.readFile(item.pondPath);
+/** A stream's chunks, reporting each one's size as it passes. */
+async function* counted(
+  stream: ReadableStream<Uint8Array>,
+  onChunk: (bytes: number) => void,
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of stream) {
+    onChunk(chunk.length);
+    yield chunk;
+  }
+}
+
+/** A series' versions joined into one Parquet file. */
+async function readSeries(root: WD, item: ExportItem): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for (const version of await root.listFileVersions(item.pondPath)) {
     chunks.push(await root.readFile(item.pondPath, { version: version.version }));

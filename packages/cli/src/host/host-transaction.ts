@@ -1,7 +1,7 @@
 // Writing several host files all or nothing: staged under temporary names, renamed into place at the end.
 
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { HostError, hostError, onHost } from "../errors.js";
 
@@ -33,8 +33,12 @@ export class HostTransaction {
     this.createdDirs.push(path);
   }
 
-  /** Writes `bytes` for `target`, under a temporary name until commit. */
-  async stageFile(target: string, display: string, bytes: Uint8Array): Promise<void> {
+  /** Writes `content` for `target`, under a temporary name until commit; a stream chunk by chunk. */
+  async stageFile(
+    target: string,
+    display: string,
+    content: Uint8Array | AsyncIterable<Uint8Array>,
+  ): Promise<void> {
     const info = await stat(target).catch(() => undefined);
     if (info?.isDirectory()) throw new HostError("EISDIR", display, "is a directory");
     const temp = join(
@@ -42,7 +46,16 @@ export class HostTransaction {
       `.${basename(target)}.pond-${randomBytes(4).toString("hex")}`,
     );
     this.staged.push({ temp, target, display });
-    await onHost(display, () => writeFile(temp, bytes, { flag: "wx" }));
+    if (content instanceof Uint8Array) {
+      await onHost(display, () => writeFile(temp, content, { flag: "wx" }));
+      return;
+    }
+    const file = await onHost(display, () => open(temp, "wx"));
+    try {
+      for await (const chunk of content) await onHost(display, () => file.write(chunk));
+    } finally {
+      await file.close();
+    }
   }
 
   /** Renames every staged file into place. */
