@@ -1,0 +1,160 @@
+// bench:scale — a long-lived pond: costs against age, maintenance, and large files in bounded memory.
+
+import { execFileSync } from "node:child_process";
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createOplogFs, openOplogFs } from "@pond/persistence-oplog";
+import { percentile, printTable, type Row, time } from "./harness.js";
+import { peakRss } from "./peak-rss.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "pond-bench-scale-"));
+const CLI = fileURLToPath(new URL("../../../packages/cli/dist/bin.js", import.meta.url));
+const MiB = 1024 * 1024;
+const args = new Set(process.argv.slice(2));
+const LARGE_BYTES = Number(process.env.POND_BENCH_LARGE_MIB ?? 2048) * MiB;
+const OLD_COMMITS = Number(process.env.POND_BENCH_COMMITS ?? 10_000);
+
+/** Median of `runs` timings of fn, after one warm-up. */
+async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await time(fn));
+  return percentile(samples, 0.5);
+}
+
+/** A directory of 10,000 entries, built in `transactions` transactions. */
+async function directoryPond(transactions: number): Promise<string> {
+  const path = join(scratch, `dir-${transactions}`);
+  const fs = await createOplogFs(path);
+  await fs.root().createDirPath("/big");
+  const perTransaction = 10_000 / transactions;
+  for (let t = 0; t < transactions; t++) {
+    await fs.transaction(async (root) => {
+      for (let i = 0; i < perTransaction; i++) {
+        await root.writeFile(`/big/f${t * perTransaction + i}`, "x");
+      }
+    });
+  }
+  await fs.close();
+  return path;
+}
+
+async function listCold(path: string): Promise<void> {
+  const fs = await openOplogFs(path, { readOnly: true });
+  const entries = await fs.root().readdir("/big");
+  if (entries.length !== 10_000) throw new Error(`listed ${entries.length}`);
+  await fs.close();
+}
+
+function writeLargeHostFile(path: string, bytes: number): void {
+  const fd = openSync(path, "w");
+  const chunk = Buffer.alloc(8 * MiB);
+  for (let written = 0, i = 0; written < bytes; written += chunk.length, i++) {
+    chunk.fill(i & 0xff);
+    chunk.writeUInt32LE(i, 0);
+    writeSync(fd, chunk, 0, Math.min(chunk.length, bytes - written));
+  }
+  closeSync(fd);
+}
+
+async function largeFiles(rows: Row[]): Promise<void> {
+  const host = join(scratch, "large.bin");
+  writeLargeHostFile(host, LARGE_BYTES);
+  const pond = join(scratch, "large-pond");
+  const out = join(scratch, "exported");
+  execFileSync(process.execPath, [CLI, "--pond", pond, "init"]);
+  const importRss = peakRss(process.execPath, [CLI, "--pond", pond, "copy", host, "/large.bin"]);
+  const cpRss = peakRss("cp", [host, join(scratch, "cp-copy.bin")]);
+  rmSync(join(scratch, "cp-copy.bin"));
+  execFileSync("mkdir", ["-p", out]);
+  const exportRss = peakRss(process.execPath, [CLI, "--pond", pond, "export", "/large.bin", out]);
+  execFileSync("cmp", [host, join(out, "large.bin")]);
+  const label = `${Math.round(LARGE_BYTES / MiB)} MiB`;
+  rows.push({
+    name: `peak RSS, pond copy of ${label} (goal < 256 MiB)`,
+    pond: importRss,
+    baseline: cpRss,
+    unit: "MiB",
+  });
+  rows.push({
+    name: `peak RSS, pond export of ${label} (goal < 256 MiB)`,
+    pond: exportRss,
+    baseline: cpRss,
+    unit: "MiB",
+  });
+  rmSync(host);
+  rmSync(out, { recursive: true });
+}
+
+async function directories(rows: Row[]): Promise<void> {
+  const many = await directoryPond(1000);
+  const one = await directoryPond(1);
+  rows.push({
+    name: "list 10,000 entries built over 1,000 txns (vs 1 txn)",
+    pond: await median(7, () => listCold(many)),
+    baseline: await median(7, () => listCold(one)),
+    unit: "ms",
+    goal: 2,
+  });
+}
+
+/** `commits` single-file commits: 10 directories, 100 files, each file rewritten as it comes round. */
+async function agedPond(commits: number): Promise<string> {
+  const path = join(scratch, `aged-${commits}`);
+  const fs = await createOplogFs(path);
+  for (let d = 0; d < 10; d++) await fs.root().createDirPath(`/data/d${d}`, { recursive: true });
+  for (let i = 0; i < commits; i++) {
+    await fs.root().writeFile(`/data/d${i % 10}/f${i % 100}`, `reading ${i}`);
+  }
+  await fs.close();
+  return path;
+}
+
+async function openAndRead(path: string): Promise<void> {
+  const fs = await openOplogFs(path, { readOnly: true });
+  await fs.root().readFile("/data/d3/f33");
+  await fs.close();
+}
+
+function tableFiles(path: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (const part of readdirSync(path)) {
+    if (!part.startsWith("part_id=")) continue;
+    for (const file of readdirSync(join(path, part))) {
+      files++;
+      bytes += statSync(join(path, part, file)).size;
+    }
+  }
+  return { files, bytes };
+}
+
+async function aged(rows: Row[]): Promise<void> {
+  const old = await agedPond(OLD_COMMITS);
+  const young = await agedPond(100);
+  rows.push({
+    name: `open + read after ${OLD_COMMITS} commits, unmaintained (vs 100)`,
+    pond: await median(7, () => openAndRead(old)),
+    baseline: await median(7, () => openAndRead(young)),
+    unit: "ms",
+  });
+  const before = tableFiles(old);
+  console.log(`aged pond: ${before.files} data files, ${(before.bytes / MiB).toFixed(1)} MiB`);
+}
+
+const rows: Row[] = [];
+if (args.size === 0 || args.has("directories")) await directories(rows);
+if (args.size === 0 || args.has("aged")) await aged(rows);
+if (args.size === 0 || args.has("large")) await largeFiles(rows);
+printTable("bench:scale — a long-lived pond", "baseline", rows);
+rmSync(scratch, { recursive: true, force: true });
