@@ -66,7 +66,7 @@ export class MemoryPersistence implements PersistenceLayer {
     this.check();
   }
 
-  async loadNode(nodeId: NodeId, partId: NodeId): Promise<NodeMetadata | undefined> {
+  loadNode(nodeId: NodeId, partId: NodeId): NodeMetadata | undefined {
     this.check();
     const newest = this.committedNewest(nodeId);
     if (this.pending.dirs.has(nodeId)) {
@@ -75,7 +75,7 @@ export class MemoryPersistence implements PersistenceLayer {
         partId: nodeId,
         entryType: "directory",
         version: (newest?.version ?? 0) + 1,
-        size: (await this.loadDirectoryEntries(nodeId)).length,
+        size: this.pending.overlay(nodeId, this.committedListing(nodeId)).length,
         sha256: "",
         timestamp: new Date(),
       };
@@ -88,14 +88,14 @@ export class MemoryPersistence implements PersistenceLayer {
   }
 
   async existsNode(nodeId: NodeId, partId: NodeId): Promise<boolean> {
-    return (await this.loadNode(nodeId, partId)) !== undefined;
+    return this.loadNode(nodeId, partId) !== undefined;
   }
 
   async storeNode(nodeId: NodeId, partId: NodeId, write: NodeWrite): Promise<NodeMetadata> {
     this.checkWritable();
     if (write.entryType === "directory") {
       this.pending.touchDirectory(nodeId);
-      return (await this.loadNode(nodeId, partId)) as NodeMetadata;
+      return this.loadNode(nodeId, partId) as NodeMetadata;
     }
     const previous = this.pending.newestOf(nodeId)?.meta ?? this.committedNewest(nodeId);
     const meta = nextVersionMetadata(nodeId, partId, write, previous);
@@ -107,7 +107,7 @@ export class MemoryPersistence implements PersistenceLayer {
     this.check();
     const versions = this.committedVersions(nodeId).map((v) => v.meta);
     if (this.pending.dirs.has(nodeId)) {
-      versions.push((await this.loadNode(nodeId, partId)) as NodeMetadata);
+      versions.push(this.loadNode(nodeId, partId) as NodeMetadata);
     } else {
       for (const staged of this.pending.versionsOf(nodeId)) versions.push(staged.meta);
     }
@@ -120,7 +120,7 @@ export class MemoryPersistence implements PersistenceLayer {
     const staged = this.pending.versionsOf(nodeId);
     const wanted = version ?? staged[staged.length - 1]?.meta.version;
     const hit = staged.find((s) => s.meta.version === wanted);
-    if (hit) return hit.write.content.slice();
+    if (hit) return Buffer.from(hit.write.content);
     const committed = this.committedVersions(nodeId);
     const found =
       wanted === undefined
@@ -129,10 +129,10 @@ export class MemoryPersistence implements PersistenceLayer {
     if (!found) {
       throw new PondError("ENOENT", version === undefined ? "no content" : `no version ${version}`);
     }
-    return found.content.slice();
+    return Buffer.from(found.content);
   }
 
-  async lookupEntry(dirId: NodeId, name: string): Promise<DirEntry | undefined> {
+  lookupEntry(dirId: NodeId, name: string): DirEntry | undefined {
     this.check();
     const staged = this.pending.stagedEntry(dirId, name);
     if (staged !== undefined) return staged ?? undefined;
@@ -147,7 +147,9 @@ export class MemoryPersistence implements PersistenceLayer {
 
   async updateDirectoryEntry(dirId: NodeId, name: string, op: DirectoryOperation): Promise<void> {
     this.checkWritable();
-    await this.pending.applyDirectoryOperation(dirId, name, op, (d, n) => this.lookupEntry(d, n));
+    await this.pending.applyDirectoryOperation(dirId, name, op, async (d, n) =>
+      this.lookupEntry(d, n),
+    );
   }
 
   savepoint(): number {

@@ -201,7 +201,7 @@ export class OpLogPersistence implements PersistenceLayer {
     if (!content) {
       throw new PondError("ENOENT", version === undefined ? "no content" : `no version ${version}`);
     }
-    return content.slice();
+    return Buffer.from(content);
   }
 
   async lookupEntry(dirId: NodeId, name: string): Promise<DirEntry | undefined> {
@@ -473,7 +473,7 @@ export class OpLogPersistence implements PersistenceLayer {
     if (staged.contentRef) {
       return readLargeFile(this.table.root, staged.contentRef, staged.meta.sha256);
     }
-    return staged.write.content.slice();
+    return Buffer.from(staged.write.content);
   }
 
   private async created(): Promise<Date> {

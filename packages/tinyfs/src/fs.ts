@@ -96,7 +96,7 @@ export class FS {
   /** Runs a read: inside the caller's transaction, or alone. @internal */
   read<T>(fn: (persistence: PersistenceLayer) => Promise<T>): Promise<T> {
     if (this.current.getStore()?.fs === this) return fn(this.persistence);
-    return this.exclusive(() => fn(this.persistence));
+    return this.exclusive(fn);
   }
 
   /**
@@ -114,7 +114,22 @@ export class FS {
         throw error;
       });
     }
-    return this.exclusive(async () => {
+    return this.exclusive(fn, message);
+  }
+
+  /** Runs `fn` holding the FS; with a commit message, as a transaction of its own. */
+  private async exclusive<T>(
+    fn: (persistence: PersistenceLayer) => Promise<T>,
+    commitMessage?: string,
+  ): Promise<T> {
+    if (this.closed) throw new PondError("CLOSED", "the pond is closed");
+    const waiting = this.lock.acquire();
+    if (waiting) await waiting;
+    try {
+      if (this.closed) throw new PondError("CLOSED", "the pond is closed");
+      const begun = this.persistence.begin();
+      if (begun) await begun;
+      if (commitMessage === undefined) return await fn(this.persistence);
       let result: T;
       try {
         result = await fn(this.persistence);
@@ -122,18 +137,10 @@ export class FS {
         await this.persistence.rollback();
         throw error;
       }
-      await this.persistence.commit({ message });
+      await this.persistence.commit({ message: commitMessage });
       return result;
-    });
-  }
-
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new PondError("CLOSED", "the pond is closed"));
-    return this.lock.run(async () => {
-      if (this.closed) throw new PondError("CLOSED", "the pond is closed");
-      const begun = this.persistence.begin();
-      if (begun) await begun;
-      return fn();
-    });
+    } finally {
+      this.lock.release();
+    }
   }
 }

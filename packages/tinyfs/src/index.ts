@@ -24,6 +24,7 @@ export {
 } from "./pending-changes.js";
 export type {
   DirectoryOperation,
+  MaybePromise,
   NodeStreamWrite,
   NodeWrite,
   PersistenceLayer,

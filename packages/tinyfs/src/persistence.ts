@@ -3,6 +3,9 @@
 import type { CommitInfo, CommitMeta, DirEntry, EntryType, NodeMetadata } from "./node.js";
 import type { NodeId } from "./node-id.js";
 
+/** A value, or a promise of it: hot lookups answered from memory skip a tick. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /** A new version of a node, as the FS hands it to the backend. */
 export interface NodeWrite {
   entryType: EntryType;
@@ -44,8 +47,8 @@ export interface PersistenceLayer {
   /** True for a view that refuses writes (time travel, read-only opens). */
   readonly readOnly: boolean;
 
-  /** The newest version of a node, or undefined if it has none. */
-  loadNode(nodeId: NodeId, partId: NodeId): Promise<NodeMetadata | undefined>;
+  /** The newest version of a node, or undefined if it has none (synchronously when at hand). */
+  loadNode(nodeId: NodeId, partId: NodeId): MaybePromise<NodeMetadata | undefined>;
 
   /** Whether the node has at least one version. */
   existsNode(nodeId: NodeId, partId: NodeId): Promise<boolean>;
@@ -90,8 +93,12 @@ export interface PersistenceLayer {
    */
   readContent(nodeId: NodeId, partId: NodeId, version?: number): Promise<Uint8Array>;
 
-  /** One name of a directory; the transaction depends on that name only. */
-  lookupEntry(dirId: NodeId, name: string): Promise<DirEntry | undefined>;
+  /**
+   * One name of a directory; the transaction depends on that name only. Path
+   * resolution calls this for every component, so a backend should answer
+   * synchronously when it has the answer at hand.
+   */
+  lookupEntry(dirId: NodeId, name: string): MaybePromise<DirEntry | undefined>;
 
   /** The whole listing of a directory, sorted by name; the transaction depends on all of it. */
   loadDirectoryEntries(dirId: NodeId): Promise<DirEntry[]>;

@@ -104,7 +104,8 @@ async function walk(
       continue;
     }
     const dir = chain[chain.length - 1] as DirEntry;
-    const entry = await persistence.lookupEntry(dir.nodeId, component);
+    const found = persistence.lookupEntry(dir.nodeId, component);
+    const entry = found instanceof Promise ? await found : found;
     if (!entry) {
       if (isLast) return { parent: chain, name: component, entry: undefined };
       throw new PondError("ENOENT", "no such file or directory", { path });
