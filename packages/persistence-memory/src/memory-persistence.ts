@@ -120,7 +120,7 @@ export class MemoryPersistence implements PersistenceLayer {
     const staged = this.pending.versionsOf(nodeId);
     const wanted = version ?? staged[staged.length - 1]?.meta.version;
     const hit = staged.find((s) => s.meta.version === wanted);
-    if (hit) return Buffer.from(hit.write.content);
+    if (hit) return hit.write.content.slice();
     const committed = this.committedVersions(nodeId);
     const found =
       wanted === undefined
@@ -129,7 +129,7 @@ export class MemoryPersistence implements PersistenceLayer {
     if (!found) {
       throw new PondError("ENOENT", version === undefined ? "no content" : `no version ${version}`);
     }
-    return Buffer.from(found.content);
+    return found.content.slice();
   }
 
   lookupEntry(dirId: NodeId, name: string): DirEntry | undefined {

@@ -201,7 +201,7 @@ export class OpLogPersistence implements PersistenceLayer {
     if (!content) {
       throw new PondError("ENOENT", version === undefined ? "no content" : `no version ${version}`);
     }
-    return Buffer.from(content);
+    return content.slice();
   }
 
   async lookupEntry(dirId: NodeId, name: string): Promise<DirEntry | undefined> {
@@ -473,7 +473,7 @@ export class OpLogPersistence implements PersistenceLayer {
     if (staged.contentRef) {
       return readLargeFile(this.table.root, staged.contentRef, staged.meta.sha256);
     }
-    return Buffer.from(staged.write.content);
+    return staged.write.content.slice();
   }
 
   private async created(): Promise<Date> {
