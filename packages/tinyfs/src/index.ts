@@ -1,4 +1,5 @@
 export { sha256Hex } from "./digest.js";
+export { parseDuration } from "./duration.js";
 export { PondError, type PondErrorCode, type PondErrorOptions } from "./errors.js";
 export { FS } from "./fs.js";
 export { compilePattern } from "./glob.js";

@@ -19,21 +19,26 @@ export function parsePath(path: string): ParsedPath {
   if (typeof path !== "string" || path.length === 0) {
     throw new PondError("EINVAL", "empty path", { path: String(path) });
   }
-  if (path.includes("\0")) throw new PondError("EINVAL", "path contains NUL", { path });
-  const raw = path.split("/");
   const components: string[] = [];
-  for (const part of raw) {
+  let last = "";
+  // One pass over the string: resolution runs this for every call.
+  for (let start = 0; start <= path.length; ) {
+    let end = path.indexOf("/", start);
+    if (end === -1) end = path.length;
+    const part = path.slice(start, end);
+    last = part;
+    start = end + 1;
     if (part === "" || part === ".") continue;
     if (part !== ".." && nameBytes(part) > MAX_NAME_BYTES) {
       throw new PondError("EINVAL", `name longer than ${MAX_NAME_BYTES} bytes`, { path });
     }
     components.push(part);
   }
-  const last = raw[raw.length - 1];
+  if (path.includes("\0")) throw new PondError("EINVAL", "path contains NUL", { path });
   return {
-    absolute: path.startsWith("/"),
+    absolute: path.charCodeAt(0) === 47,
     components,
-    trailingSlash: path.length > 1 && path.endsWith("/"),
+    trailingSlash: path.length > 1 && path.charCodeAt(path.length - 1) === 47,
     endsInDots: last === "." || last === "..",
   };
 }
