@@ -1,7 +1,16 @@
 // The one place that knows which backend a pond on disk uses: opening, creating, recognising.
 
 import { readdir, stat } from "node:fs/promises";
-import { createOplogFs, openOplogFs } from "@pond/persistence-oplog";
+import {
+  createOplogFs,
+  type FsckOptions,
+  type FsckReport,
+  fsckOplog,
+  type MaintainOptions,
+  type MaintainReport,
+  maintainOplog,
+  openOplogFs,
+} from "@pond/persistence-oplog";
 import { type FS, PondError } from "@pond/tinyfs";
 import type { PondLocation } from "./pond-location.js";
 
@@ -48,6 +57,28 @@ export async function withNewPond<T>(
   } finally {
     await fs.close();
   }
+}
+
+/** Compacts the pond and applies its history retention. */
+export function maintainPond(
+  location: PondLocation,
+  options: MaintainOptions,
+): Promise<MaintainReport> {
+  return maintainOplog(location.path, options).catch((error: unknown) => {
+    throw missingOrReported(error, location);
+  });
+}
+
+/** Checks every version and every stored byte of the pond. */
+export function fsckPond(location: PondLocation, options: FsckOptions): Promise<FsckReport> {
+  return fsckOplog(location.path, options).catch((error: unknown) => {
+    throw missingOrReported(error, location);
+  });
+}
+
+function missingOrReported(error: unknown, location: PondLocation): unknown {
+  if (PondError.is(error, "ENOENT") && error.path === location.path) return noPond(location);
+  return reportedAt(error, location);
 }
 
 /** Whether `dir` holds a pond. */

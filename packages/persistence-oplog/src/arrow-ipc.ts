@@ -12,6 +12,7 @@ import {
   Timestamp,
   TimeUnit,
   tableToIPC,
+  Uint32,
   Utf8,
 } from "apache-arrow";
 
@@ -78,6 +79,15 @@ export function utf8Column(values: ReadonlyArray<string | null>): Data<Utf8> {
 
 export function binaryColumn(values: ReadonlyArray<Uint8Array | null>): Data<Binary> {
   return variableWidth(new Binary(), values);
+}
+
+export function uint32Column(values: ReadonlyArray<number>): Data<Uint32> {
+  return makeData({
+    type: new Uint32(),
+    length: values.length,
+    nullCount: 0,
+    data: Uint32Array.from(values),
+  });
 }
 
 export function int64Column(values: ReadonlyArray<number | null>): Data<Int64> {

@@ -9,7 +9,11 @@ import {
   sha256Hex,
   sortEntries,
 } from "@pond/tinyfs";
-import { decodeDirectoryChanges } from "./directory-record.js";
+import {
+  type DirectoryChange,
+  decodeDirectoryChanges,
+  decodeDirectoryRecords,
+} from "./directory-record.js";
 import { readLargeFile } from "./large-files.js";
 import type { OpLogRow } from "./rows.js";
 import type { OpLogTable } from "./table.js";
@@ -31,6 +35,7 @@ export interface DirectoryState {
 export const SNAPSHOT_ATTRS = JSON.stringify({ "pond.directory": "snapshot" });
 
 const CONTENT_CACHE_BYTES = 32 * 1024 * 1024;
+const NO_CONTENT = new Uint8Array(0);
 
 export function rowMetadata(row: OpLogRow): NodeMetadata {
   const meta: NodeMetadata = {
@@ -82,10 +87,12 @@ export class CommittedState {
         break;
       }
     }
-    for (const [i, row] of rows.entries()) {
-      if (i < start) state.versions.push({ meta: rowMetadata(row), contentRef: null });
-      else applyDirectoryRow(state, row);
+    for (const row of rows.slice(0, start)) {
+      state.versions.push({ meta: rowMetadata(row), contentRef: null });
     }
+    const replay = rows.slice(start);
+    const changes = decodeDirectoryRecords(replay.map((row) => row.content ?? NO_CONTENT));
+    for (const [i, row] of replay.entries()) applyDirectoryRow(state, row, changes[i] ?? []);
     this.dirs.set(dirId, state);
     return state;
   }
@@ -173,18 +180,20 @@ export class CommittedState {
   }
 }
 
-function applyDirectoryRow(state: DirectoryState, row: OpLogRow): void {
+function applyDirectoryRow(
+  state: DirectoryState,
+  row: OpLogRow,
+  changes: readonly DirectoryChange[] = row.content ? decodeDirectoryChanges(row.content) : [],
+): void {
   if (row.attrs === SNAPSHOT_ATTRS) {
     state.entries.clear();
     state.sinceSnapshot = 0;
   } else {
     state.sinceSnapshot++;
   }
-  if (row.content) {
-    for (const change of decodeDirectoryChanges(row.content)) {
-      if (change.entry) state.entries.set(change.name, change.entry);
-      else state.entries.delete(change.name);
-    }
+  for (const change of changes) {
+    if (change.entry) state.entries.set(change.name, change.entry);
+    else state.entries.delete(change.name);
   }
   state.sorted = undefined;
   state.versions.push({ meta: rowMetadata(row), contentRef: null });

@@ -1,4 +1,20 @@
 export {
+  type FsckOptions,
+  type FsckProblem,
+  type FsckProblemKind,
+  type FsckReport,
+  fsckOplog,
+} from "./fsck.js";
+export {
+  DEFAULT_ORPHAN_GRACE_MS,
+  HISTORY_RETENTION_PROPERTY,
+  KEEP_FOREVER,
+  type MaintainOptions,
+  type MaintainReport,
+  type MaintenanceStep,
+  maintainOplog,
+} from "./maintenance.js";
+export {
   type CreateOplogOptions,
   createOplogFs,
   type OpenOplogOptions,

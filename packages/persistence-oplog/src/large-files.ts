@@ -17,8 +17,10 @@ export function largeFileRef(sha256: string): string {
 }
 
 /**
- * Writes content under its sha256 unless already there: to a temporary name,
- * fsynced, then renamed, so a reader never sees a partial file.
+ * Writes content under its sha256: to a temporary name, fsynced, then renamed,
+ * so a reader never sees a partial file. Content already there is written again
+ * rather than trusted: the fresh file is what keeps maintenance, which reclaims
+ * old unreferenced files, away from it until the transaction commits.
  */
 export async function storeLargeFile(
   root: string,
@@ -28,13 +30,6 @@ export async function storeLargeFile(
   const ref = largeFileRef(sha256);
   const path = join(root, ref);
   const dir = join(root, LARGE_FILES_DIR);
-  if (
-    await access(path).then(
-      () => true,
-      () => false,
-    )
-  )
-    return ref;
   await mkdir(dir, { recursive: true });
   const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
   try {

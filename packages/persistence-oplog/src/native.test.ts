@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -6,7 +6,9 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   truncateSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,10 +20,17 @@ import {
   TimestampMicrosecond,
   tableFromIPC,
   tableToIPC,
+  Uint32,
   Utf8,
   vectorFromArray,
 } from "apache-arrow";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { decodeDirectoryRecords, encodeDirectoryRecords } from "../native/index.js";
+import {
+  type DirectoryChange,
+  decodeDirectoryChanges,
+  encodeDirectoryChanges,
+} from "./directory-record.js";
 import { NativeTable } from "./native.js";
 import { deltalakePython } from "./test-workers/python.js";
 
@@ -518,7 +527,8 @@ describe("NativeTable interop", () => {
       "  'adds': len(adds), 'stats': all(a['min.node_id'] for a in adds),",
       "  'protocol': [p.min_reader_version, p.min_writer_version],",
       "  'v1': deltalake.DeltaTable(sys.argv[1], version=1).to_pyarrow_table().num_rows,",
-      "  'messages': [h.get('message') for h in t.history()]}))",
+      "  'messages': [h.get('message') for h in t.history()]}), flush=True)",
+      "import os; os._exit(0)  # skip teardown: the deltalake runtime can abort while shutting down",
     ].join("\n");
     const run = spawnSync(deltalakePython(), ["-c", script, dir], { encoding: "utf8" });
     // The Python package sometimes aborts while shutting its runtime down, after printing.
@@ -532,5 +542,734 @@ describe("NativeTable interop", () => {
       v1: 2,
       messages: ["3", "2", "1", null],
     });
+  }, 600_000);
+});
+
+/** Every column of every row, content as hex, sorted: equal when the rows are byte-identical. */
+function fullRows(table: Table): string[] {
+  const out: string[] = [];
+  for (const row of table) {
+    const value = row.toJSON() as Record<string, unknown>;
+    const content = value.content as Uint8Array | null;
+    out.push(
+      JSON.stringify(
+        { ...value, content: content === null ? null : Buffer.from(content).toString("hex") },
+        (_, v) => (typeof v === "bigint" ? v.toString() : v),
+      ),
+    );
+  }
+  return out.sort();
+}
+
+function logEntries(path: string): string[] {
+  return readdirSync(join(path, "_delta_log")).sort();
+}
+
+function entryName(version: number, suffix = "json"): string {
+  return `${String(version).padStart(20, "0")}.${suffix}`;
+}
+
+/** Three partitions, the odd-named one included, with several versions of some nodes. */
+async function populated(path: string, properties: Record<string, string> = {}) {
+  const table = await NativeTable.create(path, properties);
+  const commits: Row[][] = [
+    [
+      { part: "p1", node: "b" },
+      { part: "p2", node: "x" },
+      { part: "odd part/%", node: "o" },
+    ],
+    [
+      { part: "p1", node: "a" },
+      { part: "p1", node: "b", version: 2, content: null },
+    ],
+    [
+      { part: "p1", node: "c" },
+      { part: "odd part/%", node: "o", version: 2 },
+    ],
+    [
+      { part: "p1", node: "a", version: 2 },
+      { part: "p2", node: "y" },
+    ],
+  ];
+  for (const [i, rows] of commits.entries()) {
+    await table.commit(ipc(rows, i + 1), i + 1, info(`${i + 1}`));
+  }
+  return table;
+}
+
+describe("NativeTable compaction", () => {
+  it("rewrites each partition as one sorted file in one OPTIMIZE version, keeping every row and every older version", async () => {
+    const table = await populated(dir);
+    const before: string[][] = [];
+    for (let v = 0; v <= 4; v++) {
+      const at = await NativeTable.open(dir, v);
+      before.push(fullRows(rowsOf(await at.scanAll())));
+      at.close();
+    }
+    const filesBefore = parquetFiles(dir);
+    const bytesBefore = filesBefore.reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+
+    const result = await table.compact(5, { minFiles: 2 });
+    expect(result).toMatchObject({
+      version: 5,
+      partitions: 3,
+      filesRemoved: 8,
+      filesAdded: 3,
+      rows: 9,
+      bytesRemoved: bytesBefore,
+      checkpointed: false,
+    });
+    expect(table.version()).toBe(5);
+    expect(existsSync(join(dir, "_delta_log", entryName(6)))).toBe(false);
+
+    const entry = readFileSync(join(dir, "_delta_log", entryName(5)), "utf8")
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(entry.find((a) => a.commitInfo).commitInfo.operation).toBe("OPTIMIZE");
+    const adds = entry.filter((a) => a.add).map((a) => a.add);
+    const removes = entry.filter((a) => a.remove).map((a) => a.remove);
+    expect(adds.every((a) => a.dataChange === false && typeof a.stats === "string")).toBe(true);
+    expect(
+      removes.every(
+        (r) =>
+          r.dataChange === false &&
+          typeof r.deletionTimestamp === "number" &&
+          typeof r.size === "number" &&
+          r.extendedFileMetadata === true &&
+          typeof r.partitionValues.part_id === "string",
+      ),
+    ).toBe(true);
+    expect(removes.map((r) => r.path).sort()).toEqual(filesBefore.map(encodeURI).sort());
+    expect(result.bytesAdded).toBe(adds.reduce((n, a) => n + a.size, 0));
+
+    // The newest version reads the same rows, from the compacted files, sorted by (node_id, version).
+    expect(fullRows(rowsOf(await table.scanAll()))).toEqual(before[4]);
+    const p1 = rowsOf(await table.scanPartition("p1"));
+    expect([...p1].map((r) => `${r.node_id}@${r.version}`)).toEqual([
+      "a@1",
+      "a@2",
+      "b@1",
+      "b@2",
+      "c@1",
+    ]);
+    const reopened = await NativeTable.open(dir);
+    expect(fullRows(rowsOf(await reopened.scanAll()))).toEqual(before[4]);
+    // Every older version still reads its rows (the old files stay until vacuum).
+    for (let v = 0; v <= 4; v++) {
+      await reopened.loadVersion(v);
+      expect(fullRows(rowsOf(await reopened.scanAll())), `version ${v}`).toEqual(before[v]);
+    }
+    const history = JSON.parse(await table.history());
+    expect(history.map((h: { version: number }) => h.version)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it("compacts only partitions with at least minFiles files, or only the partIds given", async () => {
+    const table = await populated(dir);
+    const stats = await table.partitionStats();
+    expect(stats.map((s) => [s.partId, s.files, s.rows])).toEqual([
+      ["odd part/%", 2, 2],
+      ["p1", 4, 5],
+      ["p2", 2, 2],
+    ]);
+    const onDisk = (part: string) =>
+      parquetFiles(dir)
+        .filter((f) => f.startsWith(`${part}/`))
+        .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+    expect(stats.find((s) => s.partId === "p1")?.bytes).toBe(onDisk("part_id=p1"));
+
+    expect(await table.compact(5, { minFiles: 3 })).toMatchObject({
+      version: 5,
+      partitions: 1,
+      filesRemoved: 4,
+      filesAdded: 1,
+      rows: 5,
+    });
+    expect(await table.compact(6, { partIds: ["p2", "nowhere"] })).toMatchObject({
+      version: 6,
+      partitions: 1,
+      filesRemoved: 2,
+    });
+    expect((await table.partitionStats()).map((s) => [s.partId, s.files, s.rows])).toEqual([
+      ["odd part/%", 2, 2],
+      ["p1", 1, 5],
+      ["p2", 1, 2],
+    ]);
+    // Nothing left with two files or more outside the odd partition: nothing is committed.
+    const none = await table.compact(7, { partIds: ["p1", "p2"] });
+    expect(none.version ?? null).toBeNull();
+    expect(none).toMatchObject({ partitions: 0, filesRemoved: 0, filesAdded: 0, rows: 0 });
+    expect(table.version()).toBe(6);
+    expect(existsSync(join(dir, "_delta_log", entryName(7)))).toBe(false);
+    expect((await codeOf(table.compact(9))).code).toBe("EINVAL");
+    expect((await codeOf(table.compact(7, { minFiles: 0 }))).code).toBe("EINVAL");
+  });
+
+  it("splits a partition into files of about targetRowsPerFile rows", async () => {
+    const table = await NativeTable.create(dir, {});
+    for (let v = 1; v <= 5; v++) {
+      const rows = Array.from({ length: 20 }, (_, i) => ({ part: "p", node: `n${v}-${i}` }));
+      await table.commit(ipc(rows, v), v, info(`${v}`));
+    }
+    const result = await table.compact(6, { targetRowsPerFile: 30, rowGroupRows: 8 });
+    expect(result).toMatchObject({ filesRemoved: 5, filesAdded: 4, rows: 100 });
+    expect(rowsOf(await table.scanPartition("p")).numRows).toBe(100);
+  });
+
+  it("moves a compaction that lost its version to an append on to the next version", async () => {
+    const a = await populated(dir);
+    const b = await NativeTable.open(dir);
+    const rows = fullRows(rowsOf(await b.scanAll()));
+    await a.commit(ipc([{ part: "p1", node: "d" }], 5), 5, info("5"));
+    expect(await b.compact(5)).toMatchObject({ version: 6 });
+    expect(b.version()).toBe(6);
+    const after = fullRows(rowsOf(await (await NativeTable.open(dir)).scanAll()));
+    expect(after).toHaveLength(rows.length + 1);
+    expect(after).toEqual(expect.arrayContaining(rows));
+  });
+
+  it("fails a compaction whose files another compaction replaced, leaving none of its files", async () => {
+    const a = await populated(dir);
+    const b = await NativeTable.open(dir);
+    await a.compact(5);
+    const before = parquetFiles(dir);
+    const err = await codeOf(b.compact(5));
+    expect(err.code).toBe("VERSION_EXISTS");
+    expect(parquetFiles(dir)).toEqual(before);
+    expect(await b.update()).toBe(5);
+  });
+
+  it("returns no rows from readVersion of an OPTIMIZE version, and the old rows from the old versions", async () => {
+    const table = await populated(dir);
+    await table.compact(5);
+    expect(rowsOf(await table.readVersion(5)).numRows).toBe(0);
+    expect(pairs(rowsOf(await table.readVersion(2)))).toEqual(["p1/a@1", "p1/b@2"]);
+    await table.commit(ipc([{ part: "p1", node: "d" }], 6), 6, info("6"));
+    expect(pairs(rowsOf(await table.readVersion(6)))).toEqual(["p1/d@1"]);
+  });
+
+  it("lets a handle that updates past a foreign compaction and commits read the same rows", async () => {
+    const a = await populated(dir);
+    const b = await NativeTable.open(dir);
+    const rows = fullRows(rowsOf(await b.scanAll()));
+    await a.compact(5);
+    await a.commit(ipc([{ part: "p1", node: "d" }], 6), 6, info("6"));
+    expect(await b.update()).toBe(6);
+    const after = fullRows(rowsOf(await b.scanAll()));
+    expect(after).toHaveLength(rows.length + 1);
+    expect(after).toEqual(expect.arrayContaining(rows));
+    expect((await b.partitionStats()).find((s) => s.partId === "p1")?.files).toBe(2);
+    const fresh = await NativeTable.open(dir);
+    expect(fullRows(rowsOf(await fresh.scanAll()))).toEqual(after);
+  });
+
+  it("reads only the row groups whose node_id statistics admit the node after compaction", async () => {
+    const table = await NativeTable.create(dir, {});
+    const nodes = 25_000;
+    const node = (i: number) => `n${String(i).padStart(6, "0")}`;
+    // Four commits, each holding a new version of every node: every file spans all node ids.
+    for (let v = 1; v <= 4; v++) {
+      const rows = Array.from({ length: nodes }, (_, i) => ({
+        part: "big",
+        node: node(i),
+        version: v,
+        content: `${v}`,
+      }));
+      await table.commit(ipc(rows, v), v, info(`${v}`));
+    }
+    const lookup = async () => {
+      const before = table.scanStats();
+      const rows = rowsOf(await table.scanPartition("big", node(12_345)));
+      const after = table.scanStats();
+      return {
+        rows: [...rows].map((r) => r.version).sort(),
+        files: after.filesRead - before.filesRead,
+        read: after.rowGroupsRead - before.rowGroupsRead,
+        skipped: after.rowGroupsSkipped - before.rowGroupsSkipped,
+      };
+    };
+    const uncompacted = await lookup();
+    expect(uncompacted.rows).toEqual([1n, 2n, 3n, 4n]);
+    expect(uncompacted.files).toBe(4);
+
+    const result = await table.compact(5);
+    expect(result).toMatchObject({ rows: 100_000, filesAdded: 1 });
+    const compacted = await lookup();
+    expect(compacted.rows).toEqual([1n, 2n, 3n, 4n]);
+    expect(compacted.files).toBe(1);
+    expect(compacted.read).toBeLessThanOrEqual(2);
+    expect(compacted.skipped).toBeGreaterThanOrEqual(20);
+    // A node outside the file's range opens nothing.
+    const missing = table.scanStats();
+    expect(rowsOf(await table.scanPartition("big", "zzz")).numRows).toBe(0);
+    expect(table.scanStats().filesSkipped - missing.filesSkipped).toBe(1);
+  }, 60_000);
+});
+
+describe("NativeTable compaction crash safety", () => {
+  it("leaves the table at the old or the new version, with the same rows, when the compacting process is killed", async () => {
+    const table = await NativeTable.create(dir, {});
+    const commitRound = async (round: number) => {
+      const rows = Array.from({ length: 3000 }, (_, i) => ({
+        part: `p${i % 4}`,
+        node: `n${round}-${i}`,
+        content: "x".repeat(200 + (i % 50)),
+      }));
+      await table.commit(ipc(rows, table.version() + 1), table.version() + 1, info(`${round}`));
+    };
+    for (let round = 0; round < 4; round++) await commitRound(round);
+    const addon = new URL("../native/index.js", import.meta.url).href;
+    const script = [
+      `const { NativeTable } = await import(${JSON.stringify(addon)});`,
+      "const t = await NativeTable.open(process.argv[1]);",
+      'process.stdout.write("go\\n");',
+      "await t.compact(t.version() + 1, { targetRowsPerFile: 1500, rowGroupRows: 256 });",
+      'process.stdout.write("done\\n");',
+    ].join("\n");
+    let killedMidway = 0;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await table.update();
+      const version = table.version();
+      const rows = fullRows(rowsOf(await table.scanAll()));
+      const child = spawn(process.execPath, ["--input-type=module", "-e", script, dir], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      const closed = new Promise((resolve) => child.on("close", resolve));
+      let out = "";
+      await new Promise<void>((resolve) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes("go")) setTimeout(resolve, Math.random() * 50);
+        });
+        child.on("exit", () => resolve());
+      });
+      child.kill("SIGKILL");
+      await closed;
+      if (!out.includes("done")) killedMidway++;
+
+      const reopened = await NativeTable.open(dir);
+      expect([version, version + 1]).toContain(reopened.version());
+      expect(fullRows(rowsOf(await reopened.scanAll()))).toEqual(rows);
+      // The files of an interrupted compaction are orphans: vacuum reclaims them, nothing else.
+      await reopened.vacuum({ olderThanMs: 0, orphansOlderThanMs: Date.now() + 1000 });
+      const named = new Set((await reopened.dataFiles()).map((f) => f.path));
+      expect(parquetFiles(dir).filter((f) => !named.has(f))).toEqual([]);
+      expect(fullRows(rowsOf(await reopened.scanAll()))).toEqual(rows);
+      reopened.close();
+      await table.update();
+      await commitRound(100 + attempt);
+    }
+    expect(killedMidway).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe("NativeTable partition statistics and whole-table reads", () => {
+  it("scans every row of every partition with part_id", async () => {
+    const table = await populated(dir);
+    const all = rowsOf(await table.scanAll());
+    const union = [
+      ...fullRows(rowsOf(await table.scanPartition("p1"))),
+      ...fullRows(rowsOf(await table.scanPartition("p2"))),
+      ...fullRows(rowsOf(await table.scanPartition("odd part/%"))),
+    ].sort();
+    expect(fullRows(all)).toEqual(union);
+    expect(all.numRows).toBe(9);
+    const empty = await NativeTable.create(join(dir, "empty"), {});
+    expect(rowsOf(await empty.scanAll()).numRows).toBe(0);
+    expect(await empty.partitionStats()).toEqual([]);
+  });
+
+  it("lists every data file the retained log adds, with its version and dataChange", async () => {
+    const table = await populated(dir);
+    await table.compact(5);
+    const files = await table.dataFiles();
+    expect(files).toHaveLength(8 + 3);
+    expect(files.filter((f) => f.dataChange).map((f) => f.version)).toEqual([
+      1, 1, 1, 2, 3, 3, 4, 4,
+    ]);
+    expect(files.filter((f) => !f.dataChange).map((f) => f.version)).toEqual([5, 5, 5]);
+    // Every file on disk is one of them (none orphaned), and every one of them is on disk.
+    expect(files.map((f) => f.path).sort()).toEqual(parquetFiles(dir));
+  });
+});
+
+describe("NativeTable vacuum", () => {
+  const old = new Date("2020-01-01T00:00:00Z");
+
+  it("deletes exactly the files removed before the horizon and old orphans, never the log or large files", async () => {
+    const table = await populated(dir);
+    const compactedAt = Date.now();
+    await table.compact(5, { minFiles: 3 });
+    const removed = parquetFiles(dir).filter((f) => f.startsWith("part_id=p1/"));
+    const live = (await table.dataFiles()).filter((f) => f.version === 5).map((f) => f.path);
+    const survivors = removed.filter((f) => !live.includes(f));
+    expect(survivors).toHaveLength(4);
+
+    // Orphans: an old one (a failed commit long ago), a fresh one (a commit in flight), and
+    // files vacuum must never touch.
+    const oldOrphan = "part_id=p2/part-00000-orphan-c000.snappy.parquet";
+    const freshOrphan = "part_id=p2/part-00000-inflight-c000.snappy.parquet";
+    writeFileSync(join(dir, oldOrphan), "x".repeat(10));
+    writeFileSync(join(dir, freshOrphan), "y");
+    writeFileSync(join(dir, "part_id=p2", "notes.txt"), "keep");
+    mkdirSync(join(dir, "_large_files"), { recursive: true });
+    writeFileSync(join(dir, "_large_files", "sha256=ab.parquet"), "z");
+    writeFileSync(join(dir, "_delta_log", "junk.parquet"), "z");
+    for (const f of [
+      oldOrphan,
+      "part_id=p2/notes.txt",
+      "_large_files/sha256=ab.parquet",
+      "_delta_log/junk.parquet",
+    ])
+      utimesSync(join(dir, f), old, old);
+
+    // A horizon before the compaction: only the old orphan goes; every version stays readable.
+    const early = await table.vacuum({ olderThanMs: compactedAt - 1 });
+    expect(early).toEqual({ deleted: [oldOrphan], bytes: 10 });
+    for (let v = 1; v <= 5; v++) {
+      await table.loadVersion(v);
+      await table.scanAll();
+    }
+
+    // A horizon after it: a dry run lists, then vacuum deletes, the replaced files and the fresh orphan.
+    const horizon = Date.now() + 1000;
+    // A grace period for files no log entry names keeps the fresh orphan.
+    const graced = await table.vacuum({
+      olderThanMs: horizon,
+      orphansOlderThanMs: compactedAt - 1,
+      dryRun: true,
+    });
+    expect(graced.deleted).toEqual([...survivors].sort());
+    const expected = [...survivors, freshOrphan].sort();
+    const dry = await table.vacuum({ olderThanMs: horizon, dryRun: true });
+    expect(dry.deleted).toEqual(expected);
+    for (const f of expected) expect(existsSync(join(dir, f))).toBe(true);
+    const done = await table.vacuum({ olderThanMs: horizon });
+    expect(done).toEqual(dry);
+    expect(done.bytes).toBeGreaterThan(0);
+    for (const f of expected) expect(existsSync(join(dir, f))).toBe(false);
+    for (const f of [
+      "part_id=p2/notes.txt",
+      "_large_files/sha256=ab.parquet",
+      "_delta_log/junk.parquet",
+    ])
+      expect(existsSync(join(dir, f)), f).toBe(true);
+
+    // The newest version reads everything; a version before the compaction lost its p1 files.
+    const newest = await NativeTable.open(dir);
+    expect(rowsOf(await newest.scanAll()).numRows).toBe(9);
+    await newest.loadVersion(4);
+    expect((await codeOf(newest.scanPartition("p1"))).code).toBe("CORRUPT");
+    expect(rowsOf(await newest.scanPartition("p2")).numRows).toBe(2);
+    expect(await table.vacuum({ olderThanMs: horizon })).toEqual({ deleted: [], bytes: 0 });
+  });
+
+  it("deletes nothing from a table that never removed a file", async () => {
+    const table = await populated(dir);
+    // Nothing was ever removed: even a horizon in the future deletes nothing.
+    expect(await table.vacuum({ olderThanMs: Date.now() + 60_000 })).toEqual({
+      deleted: [],
+      bytes: 0,
+    });
+    expect(rowsOf(await table.scanAll()).numRows).toBe(9);
+  });
+});
+
+describe("NativeTable log cleanup", () => {
+  it("cleans up the log before a version, which becomes the oldest one; older ones fail clearly", async () => {
+    const table = await populated(dir, { "delta.checkpointInterval": "3" });
+    await table.commit(ipc([{ part: "p1", node: "e" }], 5), 5, info("5"));
+    await table.commit(ipc([{ part: "p1", node: "f" }], 6), 6, info("6"));
+    const at4 = await NativeTable.open(dir, 4);
+    const rowsAt4 = fullRows(rowsOf(await at4.scanAll()));
+    expect(logEntries(dir)).toContain(entryName(3, "checkpoint.parquet"));
+    expect(logEntries(dir)).toContain(entryName(6, "checkpoint.parquet"));
+
+    expect((await codeOf(table.cleanupLog(7))).code).toBe("EINVAL");
+    const result = await table.cleanupLog(4);
+    expect(result.oldestVersion).toBe(4);
+    expect(result.deleted).toEqual([
+      `_delta_log/${entryName(0)}`,
+      `_delta_log/${entryName(1)}`,
+      `_delta_log/${entryName(2)}`,
+      `_delta_log/${entryName(3)}`,
+      `_delta_log/${entryName(3, "checkpoint.parquet")}`,
+    ]);
+    const log = logEntries(dir);
+    expect(log).toContain(entryName(4, "checkpoint.parquet"));
+    expect(log).toContain(entryName(4));
+    expect(log).toContain(entryName(6, "checkpoint.parquet"));
+    expect(
+      JSON.parse(readFileSync(join(dir, "_delta_log", "_last_checkpoint"), "utf8")).version,
+    ).toBe(6);
+    expect(await table.oldestVersion()).toBe(4);
+
+    // At and after the oldest version everything reads; before it, a clear ENOENT.
+    const reopened = await NativeTable.open(dir, 4);
+    expect(fullRows(rowsOf(await reopened.scanAll()))).toEqual(rowsAt4);
+    await reopened.loadVersion(5);
+    expect(pairs(rowsOf(await reopened.scanPartition("p1")))).toContain("p1/e@1");
+    for (const failure of [
+      await codeOf(NativeTable.open(dir, 3)),
+      await codeOf(reopened.loadVersion(1)),
+      await codeOf(reopened.readVersion(2)),
+    ]) {
+      expect(failure.code).toBe("ENOENT");
+      expect(failure.message).toContain("oldest available version");
+      expect(failure.message).toContain("4");
+    }
+    expect(pairs(rowsOf(await reopened.readVersion(5)))).toEqual(["p1/e@1"]);
+    const history = JSON.parse(await table.history());
+    expect(history.map((h: { version: number }) => h.version)).toEqual([4, 5, 6]);
+
+    // Writers and readers go on: a commit, an update elsewhere, a handle lagging behind.
+    await table.commit(ipc([{ part: "p1", node: "g" }], 7), 7, info("7"));
+    expect(await reopened.update()).toBe(7);
+    expect(await at4.update()).toBe(7);
+    expect(rowsOf(await at4.scanPartition("p1")).numRows).toBe(8);
+    expect((await NativeTable.open(dir)).version()).toBe(7);
+
+    // A writer that lagged behind the cleanup has lost its version, and updates past it.
+    const lagging = await NativeTable.open(dir, 4);
+    await table.commit(ipc([{ part: "p1", node: "h" }], 8), 8, info("8"));
+    await table.cleanupLog(6);
+    const lost = await codeOf(lagging.commit(ipc([{ part: "p1", node: "x" }], 5), 5, info("x")));
+    expect(lost.code).toBe("VERSION_EXISTS");
+    expect(existsSync(join(dir, "_delta_log", entryName(5)))).toBe(false);
+    expect(await lagging.update()).toBe(8);
+    await lagging.commit(ipc([{ part: "p1", node: "x" }], 9), 9, info("9"));
+    expect(await table.update()).toBe(9);
+    expect(rowsOf(await table.scanPartition("p1")).numRows).toBe(10);
+
+    // Not past the oldest version: nothing to do.
+    expect(await table.cleanupLog(3)).toEqual({ deleted: [], oldestVersion: 6 });
+    expect(await table.cleanupLog(6)).toEqual({ deleted: [], oldestVersion: 6 });
+  });
+
+  it("writes the checkpoint it needs and reports the base checkpoint's files in dataFiles", async () => {
+    const table = await populated(dir);
+    await table.compact(5);
+    await table.commit(ipc([{ part: "p1", node: "e" }], 6), 6, info("6"));
+    expect(logEntries(dir).some((f) => f.includes("checkpoint"))).toBe(false);
+    const result = await table.cleanupLog(6);
+    expect(result.deleted).toHaveLength(6);
+    expect(logEntries(dir)).toContain(entryName(6, "checkpoint.parquet"));
+    expect(
+      JSON.parse(readFileSync(join(dir, "_delta_log", "_last_checkpoint"), "utf8")).version,
+    ).toBe(6);
+    const files = await table.dataFiles();
+    // The checkpoint lists the live files: three compacted ones and the new one.
+    expect(files.map((f) => f.version)).toEqual([6, 6, 6, 6]);
+    // Vacuum still knows the files the compaction removed (tombstones in the checkpoint).
+    const vacuumed = await table.vacuum({ olderThanMs: Date.now() + 1000 });
+    expect(vacuumed.deleted).toHaveLength(8);
+    expect(parquetFiles(dir).sort()).toEqual(files.map((f) => f.path).sort());
+    expect(rowsOf(await (await NativeTable.open(dir)).scanAll()).numRows).toBe(10);
+  });
+});
+
+describe("NativeTable properties", () => {
+  it("merges pond.* properties and the checkpoint interval into the configuration as one version", async () => {
+    const table = await NativeTable.create(dir, { "pond.format": "1" });
+    await table.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));
+    const other = await NativeTable.open(dir);
+    await table.setProperties({ "pond.retention": "30d", "delta.checkpointInterval": "2" }, 2);
+    expect(table.version()).toBe(2);
+    expect(table.properties()).toMatchObject({
+      "pond.format": "1",
+      "pond.retention": "30d",
+      "delta.checkpointInterval": "2",
+      "delta.enableExpiredLogCleanup": "false",
+    });
+    expect(rowsOf(await table.readVersion(2)).numRows).toBe(0);
+    expect(await other.update()).toBe(2);
+    expect(other.properties()["pond.retention"]).toBe("30d");
+    expect(pairs(rowsOf(await other.scanPartition("p")))).toEqual(["p/a@1"]);
+    const reopened = await NativeTable.open(dir);
+    expect(reopened.properties()["pond.retention"]).toBe("30d");
+    // The new interval is in force.
+    expect(
+      (await table.commit(ipc([{ part: "p", node: "b" }], 3), 3, info("3"))).checkpointed,
+    ).toBe(false);
+    expect(
+      (await table.commit(ipc([{ part: "p", node: "c" }], 4), 4, info("4"))).checkpointed,
+    ).toBe(true);
+    const history = JSON.parse(await table.history());
+    expect(history[2].info.operation).toBe("SET TBLPROPERTIES");
+    // The old version still has the old configuration.
+    expect((await NativeTable.open(dir, 1)).properties()["pond.retention"]).toBeUndefined();
+  });
+
+  it("refuses other keys and bad intervals with EINVAL, and a lost version with VERSION_EXISTS", async () => {
+    const a = await NativeTable.create(dir, {});
+    const b = await NativeTable.open(dir);
+    const refused: Record<string, string>[] = [
+      { "delta.logRetentionDuration": "interval 1 days" },
+      { "delta.enableDeletionVectors": "true" },
+      { "delta.checkpointInterval": "0" },
+      { "delta.checkpointInterval": "often" },
+    ];
+    for (const bad of refused) {
+      expect((await codeOf(a.setProperties(bad, 1))).code).toBe("EINVAL");
+    }
+    expect((await codeOf(a.setProperties({ "pond.x": "1" }, 2))).code).toBe("EINVAL");
+    await a.setProperties({ "pond.x": "1" }, 1);
+    expect((await codeOf(b.setProperties({ "pond.x": "2" }, 1))).code).toBe("VERSION_EXISTS");
+    expect(b.properties()["pond.x"]).toBeUndefined();
+    expect(await b.update()).toBe(1);
+    await b.setProperties({ "pond.x": "2" }, 2);
+    expect((await NativeTable.open(dir)).properties()["pond.x"]).toBe("2");
+  });
+});
+
+describe("directory record codec", () => {
+  const entry = (
+    name: string,
+    nodeId: string,
+    op: DirectoryChange["op"] = "insert",
+  ): DirectoryChange => ({
+    name,
+    op,
+    entry:
+      op === "delete" ? null : { name, nodeId, partId: `part-${nodeId}`, entryType: "file:data" },
+  });
+  const records: DirectoryChange[][] = [
+    [entry("a.txt", "n1"), entry("b", "n2")],
+    [],
+    [entry("a.txt", "", "delete"), entry("ünï cødé 📁", "n3", "update")],
+    [entry("c", "n4")],
+  ];
+
+  it("decodes many records into one stream whose rows match the JS decoder's, record by record", () => {
+    const contents = records.map((changes) => encodeDirectoryChanges(changes));
+    const merged = tableFromIPC(decodeDirectoryRecords(contents));
+    expect(merged.schema.fields.map((f) => [f.name, f.nullable])).toEqual([
+      ["record", false],
+      ["name", false],
+      ["child_node_id", true],
+      ["child_part_id", true],
+      ["child_entry_type", true],
+      ["op", true],
+    ]);
+    const byRecord: unknown[][] = records.map(() => []);
+    for (const row of merged) {
+      byRecord[row.record as number]?.push({
+        name: row.name,
+        op: row.op,
+        entry:
+          row.op === "delete"
+            ? null
+            : {
+                name: row.name,
+                nodeId: row.child_node_id,
+                partId: row.child_part_id,
+                entryType: row.child_entry_type,
+              },
+      });
+    }
+    expect(byRecord).toEqual(contents.map((c) => decodeDirectoryChanges(c)));
+    expect(byRecord).toEqual(records);
+    expect(tableFromIPC(decodeDirectoryRecords([])).numRows).toBe(0);
+  });
+
+  it("encodes one stream of entries into per-record streams the JS decoder reads, and back", () => {
+    const flat = records.flatMap((changes, record) => changes.map((c) => ({ record, c })));
+    const entries = tableToIPC(
+      new Table({
+        record: vectorFromArray(
+          flat.map((f) => f.record),
+          new Uint32(),
+        ),
+        name: vectorFromArray(
+          flat.map((f) => f.c.name),
+          new Utf8(),
+        ),
+        child_node_id: vectorFromArray(
+          flat.map((f) => f.c.entry?.nodeId ?? null),
+          new Utf8(),
+        ),
+        child_part_id: vectorFromArray(
+          flat.map((f) => f.c.entry?.partId ?? null),
+          new Utf8(),
+        ),
+        child_entry_type: vectorFromArray(
+          flat.map((f) => f.c.entry?.entryType ?? null),
+          new Utf8(),
+        ),
+        op: vectorFromArray(
+          flat.map((f) => f.c.op),
+          new Utf8(),
+        ),
+      }),
+      "stream",
+    );
+    const streams = encodeDirectoryRecords(entries);
+    expect(streams).toHaveLength(records.length);
+    expect(streams.map((s) => decodeDirectoryChanges(s))).toEqual(records);
+    const js = tableFromIPC(encodeDirectoryChanges(records[0] ?? []));
+    const native = tableFromIPC(streams[0] as Uint8Array);
+    expect(native.schema.fields.map((f) => [f.name, String(f.type), f.nullable])).toEqual(
+      js.schema.fields.map((f) => [f.name, String(f.type), f.nullable]),
+    );
+    // And back through the decoder: the same rows with the same record indexes.
+    const again = tableFromIPC(decodeDirectoryRecords(streams));
+    expect([...again].map((r) => [r.record, r.name, r.op])).toEqual(
+      flat.map((f) => [f.record, f.c.name, f.c.op]),
+    );
+    expect(
+      encodeDirectoryRecords(
+        tableToIPC(new Table({ record: vectorFromArray([], new Uint32()) }), "stream"),
+      ),
+    ).toEqual([]);
+  });
+
+  it("reports garbage records as CORRUPT and unusable entries as EINVAL", async () => {
+    const good = encodeDirectoryChanges([entry("a", "n1")]);
+    const bad = await codeOf(() => decodeDirectoryRecords([good, new Uint8Array([1, 2, 3])]));
+    expect(bad.code).toBe("CORRUPT");
+    expect(bad.message).toContain("directory record 1");
+    const noRecord = tableToIPC(new Table({ name: vectorFromArray(["a"], new Utf8()) }), "stream");
+    expect((await codeOf(() => encodeDirectoryRecords(noRecord))).code).toBe("EINVAL");
+    expect((await codeOf(() => encodeDirectoryRecords(new Uint8Array([9])))).code).toBe("EINVAL");
+  });
+});
+
+describe("NativeTable maintenance interop", () => {
+  it("leaves a compacted, vacuumed and log-cleaned table the delta-rs Python package reads", async () => {
+    const table = await populated(dir);
+    await table.compact(5);
+    await table.commit(ipc([{ part: "p1", node: "e" }], 6), 6, info("6"));
+    await table.setProperties({ "pond.retention": "1" }, 7);
+    await table.vacuum({ olderThanMs: Date.now() + 1000 });
+    await table.cleanupLog(6);
+    const expected = fullRows(rowsOf(await table.scanAll()));
+    const compacted = parquetFiles(dir).find((f) => f.includes(".zstd."));
+    const committed = parquetFiles(dir).find((f) => f.includes(".snappy."));
+    const script = [
+      "import sys, json, deltalake, pyarrow.parquet as pq",
+      "t = deltalake.DeltaTable(sys.argv[1])",
+      "rows = t.to_pyarrow_table()",
+      "schema = lambda p: [[f.name, str(f.type), f.nullable] for f in pq.read_schema(sys.argv[1] + '/' + p)]",
+      "print(json.dumps({'version': t.version(), 'rows': rows.num_rows,",
+      "  'pairs': sorted(r['part_id'] + '/' + r['node_id'] + '@' + str(r['version']) for r in rows.to_pylist()),",
+      "  'retention': t.metadata().configuration.get('pond.retention'),",
+      "  'same_schema': schema(sys.argv[2]) == schema(sys.argv[3])}), flush=True)",
+      "import os; os._exit(0)",
+    ].join("\n");
+    const run = spawnSync(
+      deltalakePython(),
+      ["-c", script, dir, compacted ?? "", committed ?? ""],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(run.stdout, run.stderr).toMatch(/^\{.*\}\n$/);
+    const seen = JSON.parse(run.stdout);
+    expect(seen).toMatchObject({
+      version: 7,
+      rows: expected.length,
+      retention: "1",
+      same_schema: true,
+    });
+    expect(seen.pairs).toEqual(pairs(rowsOf(await table.scanAll())));
   }, 600_000);
 });

@@ -58,13 +58,7 @@ export async function openOplogFs(path: string, options: OpenOplogOptions = {}):
   if (version !== undefined && (!Number.isInteger(version) || version < 0)) {
     throw new PondError("EINVAL", `invalid version ${version}`, { path });
   }
-  const table = await OpLogTable.open(path).catch((error: unknown) => {
-    throw PondError.is(error) && error.path === undefined ? error.withPath(path) : error;
-  });
-  if (table.properties()["pond.format"] === undefined) {
-    table.close();
-    throw new PondError("EINVAL", "a Delta table, but not a pond", { path });
-  }
+  const table = await openPondTable(path);
   const persistence = new OpLogPersistence(table, { readOnly: options.readOnly === true });
   if (version === undefined && options.asOf === undefined) return new FS(persistence);
   try {
@@ -73,6 +67,18 @@ export async function openOplogFs(path: string, options: OpenOplogOptions = {}):
   } finally {
     await persistence.close();
   }
+}
+
+/** The table of the pond at `path`: ENOENT if there is none, EINVAL for a Delta table that is not a pond. */
+export async function openPondTable(path: string): Promise<OpLogTable> {
+  const table = await OpLogTable.open(path).catch((error: unknown) => {
+    throw PondError.is(error) && error.path === undefined ? error.withPath(path) : error;
+  });
+  if (table.properties()["pond.format"] === undefined) {
+    table.close();
+    throw new PondError("EINVAL", "a Delta table, but not a pond", { path });
+  }
+  return table;
 }
 
 /** The newest version committed at or before `asOf`. */

@@ -27,7 +27,7 @@ import {
 import {
   type DirectoryChange,
   decodeDirectoryChanges,
-  encodeDirectoryChanges,
+  encodeDirectoryRecords,
 } from "./directory-record.js";
 import {
   LARGE_FILE_THRESHOLD,
@@ -268,7 +268,17 @@ export class OpLogPersistence implements PersistenceLayer {
     if (!Number.isInteger(version) || version < 0 || version > this.version) {
       throw new PondError("EINVAL", `no version ${version} (newest is ${this.version})`);
     }
-    const view = await OpLogTable.open(this.table.root, version);
+    const view = await OpLogTable.open(this.table.root, version).catch(async (error: unknown) => {
+      const oldest = await this.table.oldestVersion();
+      if (version < oldest) {
+        throw new PondError(
+          "EINVAL",
+          `version ${version} is older than the retained history (the oldest is ${oldest})`,
+          { cause: error },
+        );
+      }
+      throw error;
+    });
     return new OpLogPersistence(view, { pinned: true });
   }
 
@@ -386,6 +396,8 @@ export class OpLogPersistence implements PersistenceLayer {
         });
       }
     }
+    const records: DirectoryChange[][] = [];
+    const recordRows: OpLogRow[] = [];
     for (const [dirId, staged] of this.pending.dirs) {
       const created = this.createdDirs.has(dirId);
       const committed = created ? undefined : await this.state.directory(dirId);
@@ -404,19 +416,21 @@ export class OpLogPersistence implements PersistenceLayer {
       if (changes.length === 0 && !created) continue;
       // Every so often the record is the whole listing, so replay never goes further back.
       const snapshot = (committed?.sinceSnapshot ?? 0) + 1 >= this.snapshotInterval;
-      const content = snapshot
-        ? (await this.loadDirectoryEntries(dirId)).map(
-            (entry): DirectoryChange => ({ name: entry.name, op: "insert", entry }),
-          )
-        : changes;
-      rows.push({
+      records.push(
+        snapshot
+          ? this.pending
+              .overlay(dirId, committed ? sortedEntries(committed) : [])
+              .map((entry): DirectoryChange => ({ name: entry.name, op: "insert", entry }))
+          : changes,
+      );
+      recordRows.push({
         partId: dirId,
         nodeId: dirId,
         entryType: "directory",
         version: (newestMeta(committed?.versions ?? [])?.version ?? 0) + 1,
         txnSeq: version,
         timestamp,
-        content: encodeDirectoryChanges(content),
+        content: null,
         contentRef: null,
         size,
         sha256: "",
@@ -425,6 +439,9 @@ export class OpLogPersistence implements PersistenceLayer {
         attrs: snapshot ? SNAPSHOT_ATTRS : null,
       });
     }
+    const contents = encodeDirectoryRecords(records);
+    for (const [i, row] of recordRows.entries())
+      rows.push({ ...row, content: contents[i] ?? null });
     return rows;
   }
 
@@ -502,6 +519,12 @@ function conflict(version: number, what: string): PondError {
   );
 }
 
+/** How versions that pond's maintenance wrote (no pond commit info) show in the history. */
+const MAINTENANCE_MESSAGES: Record<string, string> = {
+  OPTIMIZE: "maintenance: compaction (no data changed)",
+  "SET TBLPROPERTIES": "maintenance: settings changed",
+};
+
 function commitInfo(entry: TableVersionInfo): CommitInfo {
   const pond = entry.pond;
   const info: CommitInfo = {
@@ -509,6 +532,7 @@ function commitInfo(entry: TableVersionInfo): CommitInfo {
     timestamp: new Date(pond?.timestamp ?? entry.timestamp),
   };
   if (entry.version === 0) info.message = "create pond";
+  else if (!pond) info.message = MAINTENANCE_MESSAGES[entry.operation ?? ""] ?? "maintenance";
   if (pond?.message !== undefined) info.message = pond.message;
   if (pond?.meta) info.meta = pond.meta;
   if (pond) {

@@ -3,7 +3,7 @@
 import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { NativeTable } from "./native.js";
-import { isVersionExists, native } from "./native-error.js";
+import { fromNative, isVersionExists, native } from "./native-error.js";
 import { decodeRows, encodeRows, type OpLogRow } from "./rows.js";
 
 /** What pond records with each commit, in the Delta commitInfo. */
@@ -21,7 +21,94 @@ export interface TableVersionInfo {
   version: number;
   /** Delta's own commit time (epoch ms). */
   timestamp: number;
+  /** Delta's name for what the version did, e.g. WRITE, OPTIMIZE, SET TBLPROPERTIES. */
+  operation?: string;
   pond?: PondCommitInfo;
+}
+
+/** Which partitions a compaction rewrites, and how it lays out the new files. */
+export interface CompactOptions {
+  /** Only these partitions (default: all). */
+  partIds?: string[] | null;
+  /** A partition is compacted when it has at least this many data files (default 2). */
+  minFiles?: number;
+  /** Rows per new file, about (default 262,144). */
+  targetRowsPerFile?: number;
+  /** Rows per row group at most (default 4,096); a row group also closes at about 1 MiB. */
+  rowGroupRows?: number;
+}
+
+export interface CompactResult {
+  /** The version committed; undefined when no partition needed compaction (nothing committed). */
+  version?: number;
+  partitions: number;
+  filesRemoved: number;
+  filesAdded: number;
+  bytesRemoved: number;
+  bytesAdded: number;
+  /** Rows rewritten. */
+  rows: number;
+  /** Whether the version was due for a checkpoint and it was written. */
+  checkpointed: boolean;
+  /** Why a due checkpoint failed; the compaction stands. */
+  checkpointError?: string;
+}
+
+/** One partition's share of the table at the loaded version. */
+export interface PartitionStats {
+  partId: string;
+  files: number;
+  bytes: number;
+  /** Undefined when a file's log entry has no row count. */
+  rows?: number;
+}
+
+/** A data file a retained log entry adds. */
+export interface DataFileEntry {
+  /** Relative to the table root. */
+  path: string;
+  /** The version that adds it (the oldest retained version for files added before it). */
+  version: number;
+  /** False for files that only rearrange rows committed before (compaction). */
+  dataChange: boolean;
+}
+
+export interface VacuumOptions {
+  /**
+   * The horizon, epoch ms: files removed by versions committed before it, and files no log
+   * entry names that were last modified before it, are deleted.
+   */
+  olderThanMs: number;
+  /**
+   * A separate horizon for files no log entry names (default `olderThanMs`): a grace period for
+   * commits in flight, independent of how long history is kept.
+   */
+  orphansOlderThanMs?: number;
+  /** Only list what would be deleted. */
+  dryRun?: boolean;
+}
+
+export interface VacuumResult {
+  /** Relative to the table root, sorted. */
+  deleted: string[];
+  bytes: number;
+}
+
+export interface LogCleanupResult {
+  /** Relative to the table root (`_delta_log/…`), oldest first. */
+  deleted: string[];
+  /** The oldest version that can still be loaded. */
+  oldestVersion: number;
+}
+
+/** What this handle's scans read and skipped since it was opened. */
+export interface ScanStats {
+  filesRead: number;
+  /** Files a node lookup did not open: their log stats exclude the node. */
+  filesSkipped: number;
+  rowGroupsRead: number;
+  /** Row groups a node lookup did not decode: their statistics exclude the node. */
+  rowGroupsSkipped: number;
 }
 
 export const TABLE_PROPERTIES: Record<string, string> = {
@@ -59,21 +146,17 @@ export class OpLogTable {
 
   /**
    * Moves to the newest version; returns it. Delta versions are contiguous,
-   * so when the next log entry does not exist there is nothing to load.
+   * so when the next log entry does not exist there is nothing to load,
+   * unless the log was cleaned up past the loaded version (its own entry is
+   * gone then too).
    */
   async update(): Promise<number> {
-    const next = join(
-      this.root,
-      "_delta_log",
-      `${String(this.version + 1).padStart(20, "0")}.json`,
-    );
-    if (
-      !(await access(next).then(
+    const entry = (version: number) =>
+      access(join(this.root, "_delta_log", `${String(version).padStart(20, "0")}.json`)).then(
         () => true,
         () => false,
-      ))
-    )
-      return this.version;
+      );
+    if (!(await entry(this.version + 1)) && (await entry(this.version))) return this.version;
     return native(() => this.inner.update());
   }
 
@@ -111,12 +194,91 @@ export class OpLogTable {
     }>;
     return raw.map((entry) => {
       const pond = entry.info?.pond as PondCommitInfo | undefined;
-      return { version: entry.version, timestamp: entry.timestamp, ...(pond && { pond }) };
+      const operation = entry.info?.operation;
+      return {
+        version: entry.version,
+        timestamp: entry.timestamp,
+        ...(typeof operation === "string" && { operation }),
+        ...(pond && { pond }),
+      };
     });
   }
 
   checkpoint(): Promise<void> {
     return native(() => this.inner.checkpoint());
+  }
+
+  /**
+   * Rewrites each partition with at least `minFiles` data files as a few files sorted by
+   * (node, version), as exactly `version`: an OPTIMIZE that changes no data. False when another
+   * writer took that version first (nothing is written then).
+   */
+  async compact(version: number, options: CompactOptions = {}): Promise<CompactResult | false> {
+    try {
+      return await native(() => this.inner.compact(version, options));
+    } catch (error) {
+      if (isVersionExists(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Files, bytes and rows of each partition at the loaded version, sorted by partId. */
+  partitionStats(): Promise<PartitionStats[]> {
+    return native(() => this.inner.partitionStats());
+  }
+
+  /** Every row of every partition at the loaded version. */
+  async scanAll(): Promise<OpLogRow[]> {
+    return decodeRows(await native(() => this.inner.scanAll()));
+  }
+
+  /** Every data file the retained log adds, up to the newest version on disk. */
+  dataFiles(): Promise<DataFileEntry[]> {
+    return native(() => this.inner.dataFiles());
+  }
+
+  /**
+   * Deletes the data files no version after the horizon needs and those no log entry names
+   * (failed commits); never the log or large files.
+   */
+  vacuum(options: VacuumOptions): Promise<VacuumResult> {
+    return native(() => this.inner.vacuum(options));
+  }
+
+  /**
+   * Deletes the log before `beforeVersion` (after making sure a checkpoint of it exists); it
+   * becomes the oldest version that can be loaded.
+   */
+  cleanupLog(beforeVersion: number): Promise<LogCleanupResult> {
+    return native(() => this.inner.cleanupLog(beforeVersion));
+  }
+
+  /** The oldest version that can still be loaded. */
+  oldestVersion(): Promise<number> {
+    return native(() => this.inner.oldestVersion());
+  }
+
+  /**
+   * Merges `pond.*` properties (and `delta.checkpointInterval`) into the table configuration as
+   * exactly `version`; false when another writer took that version first.
+   */
+  async setProperties(properties: Record<string, string>, version: number): Promise<boolean> {
+    try {
+      await native(() => this.inner.setProperties(properties, version));
+      return true;
+    } catch (error) {
+      if (isVersionExists(error)) return false;
+      throw error;
+    }
+  }
+
+  /** What this handle's scans read and skipped since it was opened. */
+  scanStats(): ScanStats {
+    try {
+      return this.inner.scanStats();
+    } catch (error) {
+      throw fromNative(error);
+    }
   }
 
   close(): void {

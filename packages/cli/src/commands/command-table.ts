@@ -6,10 +6,12 @@ import { copy } from "./copy.js";
 import { demo } from "./demo.js";
 import { downsample } from "./downsample.js";
 import { exportCommand } from "./export.js";
+import { fsck } from "./fsck.js";
 import { init } from "./init.js";
 import { ln } from "./ln.js";
 import { log } from "./log.js";
 import { ls } from "./ls.js";
+import { maintain } from "./maintain.js";
 import { mkdir } from "./mkdir.js";
 import { mv } from "./mv.js";
 import { rm } from "./rm.js";
@@ -30,6 +32,8 @@ export const COMMANDS: readonly Command[] = [
   log,
   show,
   downsample,
+  maintain,
+  fsck,
   demo,
 ];
 

@@ -12,11 +12,11 @@ use deltalake::logstore::CommitOrBytes;
 use deltalake::protocol::{DeltaOperation, SaveMode};
 use serde_json::Value;
 
-use crate::data_file;
-use crate::error::{PondError, PondResult, Step, from_arrow_input, from_delta, from_join};
-use crate::handle::Handle;
+use crate::data_file::{self, Layout};
+use crate::error::{Code, PondError, PondResult, Step, from_arrow_input, from_delta, from_join};
+use crate::handle::{Handle, Loaded};
 use crate::ipc::decode_rows;
-use crate::log::sync_entry;
+use crate::log::{entry_path, sync_entry};
 use crate::schema::{FILE_SCHEMA, PARTITION_COLUMN, TABLE_SCHEMA};
 
 pub struct Committed {
@@ -82,16 +82,20 @@ fn app_metadata(info_json: &str, version: i64) -> PondResult<HashMap<String, Val
     Ok(metadata)
 }
 
-/// Writes the data files of all partitions concurrently; on any failure removes those written.
-async fn write_files(handle: &Handle, parts: Vec<(String, RecordBatch)>) -> PondResult<Vec<Add>> {
+/// Writes the data files concurrently; on any failure removes those written.
+pub async fn write_files(
+    handle: &Handle,
+    parts: Vec<(String, RecordBatch)>,
+    layout: Layout,
+) -> PondResult<Vec<Add>> {
     let tasks: Vec<_> = parts
         .into_iter()
         .map(|(part_id, rows)| {
             let root = handle.root.clone();
-            let relative = data_file::new_data_path(&part_id);
+            let relative = layout.new_path(&part_id);
             let cleanup = relative.clone();
             let task = tokio::task::spawn_blocking(move || {
-                data_file::write(&root, &relative, &part_id, &rows)
+                data_file::write(&root, &relative, &part_id, &rows, &layout)
             });
             (cleanup, task)
         })
@@ -120,16 +124,10 @@ async fn write_files(handle: &Handle, parts: Vec<(String, RecordBatch)>) -> Pond
     }
 }
 
-pub async fn commit(
-    handle: &Handle,
-    rows_ipc: impl AsRef<[u8]> + Send + 'static,
-    version: i64,
-    info_json: &str,
-) -> PondResult<Committed> {
-    let _op = handle.ops.lock().await;
-    let loaded = handle.loaded();
-    if let Some(reason) = loaded.read_only_reason {
-        return Err(PondError::einval(reason));
+/// Refuses a write to a table pond must not write, or to a version other than loaded + 1.
+pub fn check_next_version(handle: &Handle, loaded: &Loaded, version: i64) -> PondResult<()> {
+    if let Some(reason) = &loaded.read_only_reason {
+        return Err(PondError::einval(reason.clone()));
     }
     if version != loaded.version + 1 {
         return Err(PondError::einval(format!(
@@ -138,6 +136,87 @@ pub async fn commit(
             loaded.version + 1
         )));
     }
+    Ok(())
+}
+
+/// Writes `actions` as log entry `version` with a create-only put: no retry, no rebase onto a
+/// later version; VERSION_EXISTS when another writer has it. The entry is flushed to disk. On
+/// any failure the data files `written` (table-relative) are removed: nothing references them.
+pub async fn put_entry(
+    handle: &Handle,
+    version: i64,
+    actions: Vec<Action>,
+    operation: DeltaOperation,
+    metadata: HashMap<String, Value>,
+    written: &[String],
+) -> PondResult<()> {
+    // Log cleanup deletes the entries below the oldest kept version, so a create-only put there
+    // would succeed and land below the table's checkpoint, never to be read: a writer whose base
+    // version was cleaned up lost the race for its version as surely as to another commit. (A
+    // cleanup between this check and the put needs a writer lagging past the retention horizon
+    // and a cleaner that loaded a later version within those microseconds.)
+    if version > 0 && !entry_path(&handle.root, (version - 1) as u64).is_file() {
+        data_file::remove_all(&handle.root, written);
+        return Err(PondError::new(
+            Code::VersionExists,
+            format!(
+                "{}: the log was cleaned up past version {}: version {version} is taken",
+                handle.subject(),
+                version - 1
+            ),
+        ));
+    }
+    let entry = CommitData::new(actions, operation, metadata, Vec::new())
+        .get_bytes()
+        .map_err(|e| from_delta(e.into(), Step::Commit, &handle.subject()));
+    let entry = match entry {
+        Ok(entry) => entry,
+        Err(err) => {
+            data_file::remove_all(&handle.root, written);
+            return Err(err);
+        }
+    };
+    let put = handle
+        .log_store
+        .write_commit_entry(
+            version as u64,
+            CommitOrBytes::LogBytes(entry),
+            uuid::Uuid::new_v4(),
+        )
+        .await;
+    if let Err(err) = put {
+        data_file::remove_all(&handle.root, written);
+        return Err(from_delta(err.into(), Step::Commit, &handle.subject())
+            .context(format!("committing version {version}")));
+    }
+    // The entry is visible to other writers now, so the commit stands even if this flush fails;
+    // a failure here is as rare as it is unrecoverable, and reporting it would invite a retry.
+    let root = handle.root.clone();
+    let _ = tokio::task::spawn_blocking(move || sync_entry(&root, version as u64)).await;
+    Ok(())
+}
+
+/// Writes the checkpoint `version` is due for, if any: (written, why it failed). The version
+/// itself stands either way.
+pub async fn checkpoint_if_due(handle: &Handle, version: i64) -> (bool, Option<String>) {
+    if version % handle.loaded().checkpoint_interval != 0 {
+        return (false, None);
+    }
+    match handle.checkpoint_locked().await {
+        Ok(()) => (true, None),
+        Err(err) => (false, Some(err.to_string())),
+    }
+}
+
+pub async fn commit(
+    handle: &Handle,
+    rows_ipc: impl AsRef<[u8]> + Send + 'static,
+    version: i64,
+    info_json: &str,
+) -> PondResult<Committed> {
+    let _op = handle.ops.lock().await;
+    let loaded = handle.loaded();
+    check_next_version(handle, &loaded, version)?;
     let metadata = app_metadata(info_json, version)?;
 
     let parts = tokio::task::spawn_blocking(move || {
@@ -152,7 +231,7 @@ pub async fn commit(
     .map_err(|e| from_join(e, "decoding rows"))??;
     let partitions = parts.len() as u32;
 
-    let adds = write_files(handle, parts).await?;
+    let adds = write_files(handle, parts, Layout::commit()).await?;
     let written: Vec<String> = adds.iter().map(|a| a.path.clone()).collect();
 
     let operation = DeltaOperation::Write {
@@ -161,34 +240,7 @@ pub async fn commit(
         predicate: None,
     };
     let actions = adds.iter().cloned().map(Action::Add).collect();
-    let entry = CommitData::new(actions, operation, metadata, Vec::new())
-        .get_bytes()
-        .map_err(|e| from_delta(e.into(), Step::Commit, &handle.subject()));
-    let entry = match entry {
-        Ok(entry) => entry,
-        Err(err) => {
-            data_file::remove_all(&handle.root, &written);
-            return Err(err);
-        }
-    };
-    // A create-only put of exactly this version: no retry, no rebase onto a later version.
-    let put = handle
-        .log_store
-        .write_commit_entry(
-            version as u64,
-            CommitOrBytes::LogBytes(entry),
-            uuid::Uuid::new_v4(),
-        )
-        .await;
-    if let Err(err) = put {
-        data_file::remove_all(&handle.root, &written);
-        return Err(from_delta(err.into(), Step::Commit, &handle.subject())
-            .context(format!("committing version {version}")));
-    }
-    // The entry is visible to other writers now, so the commit stands even if this flush fails;
-    // a failure here is as rare as it is unrecoverable, and reporting it would invite a retry.
-    let root = handle.root.clone();
-    let _ = tokio::task::spawn_blocking(move || sync_entry(&root, version as u64)).await;
+    put_entry(handle, version, actions, operation, metadata, &written).await?;
 
     let mut next = handle.loaded();
     next.version = version;
@@ -196,22 +248,15 @@ pub async fn commit(
         .index
         .as_ref()
         .filter(|index| index.version == version - 1)
-        .map(|index| Arc::new(index.with_adds(version, &adds)));
-    let interval = next.checkpoint_interval;
+        .map(|index| Arc::new(index.with_changes(version, &adds, &[])));
     handle.publish(next);
 
-    let mut committed = Committed {
+    let (checkpointed, checkpoint_error) = checkpoint_if_due(handle, version).await;
+    Ok(Committed {
         version,
         files: adds.len() as u32,
         partitions,
-        checkpointed: false,
-        checkpoint_error: None,
-    };
-    if version % interval == 0 {
-        match handle.checkpoint_locked().await {
-            Ok(()) => committed.checkpointed = true,
-            Err(err) => committed.checkpoint_error = Some(err.to_string()),
-        }
-    }
-    Ok(committed)
+        checkpointed,
+        checkpoint_error,
+    })
 }

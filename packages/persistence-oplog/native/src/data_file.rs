@@ -13,6 +13,7 @@ use deltalake::parquet::arrow::ArrowWriter;
 use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use deltalake::parquet::basic::Compression;
 use deltalake::parquet::file::properties::WriterProperties;
+use deltalake::parquet::file::statistics::Statistics;
 
 use crate::error::{
     PondError, PondResult, from_arrow_read, from_data_file_io, from_io, from_parquet_read,
@@ -35,31 +36,81 @@ fn escape_partition_value(value: &str) -> String {
     out
 }
 
-/// The table-relative path of a new data file of partition `part_id`.
-pub fn new_data_path(part_id: &str) -> String {
-    format!(
-        "{PARTITION_COLUMN}={}/part-00000-{}-c000.snappy.parquet",
-        escape_partition_value(part_id),
-        uuid::Uuid::new_v4()
-    )
+/// How a data file is laid out.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    pub compression: Compression,
+    /// Rows per row group at most; `None`: one row group.
+    pub row_group_rows: Option<usize>,
+    /// Whether the rows are new to the table (a commit) or rearranged (compaction).
+    pub data_change: bool,
 }
 
 /// Rows below which dictionary pages cost more than they save.
 const DICTIONARY_MIN_ROWS: usize = 64;
 
-/// Snappy rather than ZSTD: most files hold one transaction's few rows of one directory, and a
-/// partition scan decodes hundreds of them; ZSTD's per-page decoder setup made such scans ~3x
-/// slower for no size gain at that scale.
-fn writer_properties(rows: usize) -> WriterProperties {
-    WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_dictionary_enabled(rows >= DICTIONARY_MIN_ROWS)
-        .build()
+/// A row group closes at this many (estimated) bytes whatever its row count, so that a node
+/// lookup decodes little even where the rows carry large inline contents.
+const ROW_GROUP_BYTES: usize = 1 << 20;
+
+/// Rows handed to the Parquet writer at a time, so that its byte limit can act between them.
+const WRITE_SLICE_ROWS: usize = 256;
+
+impl Layout {
+    /// A commit's file: Snappy rather than ZSTD: most files hold one transaction's few rows of
+    /// one directory, and a partition scan decodes hundreds of them; ZSTD's per-page decoder
+    /// setup made such scans ~3x slower for no size gain at that scale.
+    pub fn commit() -> Self {
+        Self {
+            compression: Compression::SNAPPY,
+            row_group_rows: None,
+            data_change: true,
+        }
+    }
+
+    /// The suffix of the file name, naming the codec as Spark and delta-rs do.
+    fn codec_name(&self) -> &'static str {
+        match self.compression {
+            Compression::SNAPPY => "snappy",
+            Compression::ZSTD(_) => "zstd",
+            Compression::UNCOMPRESSED => "uncompressed",
+            _ => "parquet",
+        }
+    }
+
+    fn writer_properties(&self, rows: usize) -> WriterProperties {
+        let builder = WriterProperties::builder()
+            .set_compression(self.compression)
+            .set_dictionary_enabled(rows >= DICTIONARY_MIN_ROWS);
+        match self.row_group_rows {
+            Some(limit) => builder
+                .set_max_row_group_row_count(Some(limit.max(1)))
+                .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
+                .build(),
+            None => builder.build(),
+        }
+    }
+
+    /// The table-relative path of a new data file of partition `part_id`.
+    pub fn new_path(&self, part_id: &str) -> String {
+        format!(
+            "{PARTITION_COLUMN}={}/part-00000-{}-c000.{}.parquet",
+            escape_partition_value(part_id),
+            uuid::Uuid::new_v4(),
+            self.codec_name()
+        )
+    }
 }
 
 /// Writes `rows` (file schema) as `root/relative`, fsyncs the file and its directory (and the
 /// table root when the partition directory is new), and returns the Add action for the log.
-pub fn write(root: &Path, relative: &str, part_id: &str, rows: &RecordBatch) -> PondResult<Add> {
+pub fn write(
+    root: &Path,
+    relative: &str,
+    part_id: &str,
+    rows: &RecordBatch,
+    layout: &Layout,
+) -> PondResult<Add> {
     let path = root.join(relative);
     let dir = path
         .parent()
@@ -71,12 +122,23 @@ pub fn write(root: &Path, relative: &str, part_id: &str, rows: &RecordBatch) -> 
     let mut writer = ArrowWriter::try_new(
         BufWriter::new(file),
         FILE_SCHEMA.clone(),
-        Some(writer_properties(rows.num_rows())),
+        Some(layout.writer_properties(rows.num_rows())),
     )
     .map_err(|e| from_parquet_write(e, &path))?;
-    writer
-        .write(rows)
-        .map_err(|e| from_parquet_write(e, &path))?;
+    if layout.row_group_rows.is_some() {
+        let mut offset = 0;
+        while offset < rows.num_rows() {
+            let length = WRITE_SLICE_ROWS.min(rows.num_rows() - offset);
+            writer
+                .write(&rows.slice(offset, length))
+                .map_err(|e| from_parquet_write(e, &path))?;
+            offset += length;
+        }
+    } else {
+        writer
+            .write(rows)
+            .map_err(|e| from_parquet_write(e, &path))?;
+    }
     let buffered = writer
         .into_inner()
         .map_err(|e| from_parquet_write(e, &path))?;
@@ -99,7 +161,7 @@ pub fn write(root: &Path, relative: &str, part_id: &str, rows: &RecordBatch) -> 
         partition_values: [(PARTITION_COLUMN.to_string(), Some(part_id.to_string()))].into(),
         size: size as i64,
         modification_time: chrono::Utc::now().timestamp_millis(),
-        data_change: true,
+        data_change: layout.data_change,
         stats: Some(file_stats(rows)),
         ..Default::default()
     })
@@ -113,21 +175,75 @@ pub fn remove_all(root: &Path, relatives: &[String]) {
     }
 }
 
-/// The rows of data file `root/relative` of partition `part_id`, with `part_id` added and, when
-/// `node_id` is given, only that node's rows. A missing or undecodable file is CORRUPT.
-pub fn read(
+/// What reading one file cost, in row groups.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ReadCounts {
+    pub row_groups_read: u64,
+    pub row_groups_skipped: u64,
+}
+
+/// Whether a row group's node_id statistics admit `node_id` (bytes compare like Rust strings).
+fn row_group_may_hold(
+    row_group: &deltalake::parquet::file::metadata::RowGroupMetaData,
+    column: usize,
+    node_id: &str,
+) -> bool {
+    let statistics = row_group.column(column).statistics();
+    // The deprecated min/max fields of old writers may be ordered by signed bytes.
+    let Some(Statistics::ByteArray(stats)) = statistics.filter(|s| !s.is_min_max_deprecated())
+    else {
+        return true;
+    };
+    let wanted = node_id.as_bytes();
+    let above_min = stats.min_bytes_opt().is_none_or(|lo| lo <= wanted);
+    let below_max = stats.max_bytes_opt().is_none_or(|hi| wanted <= hi);
+    above_min && below_max
+}
+
+/// The rows of data file `root/relative` in the file schema (no `part_id`) and, when `node_id`
+/// is given, only that node's, reading only the row groups whose statistics admit it. A missing
+/// or undecodable file is CORRUPT.
+pub fn read_file_rows(
     root: &Path,
     relative: &str,
-    part_id: &str,
     node_id: Option<&str>,
-) -> PondResult<Vec<RecordBatch>> {
+) -> PondResult<(Vec<RecordBatch>, ReadCounts)> {
     let path: PathBuf = root.join(relative);
     let file = File::open(&path).map_err(|e| from_data_file_io(e, &path))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+    let mut builder = ParquetRecordBatchReaderBuilder::try_new(file)
         .map_err(|e| from_parquet_read(e, &path))?
-        .with_batch_size(8192)
-        .build()
-        .map_err(|e| from_parquet_read(e, &path))?;
+        .with_batch_size(8192);
+    let total = builder.metadata().num_row_groups() as u64;
+    let mut counts = ReadCounts {
+        row_groups_read: total,
+        row_groups_skipped: 0,
+    };
+    if let Some(node_id) = node_id {
+        let column = builder
+            .parquet_schema()
+            .columns()
+            .iter()
+            .position(|c| c.path().parts() == [NODE_ID_COLUMN]);
+        if let Some(column) = column {
+            let keep: Vec<usize> = builder
+                .metadata()
+                .row_groups()
+                .iter()
+                .enumerate()
+                .filter(|(_, rg)| row_group_may_hold(rg, column, node_id))
+                .map(|(i, _)| i)
+                .collect();
+            counts.row_groups_read = keep.len() as u64;
+            counts.row_groups_skipped = total - keep.len() as u64;
+            if keep.is_empty() {
+                return Ok((Vec::new(), counts));
+            }
+            if keep.len() as u64 != total {
+                builder = builder.with_row_groups(keep);
+            }
+        }
+    }
+    let reader = builder.build().map_err(|e| from_parquet_read(e, &path))?;
     let wanted = node_id.map(StringArray::new_scalar);
     let mut out = Vec::new();
     for batch in reader {
@@ -145,8 +261,23 @@ pub fn read(
             None => batch,
         };
         if batch.num_rows() > 0 {
-            out.push(with_partition(&batch, part_id)?);
+            out.push(batch);
         }
     }
-    Ok(out)
+    Ok((out, counts))
+}
+
+/// `read_file_rows` with `part_id` added to each row.
+pub fn read(
+    root: &Path,
+    relative: &str,
+    part_id: &str,
+    node_id: Option<&str>,
+) -> PondResult<(Vec<RecordBatch>, ReadCounts)> {
+    let (batches, counts) = read_file_rows(root, relative, node_id)?;
+    let batches = batches
+        .iter()
+        .map(|batch| with_partition(batch, part_id))
+        .collect::<PondResult<_>>()?;
+    Ok((batches, counts))
 }

@@ -300,6 +300,16 @@ pub fn from_arrow_read(err: ArrowError, path: &Path) -> PondError {
     )
 }
 
+/// An Arrow error on stored bytes other than a data file (a directory record's content): the
+/// table holds something pond did not write.
+pub fn from_arrow_content(err: ArrowError, what: &str) -> PondError {
+    let code = match &err {
+        ArrowError::MemoryError(_) => Code::Internal,
+        _ => Code::Corrupt,
+    };
+    PondError::new(code, format!("{what}: {}", chain(&err)))
+}
+
 /// An Arrow error while encoding results: our own bug.
 pub fn from_arrow_internal(err: ArrowError, what: &str) -> PondError {
     PondError::internal(format!("{what}: {}", chain(&err)))

@@ -1,11 +1,14 @@
 //! An open op-log table: its location, the version it is loaded at, and the operations that move
 //! that version (open, create, update, time travel) or act on it (checkpoint, file index).
+//!
+//! delta-rs's snapshot is only brought up to the loaded version when it is needed (checkpoints,
+//! building the file index, table metadata): moving forward by a few versions reads just their
+//! log entries.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use deltalake::kernel::Add;
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::logstore::LogStoreRef;
 use deltalake::operations::create::CreateBuilder;
@@ -14,10 +17,13 @@ use url::Url;
 
 use crate::error::{Code, PondError, PondResult, Step, from_delta, from_io};
 use crate::index::PartitionIndex;
-use crate::log::{entry_path, find_damaged, has_log, log_dir, read_entry};
+use crate::log::{
+    EntryChanges, entry_changes, entry_path, find_damaged, has_log, log_dir, read_entry,
+};
+use crate::scan::ScanCounters;
 use crate::schema::{PARTITION_COLUMN, check_delta_schema, delta_columns};
 
-const CHECKPOINT_INTERVAL: &str = "delta.checkpointInterval";
+pub const CHECKPOINT_INTERVAL: &str = "delta.checkpointInterval";
 const DEFAULT_CHECKPOINT_INTERVAL: i64 = 100;
 /// Delta properties a caller may set on create; the rest are fixed so that history stays and the
 /// table stays readable by every Delta reader.
@@ -35,7 +41,7 @@ const MAX_WRITER_VERSION: i32 = 2;
 pub struct Loaded {
     /// The version the handle is at (commits go to `version + 1`).
     pub version: i64,
-    /// delta-rs's view; after our own commits its snapshot may lag `version` until needed.
+    /// delta-rs's view; after commits and updates its snapshot may lag `version` until needed.
     pub table: DeltaTable,
     pub properties: Arc<HashMap<String, String>>,
     pub checkpoint_interval: i64,
@@ -53,6 +59,7 @@ pub struct Handle {
     loaded: Mutex<Loaded>,
     /// Serializes the operations that move the loaded version (commit, update, time travel).
     pub ops: tokio::sync::Mutex<()>,
+    pub scan_counters: ScanCounters,
 }
 
 fn absolute(path: &str) -> PondResult<PathBuf> {
@@ -71,7 +78,7 @@ fn subject(root: &Path) -> String {
     format!("table {}", root.display())
 }
 
-fn to_version(version: i64) -> PondResult<u64> {
+pub fn to_version(version: i64) -> PondResult<u64> {
     u64::try_from(version).map_err(|_| PondError::einval(format!("invalid version {version}")))
 }
 
@@ -85,6 +92,15 @@ fn load_error(err: deltalake::DeltaTableError, root: &Path, version: Option<u64>
         Some(named) => PondError::corrupt(format!("{}; {}", named.message, mapped.message)),
         None => mapped,
     }
+}
+
+/// The checkpoint interval a table configuration asks for.
+pub fn checkpoint_interval(properties: &HashMap<String, String>) -> i64 {
+    properties
+        .get(CHECKPOINT_INTERVAL)
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|v| *v > 0)
+        .unwrap_or(DEFAULT_CHECKPOINT_INTERVAL)
 }
 
 fn loaded_from(table: DeltaTable, root: &Path) -> PondResult<Loaded> {
@@ -103,11 +119,7 @@ fn loaded_from(table: DeltaTable, root: &Path) -> PondResult<Loaded> {
         )
     });
     let properties = metadata.configuration().clone();
-    let checkpoint_interval = properties
-        .get(CHECKPOINT_INTERVAL)
-        .and_then(|v| v.parse::<i64>().ok())
-        .filter(|v| *v > 0)
-        .unwrap_or(DEFAULT_CHECKPOINT_INTERVAL);
+    let checkpoint_interval = checkpoint_interval(&properties);
     Ok(Loaded {
         version: state.version() as i64,
         table,
@@ -125,6 +137,7 @@ impl Handle {
             log_store: loaded.table.log_store(),
             loaded: Mutex::new(loaded),
             ops: tokio::sync::Mutex::new(()),
+            scan_counters: ScanCounters::default(),
         }
     }
 
@@ -164,10 +177,10 @@ impl Handle {
         if let Some(v) = version
             && !entry_path(&root, v).is_file()
         {
-            return Err(PondError::new(
-                Code::Enoent,
-                format!("{}: version {v} does not exist", subject(&root)),
-            ));
+            let listing = crate::log::list(&root)?;
+            if !listing.has(v) {
+                return Err(listing.missing(v, &subject(&root)));
+            }
         }
         let mut builder = DeltaTableBuilder::from_url(table_url(&root)?)
             .map_err(|e| from_delta(e, Step::Load, &subject(&root)))?;
@@ -250,66 +263,108 @@ impl Handle {
         Ok(Self::new(root, loaded))
     }
 
-    /// Brings delta-rs's snapshot up to the loaded version (it lags after our own commits).
-    pub async fn current_table(&self, loaded: &mut Loaded) -> PondResult<()> {
-        let target = to_version(loaded.version)?;
-        if loaded.table.version() != Some(target) {
-            loaded
-                .table
-                .load_version(target)
-                .await
-                .map_err(|e| load_error(e, &self.root, Some(target)))?;
+    /// delta-rs's table loaded afresh (newest, or at `version`): for when an incremental load
+    /// cannot work, e.g. because the log entries after the old snapshot were cleaned up.
+    async fn fresh_table(&self, version: Option<u64>) -> PondResult<DeltaTable> {
+        let mut builder = DeltaTableBuilder::from_url(table_url(&self.root)?)
+            .map_err(|e| from_delta(e, Step::Load, &self.subject()))?;
+        if let Some(v) = version {
+            builder = builder.with_version(v);
+        }
+        builder
+            .load()
+            .await
+            .map_err(|e| load_error(e, &self.root, version))
+    }
+
+    /// Moves delta-rs's table to `target`: incrementally when it can, afresh otherwise.
+    async fn move_table(&self, table: &mut DeltaTable, target: u64) -> PondResult<()> {
+        if table.load_version(target).await.is_err() {
+            *table = self.fresh_table(Some(target)).await?;
         }
         Ok(())
     }
 
-    /// Loads the newest version; returns it.
-    pub async fn update(&self) -> PondResult<i64> {
-        let _op = self.ops.lock().await;
-        let mut loaded = self.loaded();
-        let before = loaded.version;
-        loaded
-            .table
-            .update_state()
-            .await
-            .map_err(|e| load_error(e, &self.root, None))?;
-        let mut next = loaded_from(loaded.table, &self.root)?;
-        next.index = match loaded.index {
-            Some(index) if index.version == before => self
-                .advance_index(&index, next.version)
-                .await?
-                .map(Arc::new),
-            _ => None,
-        };
-        let version = next.version;
-        self.publish(next);
-        Ok(version)
+    /// Brings delta-rs's snapshot up to the loaded version (it lags after commits and updates).
+    pub async fn current_table(&self, loaded: &mut Loaded) -> PondResult<()> {
+        let target = to_version(loaded.version)?;
+        if loaded.table.version() != Some(target) {
+            self.move_table(&mut loaded.table, target).await?;
+        }
+        Ok(())
     }
 
-    /// `index` moved to `version` by the add actions of the entries in between, read from the
-    /// log; `None` when an entry does more than add files (the index is then rebuilt on use).
-    async fn advance_index(
-        &self,
-        index: &PartitionIndex,
-        version: i64,
-    ) -> PondResult<Option<PartitionIndex>> {
-        let mut adds = Vec::new();
-        for v in index.version + 1..=version {
-            let Some(actions) = read_entry(&self.root, to_version(v)?).await? else {
-                return Ok(None);
-            };
-            for action in actions {
-                if let Some(add) = action.get("add") {
-                    let Ok(add) = serde_json::from_value::<Add>(add.clone()) else {
-                        return Ok(None);
-                    };
-                    adds.push(add);
-                } else if action.get("commitInfo").is_none() && action.get("txn").is_none() {
-                    return Ok(None);
-                }
-            }
+    /// The changes of the consecutive log entries after `version`, up to the first missing one.
+    async fn entries_after(&self, version: i64) -> PondResult<Vec<(i64, EntryChanges)>> {
+        let mut out = Vec::new();
+        let mut next = version + 1;
+        while let Some(actions) = read_entry(&self.root, to_version(next)?).await? {
+            out.push((
+                next,
+                entry_changes(&actions, &entry_path(&self.root, to_version(next)?))?,
+            ));
+            next += 1;
         }
-        Ok(Some(index.with_adds(version, &adds)))
+        Ok(out)
+    }
+
+    /// Loads the newest version; returns it. Reads only the new log entries; delta-rs's
+    /// snapshot is reloaded only when one of them changed the table's metadata or protocol.
+    pub async fn update(&self) -> PondResult<i64> {
+        let _op = self.ops.lock().await;
+        self.update_locked().await
+    }
+
+    /// `update` for a caller that already holds `ops`.
+    pub async fn update_locked(&self) -> PondResult<i64> {
+        let loaded = self.loaded();
+        let before = loaded.version;
+        let mut entries = self.entries_after(before).await?;
+        // No next entry: either nothing new, or the log was cleaned up past the loaded version
+        // (then the loaded version's own entry is gone too, and only a listing finds the newest).
+        let cleaned_past =
+            entries.is_empty() && !entry_path(&self.root, to_version(before)?).is_file();
+        let newest = match entries.last() {
+            Some(&(newest, _)) => newest,
+            None if cleaned_past => before,
+            None => return Ok(before),
+        };
+        let mut next = if cleaned_past || entries.iter().any(|(_, e)| e.changes_table) {
+            let mut table = loaded.table.clone();
+            if table.update_state().await.is_err() {
+                table = self.fresh_table(None).await?;
+            }
+            let next = loaded_from(table, &self.root)?;
+            // delta-rs may have seen entries written since ours were read.
+            if next.version > newest {
+                entries.extend(self.entries_after(newest).await?);
+            }
+            next
+        } else {
+            let mut next = loaded.clone();
+            next.version = newest;
+            next
+        };
+        let version = next.version;
+        next.index = match loaded.index {
+            Some(index) if index.version == before => {
+                let mut index = (*index).clone();
+                let mut complete = true;
+                for want in before + 1..=version {
+                    match entries.iter().find(|(v, _)| *v == want) {
+                        Some((v, changes)) => index.apply(*v, &changes.adds, &changes.removes),
+                        None => {
+                            complete = false;
+                            break;
+                        }
+                    }
+                }
+                complete.then(|| Arc::new(index))
+            }
+            _ => None,
+        };
+        self.publish(next);
+        Ok(version)
     }
 
     /// Moves the handle to `version` (back or forth).
@@ -321,16 +376,12 @@ impl Handle {
             return Ok(());
         }
         if !entry_path(&self.root, target).is_file() {
-            return Err(PondError::new(
-                Code::Enoent,
-                format!("{}: version {version} does not exist", self.subject()),
-            ));
+            let listing = crate::log::list(&self.root)?;
+            if !listing.has(target) {
+                return Err(listing.missing(target, &self.subject()));
+            }
         }
-        loaded
-            .table
-            .load_version(target)
-            .await
-            .map_err(|e| load_error(e, &self.root, Some(target)))?;
+        self.move_table(&mut loaded.table, target).await?;
         let next = loaded_from(loaded.table, &self.root)?;
         self.publish(next);
         Ok(())
@@ -364,6 +415,11 @@ impl Handle {
             return Ok(index.clone());
         }
         let _op = self.ops.lock().await;
+        self.index_locked().await
+    }
+
+    /// `index` for a caller that already holds `ops`.
+    pub async fn index_locked(&self) -> PondResult<Arc<PartitionIndex>> {
         let mut loaded = self.loaded();
         if let Some(index) = &loaded.index
             && index.version == loaded.version

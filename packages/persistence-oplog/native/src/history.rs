@@ -1,5 +1,5 @@
-//! The commit history up to the loaded version, read from the log's commitInfo actions (never
-//! from file modification times, which copies change).
+//! The commit history from the oldest retained version up to the loaded one, read from the log's
+//! commitInfo actions (never from file modification times, which copies change).
 
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
@@ -10,12 +10,20 @@ use crate::log::read_entry;
 
 const CONCURRENT_ENTRIES: usize = 32;
 
-/// JSON array, oldest first: `[{ version, timestamp (ms), info }]`. A version whose entry is gone
-/// (log cleanup by another writer) is left out.
+/// JSON array, oldest first: `[{ version, timestamp (ms), info }]`, from the oldest version the
+/// log still holds. A version whose entry is gone (log cleanup meanwhile) is left out.
 pub async fn history(handle: &Handle) -> PondResult<String> {
     let upto = handle.loaded().version;
     let root = handle.root.clone();
-    let entries: Vec<Value> = futures::stream::iter(0..=upto)
+    let oldest = {
+        let root = root.clone();
+        tokio::task::spawn_blocking(move || crate::log::list(&root))
+            .await
+            .map_err(|e| crate::error::from_join(e, "listing the log"))??
+            .oldest()
+            .unwrap_or(0) as i64
+    };
+    let entries: Vec<Value> = futures::stream::iter(oldest.min(upto)..=upto)
         .map(|version| {
             let root = root.clone();
             async move {

@@ -1,15 +1,16 @@
-//! The data files of each partition at one table version, with their node_id ranges, so that a
-//! partition scan touches only its own files and skips those that cannot hold the node.
+//! The data files of each partition at one table version, with their sizes, row counts and
+//! node_id ranges, so that a partition scan touches only its own files and skips those that
+//! cannot hold the node, and maintenance knows what each partition costs.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use deltalake::DeltaTable;
-use deltalake::kernel::Add;
+use deltalake::kernel::{Add, Remove};
 
 use crate::error::{PondError, PondResult, Step, from_delta};
 use crate::schema::PARTITION_COLUMN;
-use crate::stats::node_id_range;
+use crate::stats::{node_id_range, num_records};
 
 #[derive(Debug, Clone)]
 pub struct DataFile {
@@ -17,6 +18,10 @@ pub struct DataFile {
     pub path: String,
     /// (min, max) node_id when the writer recorded stats.
     pub node_ids: Option<(String, String)>,
+    /// Bytes, from the add action.
+    pub size: i64,
+    /// Rows, when the writer recorded `numRecords`.
+    pub rows: Option<i64>,
 }
 
 impl DataFile {
@@ -25,6 +30,16 @@ impl DataFile {
         match &self.node_ids {
             Some((lo, hi)) => lo.as_str() <= node_id && node_id <= hi.as_str(),
             None => true,
+        }
+    }
+
+    fn of_add(add: &Add) -> Self {
+        let stats = add.stats.as_deref();
+        Self {
+            path: add.path.clone(),
+            node_ids: stats.and_then(node_id_range),
+            size: add.size,
+            rows: stats.and_then(num_records),
         }
     }
 }
@@ -62,6 +77,8 @@ impl PartitionIndex {
                 .push(DataFile {
                     path: file.path().into_owned(),
                     node_ids,
+                    size: file.size(),
+                    rows: file.num_records().and_then(|n| i64::try_from(n).ok()),
                 });
         }
         for files in partitions.values_mut() {
@@ -76,24 +93,57 @@ impl PartitionIndex {
         })
     }
 
-    /// This index advanced by a commit that only added `adds`.
-    pub fn with_adds(&self, version: i64, adds: &[Add]) -> Self {
+    /// This index advanced to `version` by file actions: `removes` first, then `adds`, which is
+    /// how a version that rewrites files reads (a version never removes a file it adds).
+    pub fn with_changes(&self, version: i64, adds: &[Add], removes: &[Remove]) -> Self {
         let mut next = self.clone();
+        next.apply(version, adds, removes);
+        next
+    }
+
+    /// `with_changes` in place.
+    pub fn apply(&mut self, version: i64, adds: &[Add], removes: &[Remove]) {
+        let next = self;
         next.version = version;
+        for remove in removes {
+            let part_id = remove
+                .partition_values
+                .as_ref()
+                .and_then(|values| values.get(PARTITION_COLUMN).cloned().flatten());
+            let candidates: Vec<String> = match part_id {
+                Some(part_id) => vec![part_id],
+                // Without partition values the file can be in any partition.
+                None => next.partitions.keys().cloned().collect(),
+            };
+            for part_id in candidates {
+                if let Some(files) = next.partitions.get_mut(&part_id)
+                    && files.iter().any(|f| f.path == remove.path)
+                {
+                    Arc::make_mut(files).retain(|f| f.path != remove.path);
+                    if files.is_empty() {
+                        next.partitions.remove(&part_id);
+                    }
+                    break;
+                }
+            }
+        }
         for add in adds {
             let Some(Some(part_id)) = add.partition_values.get(PARTITION_COLUMN) else {
                 continue;
             };
             let files = next.partitions.entry(part_id.clone()).or_default();
-            Arc::make_mut(files).push(DataFile {
-                path: add.path.clone(),
-                node_ids: add.stats.as_deref().and_then(node_id_range),
-            });
+            Arc::make_mut(files).push(DataFile::of_add(add));
         }
-        next
     }
 
     pub fn files(&self, part_id: &str) -> Arc<Vec<DataFile>> {
         self.partitions.get(part_id).cloned().unwrap_or_default()
+    }
+
+    /// The partition ids, sorted.
+    pub fn part_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.partitions.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        ids
     }
 }

@@ -1,20 +1,42 @@
-//! Reading rows back: a partition at the loaded version, or the rows one version added.
+//! Reading rows back: a partition or the whole table at the loaded version, or the rows one
+//! version added; and the counters that show how much a scan could skip.
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use deltalake::kernel::Add;
 use futures::{StreamExt, TryStreamExt};
 
-use crate::data_file;
-use crate::error::{Code, PondError, PondResult, from_join};
+use crate::data_file::{self, ReadCounts};
+use crate::error::{PondError, PondResult, from_join};
 use crate::handle::Handle;
 use crate::ipc::encode_rows;
-use crate::log::{entry_path, read_entry};
+use crate::log::{entry_changes, entry_path, read_entry};
 use crate::schema::PARTITION_COLUMN;
 
 /// How many data files are decoded at once; small files are dominated by open/footer latency.
 const CONCURRENT_FILES: usize = 8;
+
+/// What the scans of one handle read and skipped, since it was opened.
+#[derive(Debug, Default)]
+pub struct ScanCounters {
+    pub files_read: AtomicU64,
+    /// Files a node lookup did not open because their log stats exclude the node.
+    pub files_skipped: AtomicU64,
+    pub row_groups_read: AtomicU64,
+    /// Row groups of opened files not decoded because their statistics exclude the node.
+    pub row_groups_skipped: AtomicU64,
+}
+
+impl ScanCounters {
+    fn record(&self, files: usize, counts: ReadCounts) {
+        self.files_read.fetch_add(files as u64, Ordering::Relaxed);
+        self.row_groups_read
+            .fetch_add(counts.row_groups_read, Ordering::Relaxed);
+        self.row_groups_skipped
+            .fetch_add(counts.row_groups_skipped, Ordering::Relaxed);
+    }
+}
 
 struct FileRead {
     path: String,
@@ -23,13 +45,14 @@ struct FileRead {
 
 /// Reads `files` concurrently (results in the given order) and encodes them as one IPC stream.
 async fn read_files(
-    root: PathBuf,
+    handle: &Handle,
     files: Vec<FileRead>,
     node_id: Option<String>,
 ) -> PondResult<Vec<u8>> {
-    let root = Arc::new(root);
+    let root: Arc<PathBuf> = Arc::new(handle.root.clone());
     let node_id = Arc::new(node_id);
-    let batches: Vec<_> = futures::stream::iter(files)
+    let count = files.len();
+    let read: Vec<_> = futures::stream::iter(files)
         .map(|file| {
             let root = root.clone();
             let node_id = node_id.clone();
@@ -44,7 +67,14 @@ async fn read_files(
         .buffered(CONCURRENT_FILES)
         .try_collect()
         .await?;
-    let batches: Vec<_> = batches.into_iter().flatten().collect();
+    let mut totals = ReadCounts::default();
+    let mut batches = Vec::new();
+    for (file_batches, counts) in read {
+        totals.row_groups_read += counts.row_groups_read;
+        totals.row_groups_skipped += counts.row_groups_skipped;
+        batches.extend(file_batches);
+    }
+    handle.scan_counters.record(count, totals);
     tokio::task::spawn_blocking(move || encode_rows(&batches))
         .await
         .map_err(|e| from_join(e, "encoding rows"))?
@@ -57,8 +87,8 @@ pub async fn scan_partition(
     node_id: Option<String>,
 ) -> PondResult<Vec<u8>> {
     let index = handle.index().await?;
-    let files: Vec<FileRead> = index
-        .files(part_id)
+    let all = index.files(part_id);
+    let files: Vec<FileRead> = all
         .iter()
         .filter(|file| node_id.as_deref().is_none_or(|n| file.may_hold(n)))
         .map(|file| FileRead {
@@ -66,28 +96,45 @@ pub async fn scan_partition(
             part_id: part_id.to_string(),
         })
         .collect();
-    read_files(handle.root.clone(), files, node_id).await
+    handle
+        .scan_counters
+        .files_skipped
+        .fetch_add((all.len() - files.len()) as u64, Ordering::Relaxed);
+    read_files(handle, files, node_id).await
+}
+
+/// Every row of every partition at the loaded version, partition after partition.
+pub async fn scan_all(handle: &Handle) -> PondResult<Vec<u8>> {
+    let index = handle.index().await?;
+    let mut files = Vec::new();
+    for part_id in index.part_ids() {
+        for file in index.files(part_id).iter() {
+            files.push(FileRead {
+                path: file.path.clone(),
+                part_id: part_id.to_string(),
+            });
+        }
+    }
+    read_files(handle, files, None).await
 }
 
 /// The rows added by Delta version `version` (all partitions), whatever version is loaded.
+/// Files added with `dataChange: false` hold rows committed before (compaction) and are left
+/// out, so that applying each version's rows in turn never sees a row twice.
 pub async fn read_version(handle: &Handle, version: i64) -> PondResult<Vec<u8>> {
     let number = u64::try_from(version)
         .map_err(|_| PondError::einval(format!("invalid version {version}")))?;
     let Some(actions) = read_entry(&handle.root, number).await? else {
-        return Err(PondError::new(
-            Code::Enoent,
-            format!("{}: version {version} does not exist", handle.subject()),
-        ));
+        let subject = handle.subject();
+        let listing = crate::log::list(&handle.root)?;
+        return Err(listing.missing(number, &subject));
     };
     let path = entry_path(&handle.root, number);
     let mut files = Vec::new();
-    for action in actions {
-        let Some(add) = action.get("add") else {
+    for add in entry_changes(&actions, &path)?.adds {
+        if !add.data_change {
             continue;
-        };
-        let add: Add = serde_json::from_value(add.clone()).map_err(|e| {
-            PondError::corrupt(format!("log entry {}: bad add action: {e}", path.display()))
-        })?;
+        }
         let Some(Some(part_id)) = add.partition_values.get(PARTITION_COLUMN) else {
             return Err(PondError::corrupt(format!(
                 "log entry {}: data file {} has no {PARTITION_COLUMN} value",
@@ -100,5 +147,5 @@ pub async fn read_version(handle: &Handle, version: i64) -> PondResult<Vec<u8>> 
             path: add.path,
         });
     }
-    read_files(handle.root.clone(), files, None).await
+    read_files(handle, files, None).await
 }

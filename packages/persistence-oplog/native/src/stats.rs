@@ -71,3 +71,9 @@ pub fn node_id_range(stats: &str) -> Option<(String, String)> {
         .as_str()?;
     Some((lo.to_string(), hi.to_string()))
 }
+
+/// The row count of a file from its `stats` string, when the writer recorded one.
+pub fn num_records(stats: &str) -> Option<i64> {
+    let value: Value = serde_json::from_str(stats).ok()?;
+    value.get("numRecords")?.as_i64()
+}

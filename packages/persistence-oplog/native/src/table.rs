@@ -7,12 +7,17 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 
 use futures::FutureExt;
-use napi::bindgen_prelude::{Buffer, Uint8Array};
+use napi::bindgen_prelude::{
+    Buffer, ToNapiValue, TypeName, Uint8Array, Uint8ArraySlice, ValueType,
+};
+use napi::sys;
 use napi_derive::napi;
 
+use crate::compact::CompactOptions as Options;
 use crate::error::{Code, PondError, PondResult, Settled, panic_text};
 use crate::handle::Handle;
-use crate::{commit, history, scan};
+use crate::retained::RetainedLog;
+use crate::{commit, compact, history, log, log_cleanup, properties, scan, vacuum};
 
 /// The result of `NativeTable.commit`.
 #[napi(object)]
@@ -27,6 +32,100 @@ pub struct CommitResult {
     pub checkpointed: bool,
     /// Why a due checkpoint could not be written; the commit itself succeeded.
     pub checkpoint_error: Option<String>,
+}
+
+/// What `NativeTable.compact` does: which partitions, when, and the layout of the new files.
+#[napi(object)]
+pub struct CompactOptions {
+    /// Only these partitions (default: all).
+    #[napi(ts_type = "Array<string> | null")]
+    pub part_ids: Option<Vec<String>>,
+    /// A partition is compacted when it has at least this many data files (default 2).
+    pub min_files: Option<u32>,
+    /// Rows per new file, about (default 262144).
+    pub target_rows_per_file: Option<u32>,
+    /// Rows per row group at most (default 4096); a row group also closes at about 1 MiB.
+    pub row_group_rows: Option<u32>,
+}
+
+/// The result of `NativeTable.compact`.
+#[napi(object)]
+pub struct CompactResult {
+    /// The version committed; absent when no partition needed compaction (nothing committed).
+    pub version: Option<i64>,
+    pub partitions: u32,
+    pub files_removed: u32,
+    pub files_added: u32,
+    pub bytes_removed: i64,
+    pub bytes_added: i64,
+    pub rows: i64,
+    /// Whether the version hit the checkpoint interval and a checkpoint was written.
+    pub checkpointed: bool,
+    /// Why a due checkpoint could not be written; the compaction itself succeeded.
+    pub checkpoint_error: Option<String>,
+}
+
+/// One partition's share of the table at the loaded version.
+#[napi(object)]
+pub struct PartitionStats {
+    pub part_id: String,
+    pub files: u32,
+    pub bytes: i64,
+    /// Absent when a file's add action has no `numRecords` stats.
+    pub rows: Option<i64>,
+}
+
+/// What `NativeTable.vacuum` deletes.
+#[napi(object)]
+pub struct VacuumOptions {
+    /// The retention horizon, epoch ms: files removed by versions committed before it, and
+    /// unreferenced files last modified before it, are deleted.
+    pub older_than_ms: i64,
+    /// A separate cut-off for unreferenced files (default `olderThanMs`): a grace period for
+    /// commits in flight, independent of how long history is kept.
+    pub orphans_older_than_ms: Option<i64>,
+    /// List what would be deleted without deleting it.
+    pub dry_run: Option<bool>,
+}
+
+/// The result of `NativeTable.vacuum`.
+#[napi(object)]
+pub struct VacuumResult {
+    /// Table-relative paths, sorted.
+    pub deleted: Vec<String>,
+    pub bytes: i64,
+}
+
+/// The result of `NativeTable.cleanupLog`.
+#[napi(object)]
+pub struct LogCleanupResult {
+    /// Table-relative paths (`_delta_log/…`), oldest first.
+    pub deleted: Vec<String>,
+    /// The oldest version that can still be loaded.
+    pub oldest_version: i64,
+}
+
+/// A data file the retained log adds.
+#[napi(object)]
+pub struct DataFileEntry {
+    /// Table-relative.
+    pub path: String,
+    /// The version whose log entry adds it (the oldest retained version for a file the log's
+    /// base checkpoint lists).
+    pub version: i64,
+    /// False for files that rearrange rows committed before (compaction).
+    pub data_change: bool,
+}
+
+/// What the scans of a handle read and skipped since it was opened.
+#[napi(object)]
+pub struct ScanStats {
+    pub files_read: i64,
+    /// Files a node lookup did not open: their log stats exclude the node.
+    pub files_skipped: i64,
+    pub row_groups_read: i64,
+    /// Row groups of opened files a node lookup did not decode: their statistics exclude it.
+    pub row_groups_skipped: i64,
 }
 
 /// Runs an operation, turning a panic into an INTERNAL error instead of a crashed process.
@@ -174,8 +273,9 @@ impl NativeTable {
         .await
     }
 
-    /// JSON array, oldest first, up to the loaded version: `[{ version, timestamp, info }]` where
-    /// `timestamp` is the commit time in ms and `info` the whole commitInfo with the user metadata.
+    /// JSON array, oldest first, from the oldest retained version up to the loaded one:
+    /// `[{ version, timestamp, info }]` where `timestamp` is the commit time in ms and `info` the
+    /// whole commitInfo with the user metadata.
     #[napi(ts_return_type = "Promise<string>")]
     pub async fn history(&self) -> Settled<String> {
         let handle = self.handle();
@@ -189,6 +289,200 @@ impl NativeTable {
         contained("checkpoint", async move { handle?.checkpoint().await }).await
     }
 
+    /// Rewrites the data files of each partition that has at least `minFiles` of them at the
+    /// loaded version as a few files of rows sorted by (node_id, version) in small row groups,
+    /// committed as exactly version `version` (loaded + 1), an OPTIMIZE whose adds and removes
+    /// all have dataChange false. VERSION_EXISTS when another writer took that version: then
+    /// nothing is committed and the files written are removed. Older versions keep reading the
+    /// old files until `vacuum` deletes them.
+    #[napi(ts_return_type = "Promise<CompactResult>")]
+    pub async fn compact(
+        &self,
+        version: i64,
+        options: Option<CompactOptions>,
+    ) -> Settled<CompactResult> {
+        let handle = self.handle();
+        contained("compact", async move {
+            let handle = handle?;
+            let options = options.unwrap_or(CompactOptions {
+                part_ids: None,
+                min_files: None,
+                target_rows_per_file: None,
+                row_group_rows: None,
+            });
+            let options = Options {
+                part_ids: options.part_ids,
+                min_files: options.min_files.unwrap_or(2) as usize,
+                target_rows_per_file: options.target_rows_per_file.unwrap_or(256 * 1024) as usize,
+                row_group_rows: options.row_group_rows.unwrap_or(4096) as usize,
+            };
+            let done = compact::compact(&handle, version, options).await?;
+            Ok(CompactResult {
+                version: done.version,
+                partitions: done.partitions,
+                files_removed: done.files_removed,
+                files_added: done.files_added,
+                bytes_removed: done.bytes_removed,
+                bytes_added: done.bytes_added,
+                rows: done.rows,
+                checkpointed: done.checkpointed,
+                checkpoint_error: done.checkpoint_error,
+            })
+        })
+        .await
+    }
+
+    /// Files, bytes and rows of each partition at the loaded version, sorted by partId.
+    #[napi(ts_return_type = "Promise<Array<PartitionStats>>")]
+    pub async fn partition_stats(&self) -> Settled<Vec<PartitionStats>> {
+        let handle = self.handle();
+        contained("partitionStats", async move {
+            let index = handle?.index().await?;
+            Ok(index
+                .part_ids()
+                .into_iter()
+                .map(|part_id| {
+                    let files = index.files(part_id);
+                    PartitionStats {
+                        part_id: part_id.to_string(),
+                        files: files.len() as u32,
+                        bytes: files.iter().map(|f| f.size).sum(),
+                        rows: files.iter().map(|f| f.rows).sum(),
+                    }
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Every row of every partition at the loaded version, as one Arrow IPC stream with the full
+    /// schema (part_id included), partition after partition.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub async fn scan_all(&self) -> Settled<Buffer> {
+        let handle = self.handle();
+        contained("scanAll", async move {
+            Ok(Buffer::from(scan::scan_all(&*handle?).await?))
+        })
+        .await
+    }
+
+    /// Every data file the retained log adds, from the oldest retained version to the newest on
+    /// disk (past the loaded one), oldest first: what fsck compares the partition directories to.
+    #[napi(ts_return_type = "Promise<Array<DataFileEntry>>")]
+    pub async fn data_files(&self) -> Settled<Vec<DataFileEntry>> {
+        let handle = self.handle();
+        contained("dataFiles", async move {
+            let handle = handle?;
+            let listing = log::list(&handle.root)?;
+            let retained = RetainedLog::read(&handle.root, &listing, &handle.subject()).await?;
+            Ok(retained
+                .files_added()
+                .into_iter()
+                .map(|file| DataFileEntry {
+                    path: file.path,
+                    version: file.version as i64,
+                    data_change: file.data_change,
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Deletes the data files that (a) a version committed before `olderThanMs` removed and the
+    /// newest version does not reference, or (b) sit in a `part_id=…` directory, end with
+    /// .parquet, are named by no retained log entry and were last modified before
+    /// `orphansOlderThanMs` (default `olderThanMs`; left by failed commits). Never touches
+    /// `_delta_log` or `_large_files`. With `dryRun`, only lists them.
+    #[napi(ts_return_type = "Promise<VacuumResult>")]
+    pub async fn vacuum(&self, options: VacuumOptions) -> Settled<VacuumResult> {
+        let handle = self.handle();
+        contained("vacuum", async move {
+            let done = vacuum::vacuum(
+                &*handle?,
+                options.older_than_ms,
+                options
+                    .orphans_older_than_ms
+                    .unwrap_or(options.older_than_ms),
+                options.dry_run.unwrap_or(false),
+            )
+            .await?;
+            Ok(VacuumResult {
+                deleted: done.deleted,
+                bytes: done.bytes,
+            })
+        })
+        .await
+    }
+
+    /// Makes sure a checkpoint of `beforeVersion` exists (writing it if needed), then deletes
+    /// the log's commit entries and checkpoints of older versions: `beforeVersion` becomes the
+    /// oldest version that can be loaded. EINVAL past the loaded version; nothing to do when it
+    /// is not past the oldest version.
+    #[napi(ts_return_type = "Promise<LogCleanupResult>")]
+    pub async fn cleanup_log(&self, before_version: i64) -> Settled<LogCleanupResult> {
+        let handle = self.handle();
+        contained("cleanupLog", async move {
+            let done = log_cleanup::cleanup_log(&*handle?, before_version).await?;
+            Ok(LogCleanupResult {
+                deleted: done.deleted,
+                oldest_version: done.oldest,
+            })
+        })
+        .await
+    }
+
+    /// The oldest version that can still be loaded (0 until the log is cleaned up).
+    #[napi(ts_return_type = "Promise<number>")]
+    pub async fn oldest_version(&self) -> Settled<i64> {
+        let handle = self.handle();
+        contained("oldestVersion", async move {
+            let handle = handle?;
+            let root = handle.root.clone();
+            let listing = tokio::task::spawn_blocking(move || log::list(&root))
+                .await
+                .map_err(|e| crate::error::from_join(e, "listing the log"))??;
+            listing.oldest().map(|v| v as i64).ok_or_else(|| {
+                PondError::corrupt(format!(
+                    "{}: the log holds no readable version",
+                    handle.subject()
+                ))
+            })
+        })
+        .await
+    }
+
+    /// Merges `properties` into the table configuration as exactly version `version` (loaded +
+    /// 1), a metaData action with the same schema and partitioning. Only `pond.*` keys and
+    /// `delta.checkpointInterval` may be set (EINVAL otherwise). VERSION_EXISTS when another
+    /// writer took that version.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub async fn set_properties(
+        &self,
+        properties: HashMap<String, String>,
+        version: i64,
+    ) -> Settled<()> {
+        let handle = self.handle();
+        contained("setProperties", async move {
+            properties::set_properties(&*handle?, properties, version).await
+        })
+        .await
+    }
+
+    /// What the scans of this handle read and skipped since it was opened.
+    #[napi]
+    pub fn scan_stats(&self) -> napi::Result<ScanStats, Code> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let handle = self.handle().map_err(PondError::into_napi)?;
+        let counters = &handle.scan_counters;
+        let get = |c: &std::sync::atomic::AtomicU64| c.load(Relaxed) as i64;
+        Ok(ScanStats {
+            files_read: get(&counters.files_read),
+            files_skipped: get(&counters.files_skipped),
+            row_groups_read: get(&counters.row_groups_read),
+            row_groups_skipped: get(&counters.row_groups_skipped),
+        })
+    }
+
     /// Releases the handle; later calls fail with CLOSED. Calls already running complete.
     #[napi]
     pub fn close(&self) {
@@ -198,4 +492,80 @@ impl NativeTable {
         };
         guard.take();
     }
+}
+
+/// Runs a synchronous conversion, turning a panic into an INTERNAL error.
+fn contained_sync<T>(what: &str, op: impl FnOnce() -> PondResult<T>) -> napi::Result<T, Code> {
+    match std::panic::catch_unwind(AssertUnwindSafe(op)) {
+        Ok(result) => result.map_err(PondError::into_napi),
+        Err(payload) => Err(PondError::internal(format!(
+            "{what} panicked: {}",
+            panic_text(payload)
+        ))
+        .into_napi()),
+    }
+}
+
+/// Decodes directory records' contents (each an Arrow IPC stream of name, child_node_id,
+/// child_part_id, child_entry_type, op) into one IPC stream of all their rows with a `record`
+/// UInt32 column, the row's index into `contents`. CORRUPT when a content is not such a stream.
+#[napi]
+pub fn decode_directory_records(contents: Vec<Uint8ArraySlice>) -> napi::Result<Buffer, Code> {
+    contained_sync("decodeDirectoryRecords", || {
+        let slices: Vec<&[u8]> = contents.iter().map(|c| c.as_ref()).collect();
+        crate::directory_record::decode(&slices).map(Buffer::from)
+    })
+}
+
+/// Small byte strings returned as an array of Buffers that hold copies: for a few hundred bytes a
+/// copy costs less than an external buffer with its finalizer.
+pub struct CopiedBuffers(Vec<Vec<u8>>);
+
+impl TypeName for CopiedBuffers {
+    fn type_name() -> &'static str {
+        "Array<Buffer>"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for CopiedBuffers {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let mut array = std::ptr::null_mut();
+        let status = unsafe { sys::napi_create_array_with_length(env, val.0.len(), &mut array) };
+        if status != sys::Status::napi_ok {
+            return Err(napi::Error::from_reason("creating an array failed"));
+        }
+        for (index, bytes) in val.0.iter().enumerate() {
+            let mut buffer = std::ptr::null_mut();
+            let mut status = unsafe {
+                sys::napi_create_buffer_copy(
+                    env,
+                    bytes.len(),
+                    bytes.as_ptr().cast(),
+                    std::ptr::null_mut(),
+                    &mut buffer,
+                )
+            };
+            if status == sys::Status::napi_ok {
+                status = unsafe { sys::napi_set_element(env, array, index as u32, buffer) };
+            }
+            if status != sys::Status::napi_ok {
+                return Err(napi::Error::from_reason("creating a buffer failed"));
+            }
+        }
+        Ok(array)
+    }
+}
+
+/// Encodes directory entries (one IPC stream with a `record` column and the five entry columns)
+/// as one record content per index 0..=max record, rows in input order, in the schema
+/// directory-record.ts reads. EINVAL when the stream does not fit.
+#[napi(ts_return_type = "Array<Buffer>")]
+pub fn encode_directory_records(entries_ipc: Uint8ArraySlice) -> napi::Result<CopiedBuffers, Code> {
+    contained_sync("encodeDirectoryRecords", || {
+        crate::directory_record::encode(entries_ipc.as_ref()).map(CopiedBuffers)
+    })
 }

@@ -1,7 +1,7 @@
 // A child process that writes to a pond, for the crash and concurrency tests.
 // Usage: node writer.mjs MODE POND_PATH [ARGS…]; prints one JSON line per transaction.
 
-import { createOplogFs } from "../../dist/index.js";
+import { createOplogFs, maintainOplog } from "../../dist/index.js";
 
 const [mode, path, ...args] = process.argv.slice(2);
 const fs = await createOplogFs(path);
@@ -70,6 +70,14 @@ if (mode === "contended") {
       if (error?.code !== "CONFLICT") throw error;
       report({ txn, outcome: "conflict" });
     }
+  }
+}
+
+if (mode === "maintain") {
+  // Maintains the pond over and over until killed, reclaiming without a grace period.
+  for (let round = 0; ; round++) {
+    await maintainOplog(path, { orphanGraceMs: 0 });
+    report({ maintained: round });
   }
 }
 

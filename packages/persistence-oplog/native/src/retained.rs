@@ -1,0 +1,186 @@
+//! What the retained log references: the base checkpoint a cleaned-up log starts at, and every
+//! commit entry from there to the newest. Maintenance (vacuum, fsck's file list) works on this,
+//! not on one loaded version.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use deltalake::arrow::array::{Array, AsArray, RecordBatch};
+use deltalake::arrow::datatypes::Int64Type;
+use deltalake::parquet::arrow::ProjectionMask;
+use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use futures::{StreamExt, TryStreamExt};
+
+use crate::error::{PondError, PondResult, from_arrow_read, from_io, from_parquet_read};
+use crate::log::{EntryChanges, LogListing, entry_changes, read_entry};
+
+const CONCURRENT_ENTRIES: usize = 32;
+
+/// A file the base checkpoint lists: live at its version (an add) or a tombstone (a remove).
+pub struct CheckpointFile {
+    pub path: String,
+    pub data_change: bool,
+    /// Whether this is a tombstone (a remove action).
+    pub removed: bool,
+    /// A tombstone's deletionTimestamp (ms), when recorded.
+    pub removed_at: Option<i64>,
+}
+
+pub struct RetainedLog {
+    /// The oldest readable version.
+    pub oldest: u64,
+    /// The checkpoint at `oldest` when the entries before it are gone (empty otherwise).
+    pub base: Vec<CheckpointFile>,
+    /// The entries after the base checkpoint (from version 0 without one), oldest first.
+    pub entries: Vec<(u64, EntryChanges)>,
+}
+
+impl RetainedLog {
+    /// Reads the retained log of the table at `root`.
+    pub async fn read(root: &Path, listing: &LogListing, subject: &str) -> PondResult<Self> {
+        let (Some(oldest), Some(newest)) = (listing.oldest(), listing.newest()) else {
+            return Err(PondError::corrupt(format!(
+                "{subject}: the log holds no readable version"
+            )));
+        };
+        let (base, first) = if oldest == 0 && listing.entries.contains_key(&0) {
+            (Vec::new(), 0)
+        } else {
+            let files = listing
+                .checkpoints
+                .get(&oldest)
+                .cloned()
+                .unwrap_or_default();
+            let base = tokio::task::spawn_blocking(move || read_checkpoint(&files))
+                .await
+                .map_err(|e| crate::error::from_join(e, "reading a checkpoint"))??;
+            (base, oldest + 1)
+        };
+        let root = root.to_path_buf();
+        let entries = futures::stream::iter(first..=newest)
+            .map(|version| {
+                let root = root.clone();
+                async move {
+                    let path = crate::log::entry_path(&root, version);
+                    let Some(actions) = read_entry(&root, version).await? else {
+                        return Err(PondError::corrupt(format!(
+                            "log entry {} is missing between retained versions",
+                            path.display()
+                        )));
+                    };
+                    Ok((version, entry_changes(&actions, &path)?))
+                }
+            })
+            .buffered(CONCURRENT_ENTRIES)
+            .try_collect()
+            .await?;
+        Ok(Self {
+            oldest,
+            base,
+            entries,
+        })
+    }
+}
+
+/// The add and remove actions of a checkpoint (all its parts), paths percent-decoded.
+fn read_checkpoint(files: &[PathBuf]) -> PondResult<Vec<CheckpointFile>> {
+    let mut out = Vec::new();
+    for path in files {
+        let file = File::open(path).map_err(|e| from_io(e, "opening checkpoint", path))?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(|e| from_parquet_read(e, path))?;
+        let mask = ProjectionMask::columns(
+            builder.parquet_schema(),
+            [
+                "add.path",
+                "add.dataChange",
+                "remove.path",
+                "remove.dataChange",
+                "remove.deletionTimestamp",
+            ],
+        );
+        let reader = builder
+            .with_projection(mask)
+            .build()
+            .map_err(|e| from_parquet_read(e, path))?;
+        for batch in reader {
+            let batch = batch.map_err(|e| from_arrow_read(e, path))?;
+            collect_actions(&batch, path, &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+fn collect_actions(
+    batch: &RecordBatch,
+    path: &Path,
+    out: &mut Vec<CheckpointFile>,
+) -> PondResult<()> {
+    let bad = |what: &str| PondError::corrupt(format!("checkpoint {}: {what}", path.display()));
+    for (kind, removed) in [("add", false), ("remove", true)] {
+        let Some(column) = batch.column_by_name(kind) else {
+            continue;
+        };
+        let actions = column
+            .as_struct_opt()
+            .ok_or_else(|| bad(&format!("{kind} is not a struct")))?;
+        let paths = actions
+            .column_by_name("path")
+            .and_then(|c| c.as_string_opt::<i32>())
+            .ok_or_else(|| bad(&format!("{kind}.path is not a string")))?;
+        let data_change = actions
+            .column_by_name("dataChange")
+            .and_then(|c| c.as_boolean_opt());
+        let deleted_at = actions
+            .column_by_name("deletionTimestamp")
+            .and_then(|c| c.as_primitive_opt::<Int64Type>());
+        for i in 0..actions.len() {
+            if actions.is_null(i) || paths.is_null(i) {
+                continue;
+            }
+            let decoded = percent_encoding::percent_decode_str(paths.value(i))
+                .decode_utf8()
+                .map_err(|e| bad(&format!("a path is not UTF-8: {e}")))?;
+            out.push(CheckpointFile {
+                path: decoded.into_owned(),
+                data_change: data_change.is_none_or(|d| d.is_null(i) || d.value(i)),
+                removed,
+                removed_at: deleted_at
+                    .filter(|d| removed && d.is_valid(i))
+                    .map(|d| d.value(i)),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A data file a retained log entry (or the base checkpoint) adds.
+pub struct FileAdded {
+    pub path: String,
+    /// The version whose entry adds it; the base checkpoint's version for a file added before.
+    pub version: u64,
+    pub data_change: bool,
+}
+
+impl RetainedLog {
+    /// Every file added by the base checkpoint or a retained entry, oldest first.
+    pub fn files_added(&self) -> Vec<FileAdded> {
+        let base = self
+            .base
+            .iter()
+            .filter(|file| !file.removed)
+            .map(|file| FileAdded {
+                path: file.path.clone(),
+                version: self.oldest,
+                data_change: file.data_change,
+            });
+        let entries = self.entries.iter().flat_map(|(version, entry)| {
+            entry.adds.iter().map(move |add| FileAdded {
+                path: add.path.clone(),
+                version: *version,
+                data_change: add.data_change,
+            })
+        });
+        base.chain(entries).collect()
+    }
+}

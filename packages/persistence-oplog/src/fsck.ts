@@ -1,0 +1,300 @@
+// fsck: checks every version of a pond's tree, every stored byte and every file on disk.
+
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { type NodeId, PondError, ROOT_ID, sha256Hex } from "@pond/tinyfs";
+import { SNAPSHOT_ATTRS } from "./committed-state.js";
+import { type DirectoryChange, decodeDirectoryChanges } from "./directory-record.js";
+import { LARGE_FILES_DIR } from "./large-files.js";
+import { DEFAULT_ORPHAN_GRACE_MS } from "./maintenance.js";
+import { openPondTable } from "./open-oplog-fs.js";
+import type { OpLogRow } from "./rows.js";
+import type { OpLogTable } from "./table.js";
+
+export type FsckProblemKind =
+  | "unreadable-data-file"
+  | "missing-data-file"
+  | "orphan-data-file"
+  | "bad-directory-record"
+  | "missing-node"
+  | "content-mismatch"
+  | "missing-large-file"
+  | "orphan-large-file";
+
+export interface FsckProblem {
+  kind: FsckProblemKind;
+  /** The pond path concerned, as it was at `version`, when there is one. */
+  path?: string;
+  /** The pond version at which the problem shows. */
+  version?: number;
+  /** A file of the table concerned, relative to its root. */
+  file?: string;
+  detail: string;
+}
+
+export interface FsckReport {
+  problems: FsckProblem[];
+  versions: number;
+  rows: number;
+  nodes: number;
+  largeFiles: number;
+}
+
+export interface FsckOptions {
+  /** Unreferenced files younger than this are not orphans yet: a commit may be under way (default one hour). */
+  orphanGraceMs?: number;
+  /** Called with what is being checked. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Checks the pond at `path` and reports every problem found; throws only when it cannot be opened. */
+export async function fsckOplog(path: string, options: FsckOptions = {}): Promise<FsckReport> {
+  const grace = options.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS;
+  const table = await openPondTable(path);
+  try {
+    await table.update();
+    const problems: FsckProblem[] = [];
+    const orphanedBefore = Date.now() - grace;
+    await checkDataFiles(table, orphanedBefore, problems);
+    const rows = await readRows(table, problems);
+    const largeFiles = await checkTree(table, rows, problems, options.onProgress);
+    await checkLargeFileOrphans(table, rows, orphanedBefore, problems);
+    return {
+      problems,
+      versions: table.version + 1,
+      rows: rows.length,
+      nodes: new Set(rows.map((r) => r.nodeId)).size,
+      largeFiles,
+    };
+  } finally {
+    table.close();
+  }
+}
+
+/** Every data file a retained version names exists; every data file on disk is named. */
+async function checkDataFiles(
+  table: OpLogTable,
+  orphanedBefore: number,
+  problems: FsckProblem[],
+): Promise<void> {
+  const named = new Map((await table.dataFiles()).map((f) => [f.path, f.version]));
+  const onDisk = new Set<string>();
+  for (const dir of await readdir(table.root)) {
+    if (!dir.startsWith("part_id=")) continue;
+    for (const name of await readdir(join(table.root, dir))) {
+      if (!name.endsWith(".parquet")) continue;
+      const file = `${dir}/${name}`;
+      onDisk.add(file);
+      if (named.has(file)) continue;
+      const info = await stat(join(table.root, file));
+      if (info.mtimeMs < orphanedBefore) {
+        problems.push({
+          kind: "orphan-data-file",
+          file,
+          detail: "no version of the table names it",
+        });
+      }
+    }
+  }
+  for (const [file, version] of named) {
+    if (!onDisk.has(decodeURIComponent(file)) && !onDisk.has(file)) {
+      problems.push({
+        kind: "missing-data-file",
+        file,
+        version,
+        detail: "a retained version names it",
+      });
+    }
+  }
+}
+
+/** All rows, partition by partition, so that one unreadable file does not hide the rest. */
+async function readRows(table: OpLogTable, problems: FsckProblem[]): Promise<OpLogRow[]> {
+  const rows: OpLogRow[] = [];
+  for (const { partId } of await table.partitionStats()) {
+    try {
+      rows.push(...(await table.scan(partId)));
+    } catch (error) {
+      if (!PondError.is(error)) throw error;
+      problems.push({
+        kind: "unreadable-data-file",
+        file: `part_id=${partId}`,
+        detail: error.message,
+      });
+    }
+  }
+  return rows;
+}
+
+/** Where each node is in the tree as the versions are replayed. */
+class Locations {
+  private readonly at = new Map<NodeId, { dir: NodeId; name: string }>();
+
+  bind(dir: NodeId, name: string, node: NodeId): void {
+    this.at.set(node, { dir, name });
+  }
+
+  unbind(dir: NodeId, name: string, node: NodeId): void {
+    const current = this.at.get(node);
+    if (current?.dir === dir && current.name === name) this.at.delete(node);
+  }
+
+  path(node: NodeId): string | undefined {
+    const names: string[] = [];
+    for (let id = node, depth = 0; id !== ROOT_ID; depth++) {
+      const place = this.at.get(id);
+      if (!place || depth > 4096) return undefined;
+      names.push(place.name);
+      id = place.dir;
+    }
+    return `/${names.reverse().join("/")}`;
+  }
+}
+
+/**
+ * Replays every version: each directory change must name a node that exists by
+ * then, and each file version's bytes must match its size and sha256.
+ */
+async function checkTree(
+  table: OpLogTable,
+  rows: OpLogRow[],
+  problems: FsckProblem[],
+  onProgress: FsckOptions["onProgress"],
+): Promise<number> {
+  const firstSeq = new Map<NodeId, number>();
+  for (const row of rows) {
+    firstSeq.set(row.nodeId, Math.min(firstSeq.get(row.nodeId) ?? row.txnSeq, row.txnSeq));
+  }
+  const byVersion = new Map<number, OpLogRow[]>();
+  for (const row of rows) {
+    const list = byVersion.get(row.txnSeq) ?? [];
+    byVersion.set(row.txnSeq, list);
+    list.push(row);
+  }
+  const listings = new Map<NodeId, Map<string, NodeId>>();
+  const locations = new Locations();
+  const versions = [...byVersion.keys()].sort((a, b) => a - b);
+  let largeFiles = 0;
+  for (const [i, version] of versions.entries()) {
+    onProgress?.(i, versions.length);
+    const changed = (byVersion.get(version) ?? []).sort((a, b) => a.version - b.version);
+    for (const row of changed) {
+      if (row.entryType !== "directory" || row.nodeId !== row.partId) continue;
+      let changes: DirectoryChange[];
+      try {
+        changes = row.content ? decodeDirectoryChanges(row.content) : [];
+      } catch (error) {
+        problems.push({
+          kind: "bad-directory-record",
+          version,
+          ...pathOf(locations, row.nodeId),
+          detail: `record ${row.version} cannot be decoded (${String(error)})`,
+        });
+        continue;
+      }
+      const listing = listings.get(row.nodeId) ?? new Map<string, NodeId>();
+      listings.set(row.nodeId, listing);
+      if (row.attrs === SNAPSHOT_ATTRS) {
+        const kept = new Set(changes.map((c) => c.name));
+        for (const [name, child] of listing) {
+          if (!kept.has(name)) locations.unbind(row.nodeId, name, child);
+        }
+        listing.clear();
+      }
+      for (const change of changes) {
+        const previous = listing.get(change.name);
+        if (previous) locations.unbind(row.nodeId, change.name, previous);
+        if (!change.entry) {
+          listing.delete(change.name);
+          continue;
+        }
+        listing.set(change.name, change.entry.nodeId);
+        locations.bind(row.nodeId, change.name, change.entry.nodeId);
+        const first = firstSeq.get(change.entry.nodeId);
+        if (first === undefined || first > version) {
+          problems.push({
+            kind: "missing-node",
+            version,
+            ...pathOf(locations, change.entry.nodeId),
+            detail: `names node ${change.entry.nodeId}, which has no version by then`,
+          });
+        }
+      }
+    }
+    for (const row of changed) {
+      if (row.entryType === "directory") continue;
+      if (row.contentRef !== null) largeFiles++;
+      const mismatch = await contentProblem(table, row);
+      if (mismatch) problems.push({ ...mismatch, version, ...pathOf(locations, row.nodeId) });
+    }
+  }
+  onProgress?.(versions.length, versions.length);
+  return largeFiles;
+}
+
+function pathOf(locations: Locations, node: NodeId): { path?: string } {
+  const path = locations.path(node);
+  return path === undefined ? {} : { path };
+}
+
+async function contentProblem(
+  table: OpLogTable,
+  row: OpLogRow,
+): Promise<Omit<FsckProblem, "version" | "path"> | undefined> {
+  const what = `version ${row.version} of node ${row.nodeId}`;
+  if (row.contentRef === null) {
+    const content = row.content ?? new Uint8Array(0);
+    if (content.length !== row.size || sha256Hex(content) !== row.sha256) {
+      return {
+        kind: "content-mismatch",
+        detail: `${what}: stored bytes do not match size and sha256`,
+      };
+    }
+    return undefined;
+  }
+  const file = row.contentRef;
+  const hashed = await hashFile(join(table.root, file));
+  if (!hashed) return { kind: "missing-large-file", file, detail: `${what} refers to it` };
+  if (hashed.size !== row.size || hashed.sha256 !== row.sha256) {
+    return {
+      kind: "content-mismatch",
+      file,
+      detail: `${what}: the file does not match size and sha256`,
+    };
+  }
+  return undefined;
+}
+
+async function hashFile(path: string): Promise<{ size: number; sha256: string } | undefined> {
+  const hash = createHash("sha256");
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+  } catch {
+    return undefined;
+  }
+  return { size, sha256: hash.digest("hex") };
+}
+
+async function checkLargeFileOrphans(
+  table: OpLogTable,
+  rows: OpLogRow[],
+  orphanedBefore: number,
+  problems: FsckProblem[],
+): Promise<void> {
+  const referenced = new Set(rows.map((r) => r.contentRef).filter((r) => r !== null));
+  const dir = join(table.root, LARGE_FILES_DIR);
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const file = `${LARGE_FILES_DIR}/${name}`;
+    if (referenced.has(file)) continue;
+    const info = await stat(join(dir, name)).catch(() => undefined);
+    if (info && info.mtimeMs < orphanedBefore) {
+      problems.push({ kind: "orphan-large-file", file, detail: "no version refers to it" });
+    }
+  }
+}
