@@ -109,7 +109,7 @@ describe("maintenance", () => {
     expect(PondError.is(error)).toBe(true);
     expect((error as PondError).message).toMatch(/retained|oldest/);
     expect(await dump(reopened)).toContain(
-      "/a/moved " + sha256Hex(new TextEncoder().encode("value 26")),
+      `/a/moved ${sha256Hex(new TextEncoder().encode("value 26"))}`,
     );
     await reopened.close();
     expect((await fsckOplog(path)).problems).toEqual([]);

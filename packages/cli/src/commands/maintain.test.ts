@@ -48,7 +48,9 @@ describe("pond maintain", () => {
     const run = await s.pond("maintain", "--retention", "soon");
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/^pond: EINVAL: .*retention/);
-    expect((await s.ok("maintain", "--json")).json<{ retention: string }>().retention).toBe("forever");
+    expect((await s.ok("maintain", "--json")).json<{ retention: string }>().retention).toBe(
+      "forever",
+    );
   });
 
   it("without a pond is ENOENT", async () => {
@@ -69,7 +71,11 @@ describe("pond fsck", () => {
     expect(run.code).toBe(1);
     expect(run.out).toMatch(/missing-large-file\s+\d+\s+\/data\/big\.bin\s+_large_files\/sha256=/);
     expect(run.err).toMatch(/^pond: CORRUPT: .*1 problem found/);
-    const json = (await s.pond("fsck", "--json")).json<{ problems: Array<{ kind: string; path: string }> }>();
-    expect(json.problems).toEqual([expect.objectContaining({ kind: "missing-large-file", path: "/data/big.bin" })]);
+    const json = (await s.pond("fsck", "--json")).json<{
+      problems: Array<{ kind: string; path: string }>;
+    }>();
+    expect(json.problems).toEqual([
+      expect.objectContaining({ kind: "missing-large-file", path: "/data/big.bin" }),
+    ]);
   });
 });
