@@ -117,19 +117,11 @@ export class MemoryPersistence implements PersistenceLayer {
 
   async readContent(nodeId: NodeId, _partId: NodeId, version?: number): Promise<Uint8Array> {
     this.check();
-    const staged = this.pending.versionsOf(nodeId);
-    const wanted = version ?? staged[staged.length - 1]?.meta.version;
-    const hit = staged.find((s) => s.meta.version === wanted);
-    if (hit) return hit.write.content.slice();
-    const committed = this.committedVersions(nodeId);
-    const found =
-      wanted === undefined
-        ? committed[committed.length - 1]
-        : committed.find((v) => v.meta.version === wanted);
+    const found = this.pending.pickVersion(nodeId, this.committedVersions(nodeId), version);
     if (!found) {
       throw new PondError("ENOENT", version === undefined ? "no content" : `no version ${version}`);
     }
-    return found.content.slice();
+    return ("staged" in found ? found.staged.write.content : found.committed.content).slice();
   }
 
   lookupEntry(dirId: NodeId, name: string): DirEntry | undefined {

@@ -67,6 +67,11 @@ export class CommittedState {
 
   constructor(private readonly table: OpLogTable) {}
 
+  /** The directory's state if it is loaded already. */
+  cachedDirectory(dirId: NodeId): DirectoryState | undefined {
+    return this.dirs.get(dirId);
+  }
+
   async directory(dirId: NodeId): Promise<DirectoryState> {
     const cached = this.dirs.get(dirId);
     if (cached) return cached;

@@ -6,6 +6,7 @@ import {
   type CommitMeta,
   type DirEntry,
   type DirectoryOperation,
+  type MaybePromise,
   type NodeId,
   type NodeMetadata,
   type NodeStreamWrite,
@@ -188,29 +189,29 @@ export class OpLogPersistence implements PersistenceLayer {
 
   async readContent(nodeId: NodeId, partId: NodeId, version?: number): Promise<Uint8Array> {
     this.check();
-    const staged = this.pending.versionsOf(nodeId);
-    const committed = await this.state.versions(nodeId, partId);
-    const wanted =
-      version ??
-      staged[staged.length - 1]?.meta.version ??
-      committed[committed.length - 1]?.meta.version;
-    const hit = staged.find((s) => s.meta.version === wanted);
-    if (hit) return this.stagedContent(hit);
+    const found = this.pending.pickVersion(
+      nodeId,
+      await this.state.versions(nodeId, partId),
+      version,
+    );
+    if (found && "staged" in found) return this.stagedContent(found.staged);
     const content =
-      wanted === undefined ? undefined : await this.state.content(nodeId, partId, wanted);
+      found && (await this.state.content(nodeId, partId, found.committed.meta.version));
     if (!content) {
       throw new PondError("ENOENT", version === undefined ? "no content" : `no version ${version}`);
     }
     return content.slice();
   }
 
-  async lookupEntry(dirId: NodeId, name: string): Promise<DirEntry | undefined> {
+  lookupEntry(dirId: NodeId, name: string): MaybePromise<DirEntry | undefined> {
     this.check();
     this.readSet.name(dirId, name);
     const staged = this.pending.stagedEntry(dirId, name);
     if (staged !== undefined) return staged ?? undefined;
     if (this.createdDirs.has(dirId)) return undefined;
-    return (await this.state.directory(dirId)).entries.get(name);
+    const cached = this.state.cachedDirectory(dirId);
+    if (cached) return cached.entries.get(name);
+    return this.state.directory(dirId).then((state) => state.entries.get(name));
   }
 
   async loadDirectoryEntries(dirId: NodeId): Promise<DirEntry[]> {
@@ -226,7 +227,9 @@ export class OpLogPersistence implements PersistenceLayer {
     this.checkWritable();
     this.readSet.name(dirId, name);
     if (op.kind === "rename") this.readSet.name(dirId, op.newName);
-    await this.pending.applyDirectoryOperation(dirId, name, op, (d, n) => this.lookupEntry(d, n));
+    await this.pending.applyDirectoryOperation(dirId, name, op, async (d, n) =>
+      this.lookupEntry(d, n),
+    );
   }
 
   savepoint(): number {
@@ -451,14 +454,17 @@ export class OpLogPersistence implements PersistenceLayer {
     partId: NodeId,
     version?: number,
   ): Promise<{ ref: string; sha256: string } | undefined> {
-    const staged = this.pending.versionsOf(nodeId);
-    const committed = await this.state.versions(nodeId, partId);
-    const wanted =
-      version ?? staged[staged.length - 1]?.meta.version ?? newestMeta(committed)?.version;
-    const hit = staged.find((s) => s.meta.version === wanted);
-    if (hit) return hit.contentRef ? { ref: hit.contentRef, sha256: hit.meta.sha256 } : undefined;
-    const stored = committed.find((v) => v.meta.version === wanted);
-    return stored?.contentRef ? { ref: stored.contentRef, sha256: stored.meta.sha256 } : undefined;
+    const found = this.pending.pickVersion(
+      nodeId,
+      await this.state.versions(nodeId, partId),
+      version,
+    );
+    if (!found) return undefined;
+    const [ref, meta] =
+      "staged" in found
+        ? [found.staged.contentRef, found.staged.meta]
+        : [found.committed.contentRef, found.committed.meta];
+    return ref ? { ref, sha256: meta.sha256 } : undefined;
   }
 
   /** The metadata of a file's next version (newest staged or committed + 1). */

@@ -41,6 +41,26 @@ export class PendingChanges {
     return staged?.[staged.length - 1];
   }
 
+  /**
+   * Which version a read means: `version`, or the newest staged, or the newest
+   * committed. Returns the staged one (`staged`) or the committed one, if any.
+   */
+  pickVersion<T extends { meta: NodeMetadata }>(
+    nodeId: NodeId,
+    committed: readonly T[],
+    version?: number,
+  ): { staged: StagedVersion } | { committed: T } | undefined {
+    const staged = this.versionsOf(nodeId);
+    const wanted =
+      version ??
+      staged[staged.length - 1]?.meta.version ??
+      committed[committed.length - 1]?.meta.version;
+    const hit = staged.find((s) => s.meta.version === wanted);
+    if (hit) return { staged: hit };
+    const found = committed.find((c) => c.meta.version === wanted);
+    return found ? { committed: found } : undefined;
+  }
+
   stageVersion(version: StagedVersion): void {
     const id = version.meta.nodeId;
     let staged = this.nodes.get(id);

@@ -13,7 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createOplogFs, openOplogFs } from "@pond/persistence-oplog";
+import { createOplogFs, maintainOplog, openOplogFs } from "@pond/persistence-oplog";
 import { percentile, printTable, type Row, time } from "./harness.js";
 import { peakRss } from "./peak-rss.js";
 
@@ -49,10 +49,10 @@ async function directoryPond(transactions: number): Promise<string> {
   return path;
 }
 
-async function listCold(path: string): Promise<void> {
+async function listCold(path: string, expected = 10_000): Promise<void> {
   const fs = await openOplogFs(path, { readOnly: true });
   const entries = await fs.root().readdir("/big");
-  if (entries.length !== 10_000) throw new Error(`listed ${entries.length}`);
+  if (entries.length !== expected) throw new Error(`listed ${entries.length}`);
   await fs.close();
 }
 
@@ -142,19 +142,100 @@ function tableFiles(path: string): { files: number; bytes: number } {
 async function aged(rows: Row[]): Promise<void> {
   const old = await agedPond(OLD_COMMITS);
   const young = await agedPond(100);
+  const unmaintained = await median(7, () => openAndRead(old));
+  const before = tableFiles(old);
+  const copyTime = await time(() => execFileSync("cp", ["-r", old, `${old}-copy`]));
+  rmSync(`${old}-copy`, { recursive: true });
+  let report: Awaited<ReturnType<typeof maintainOplog>> | undefined;
+  const compaction = await time(async () => {
+    report = await maintainOplog(old);
+  });
+  const { filesRemoved, filesAdded, bytesRemoved, bytesAdded } = (
+    report as NonNullable<typeof report>
+  ).compaction;
+  const live = {
+    files: before.files - filesRemoved + filesAdded,
+    bytes: before.bytes - bytesRemoved + bytesAdded,
+  };
+  await maintainOplog(young);
+  const youngMaintained = await median(7, () => openAndRead(young));
+  rows.push({
+    name: `open + read after ${OLD_COMMITS} commits, maintained (vs 100)`,
+    pond: await median(7, () => openAndRead(old)),
+    baseline: youngMaintained,
+    unit: "ms",
+    goal: 2,
+  });
   rows.push({
     name: `open + read after ${OLD_COMMITS} commits, unmaintained (vs 100)`,
-    pond: await median(7, () => openAndRead(old)),
-    baseline: await median(7, () => openAndRead(young)),
+    pond: unmaintained,
+    baseline: youngMaintained,
     unit: "ms",
   });
-  const before = tableFiles(old);
-  console.log(`aged pond: ${before.files} data files, ${(before.bytes / MiB).toFixed(1)} MiB`);
+  rows.push({
+    name: `compaction of the ${OLD_COMMITS}-commit pond (vs cp -r of it)`,
+    pond: compaction,
+    baseline: copyTime,
+    unit: "ms",
+  });
+  // The replaced files stay on disk for time travel until retention lets vacuum delete them.
+  rows.push({
+    name: "data files the newest version reads, after compaction (vs before)",
+    pond: live.files,
+    baseline: before.files,
+    unit: "files",
+  });
+  rows.push({
+    name: "their size, after compaction (vs before)",
+    pond: live.bytes / MiB,
+    baseline: before.bytes / MiB,
+    unit: "MiB",
+  });
+}
+
+/**
+ * How the directory snapshot interval K trades listing cost against bytes written:
+ * a 1,000-entry directory built one entry per transaction, listed cold, for several K.
+ */
+async function snapshotIntervals(rows: Row[]): Promise<void> {
+  const build = async (interval: number) => {
+    const path = join(scratch, `snapshots-${interval}`);
+    const fs = await createOplogFs(path, { directorySnapshotInterval: interval });
+    const dir = await fs.root().createDirPath("/big");
+    for (let i = 0; i < 1000; i++) await fs.root().writeFile(`/big/f${i}`, "x");
+    await fs.close();
+    const dirBytes = partitionBytes(path, dir.nodeId);
+    await maintainOplog(path);
+    return { path, dirBytes };
+  };
+  const none = await build(1_000_000);
+  const baseline = await median(7, () => listCold(none.path, 1000));
+  for (const interval of [16, 32, 64, 128, 256]) {
+    const built = await build(interval);
+    rows.push({
+      name: `K=${interval}: cold listing (vs no snapshots), maintained`,
+      pond: await median(7, () => listCold(built.path, 1000)),
+      baseline,
+      unit: "ms",
+    });
+    rows.push({
+      name: `K=${interval}: bytes committed to the directory (vs no snapshots)`,
+      pond: built.dirBytes / 1024,
+      baseline: none.dirBytes / 1024,
+      unit: "KiB",
+    });
+  }
+}
+
+function partitionBytes(path: string, partId: string): number {
+  const dir = join(path, `part_id=${partId}`);
+  return readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
 }
 
 const rows: Row[] = [];
 if (args.size === 0 || args.has("directories")) await directories(rows);
 if (args.size === 0 || args.has("aged")) await aged(rows);
 if (args.size === 0 || args.has("large")) await largeFiles(rows);
+if (args.has("snapshots")) await snapshotIntervals(rows);
 printTable("bench:scale — a long-lived pond", "baseline", rows);
 rmSync(scratch, { recursive: true, force: true });
