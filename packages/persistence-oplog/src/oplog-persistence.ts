@@ -68,6 +68,7 @@ export class OpLogPersistence implements PersistenceLayer {
   private closed = false;
   /** The table version that reads and caches reflect. */
   private version: number;
+  private readonly snapshotInterval: number;
 
   constructor(
     private readonly table: OpLogTable,
@@ -80,15 +81,8 @@ export class OpLogPersistence implements PersistenceLayer {
       Number.isInteger(interval) && interval > 0 ? interval : DIRECTORY_SNAPSHOT_INTERVAL;
   }
 
-  private readonly snapshotInterval: number;
-
   get readOnly(): boolean {
     return this.options.readOnly === true || this.options.pinned === true;
-  }
-
-  /** The table root on disk. */
-  get root(): string {
-    return this.table.root;
   }
 
   async begin(): Promise<void> {
