@@ -43,7 +43,7 @@ describe("bad input", () => {
     const fs = await openOplogFs(path);
     const error = await failure(fs.root().readFile("/dir/file.txt"));
     expect(error.code).toBe("CORRUPT");
-    expect(error.message).toContain(files[0]);
+    expect(files.filter((file) => error.message.includes(file))).toHaveLength(1);
     // The pond is still usable elsewhere.
     await fs.root().writeFile("/other.txt", "fine");
     expect(new TextDecoder().decode(await fs.root().readFile("/other.txt"))).toBe("fine");

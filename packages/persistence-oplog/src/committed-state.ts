@@ -26,7 +26,10 @@ export interface StoredVersion {
 export interface DirectoryState {
   entries: Map<string, DirEntry>;
   sorted: DirEntry[] | undefined;
+  /** From the newest full-listing snapshot on, or all of them once `complete`. */
   versions: StoredVersion[];
+  /** Whether `versions` starts at the directory's first version. */
+  complete: boolean;
   /** Records written since the newest full-listing snapshot (all of them if none). */
   sinceSnapshot: number;
 }
@@ -72,19 +75,14 @@ export class CommittedState {
     return this.dirs.get(dirId);
   }
 
+  /**
+   * The directory's listing, replayed from its newest full-listing snapshot, which is as far
+   * back as the table is read: the older records only matter to `versions`.
+   */
   async directory(dirId: NodeId): Promise<DirectoryState> {
     const cached = this.dirs.get(dirId);
     if (cached) return cached;
-    const rows = (await this.table.scan(dirId, dirId))
-      .filter((row) => row.nodeId === dirId && row.entryType === "directory")
-      .sort((a, b) => a.version - b.version);
-    const state: DirectoryState = {
-      entries: new Map(),
-      sorted: undefined,
-      versions: [],
-      sinceSnapshot: 0,
-    };
-    // Replay starts at the newest snapshot: older records only contribute their metadata.
+    const rows = directoryRows(await this.table.scanTail(dirId, dirId, SNAPSHOT_ATTRS), dirId);
     let start = 0;
     for (let i = rows.length - 1; i >= 0; i--) {
       if (rows[i]?.attrs === SNAPSHOT_ATTRS) {
@@ -92,18 +90,23 @@ export class CommittedState {
         break;
       }
     }
-    for (const row of rows.slice(0, start)) {
-      state.versions.push({ meta: rowMetadata(row), contentRef: null });
-    }
     const replay = rows.slice(start);
+    const state: DirectoryState = {
+      entries: new Map(),
+      sorted: undefined,
+      versions: [],
+      complete: (replay[0]?.version ?? 1) === 1,
+      sinceSnapshot: 0,
+    };
     const changes = decodeDirectoryRecords(replay.map((row) => row.content ?? NO_CONTENT));
     for (const [i, row] of replay.entries()) applyDirectoryRow(state, row, changes[i] ?? []);
     this.dirs.set(dirId, state);
     return state;
   }
 
+  /** Every committed version of a node, oldest first. */
   async versions(nodeId: NodeId, partId: NodeId): Promise<StoredVersion[]> {
-    if (nodeId === partId) return (await this.directory(nodeId)).versions;
+    if (nodeId === partId) return this.directoryVersions(nodeId);
     const cached = this.nodes.get(nodeId);
     if (cached) return cached;
     const rows = (await this.table.scan(partId, nodeId))
@@ -115,6 +118,29 @@ export class CommittedState {
     });
     this.nodes.set(nodeId, versions);
     return versions;
+  }
+
+  /** A node's newest committed version; for a directory, without reading its older history. */
+  async newest(nodeId: NodeId, partId: NodeId): Promise<StoredVersion | undefined> {
+    const versions =
+      nodeId === partId
+        ? (await this.directory(nodeId)).versions
+        : await this.versions(nodeId, partId);
+    return versions[versions.length - 1];
+  }
+
+  private async directoryVersions(dirId: NodeId): Promise<StoredVersion[]> {
+    const state = await this.directory(dirId);
+    if (state.complete) return state.versions;
+    const first = state.versions[0]?.meta.version ?? Number.POSITIVE_INFINITY;
+    const older = directoryRows(await this.table.scan(dirId, dirId), dirId)
+      .filter((row) => row.version < first)
+      .map((row) => ({ meta: rowMetadata(row), contentRef: null }));
+    if (!state.complete) {
+      state.versions.unshift(...older);
+      state.complete = true;
+    }
+    return state.versions;
   }
 
   /** Records that a node has no committed versions (it was just created). */
@@ -202,6 +228,13 @@ function applyDirectoryRow(
   }
   state.sorted = undefined;
   state.versions.push({ meta: rowMetadata(row), contentRef: null });
+}
+
+/** A directory's own records among a partition's rows, oldest first. */
+function directoryRows(rows: OpLogRow[], dirId: NodeId): OpLogRow[] {
+  return rows
+    .filter((row) => row.nodeId === dirId && row.entryType === "directory")
+    .sort((a, b) => a.version - b.version);
 }
 
 export function sortedEntries(state: DirectoryState): DirEntry[] {

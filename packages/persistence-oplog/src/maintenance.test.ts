@@ -1,6 +1,13 @@
 // Maintenance compacts without changing any version, honours retention, and is safe to interrupt.
 
-import { copyFileSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,6 +69,15 @@ async function busyPond(): Promise<string> {
   return path;
 }
 
+/** Actions in the newest checkpoint besides its adds, protocol and metadata. */
+function tombstonesInCheckpoint(path: string): number {
+  const last = JSON.parse(readFileSync(join(path, "_delta_log", "_last_checkpoint"), "utf8")) as {
+    size: number;
+    numOfAddFiles: number;
+  };
+  return last.size - last.numOfAddFiles - 2;
+}
+
 describe("maintenance", () => {
   it("compaction leaves every version exactly as it was, and fewer data files", async () => {
     const path = await busyPond();
@@ -93,6 +109,8 @@ describe("maintenance", () => {
   it("retention forgets versions older than it, and says so when one is asked for", async () => {
     const path = await busyPond();
     await maintainOplog(path); // a compaction, so that there are replaced files to vacuum
+    // Kept forever, the replaced files stay tombstoned in the checkpoint.
+    expect(tombstonesInCheckpoint(path)).toBeGreaterThan(0);
     const fs = await openOplogFs(path);
     const newestBefore = (await fs.history()).at(-1)?.version as number;
     await fs.close();
@@ -101,6 +119,8 @@ describe("maintenance", () => {
     expect(report.retention).toBe("1s");
     expect(report.log.oldestVersion).toBeGreaterThanOrEqual(newestBefore);
     expect(report.dataFilesDeleted.files).toBeGreaterThan(0);
+    // Delta's retention follows, so the checkpoint forgets expired tombstones.
+    expect(tombstonesInCheckpoint(path)).toBe(0);
     const reopened = await openOplogFs(path);
     const error = await reopened.atVersion(1).then(
       () => undefined,

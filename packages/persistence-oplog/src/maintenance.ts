@@ -54,6 +54,18 @@ export interface MaintainReport {
 
 const MAX_COMMIT_ATTEMPTS = 20;
 
+/**
+ * Delta's own retention, kept equal to the pond's: removed files stay tombstoned in checkpoints
+ * only that long (so checkpoints stop growing with the pond's age once a retention is set), and
+ * any Delta vacuum's default retention matches what pond keeps.
+ */
+const DELETED_FILE_RETENTION_PROPERTY = "delta.deletedFileRetentionDuration";
+
+function deltaInterval(retention: string): string {
+  if (retention === KEEP_FOREVER) return "interval 36500 days";
+  return `interval ${Math.ceil(parseDuration(retention) / 1000)} seconds`;
+}
+
 /** The retention text of a pond's properties, validated: "forever" or a duration. */
 export function historyRetention(properties: Record<string, string>): string {
   return checkRetention(properties[HISTORY_RETENTION_PROPERTY] ?? KEEP_FOREVER);
@@ -87,7 +99,13 @@ export async function maintainOplog(
       const wanted = checkRetention(options.retention);
       if (historyRetention(table.properties()) !== wanted) {
         await commitExactly(table, (version) =>
-          table.setProperties({ [HISTORY_RETENTION_PROPERTY]: wanted }, version),
+          table.setProperties(
+            {
+              [HISTORY_RETENTION_PROPERTY]: wanted,
+              [DELETED_FILE_RETENTION_PROPERTY]: deltaInterval(wanted),
+            },
+            version,
+          ),
         );
       }
     }

@@ -805,6 +805,36 @@ describe("NativeTable compaction", () => {
   }, 60_000);
 });
 
+describe("NativeTable file skipping by the nodes a file lists", () => {
+  it("a lookup opens only the files that hold the node, even where one node is in every file", async () => {
+    const table = await NativeTable.create(dir, { "delta.checkpointInterval": "5" });
+    // Like a directory that gains a child per commit: its record ("a…") is in every file, so
+    // every file's node_id range spans all the children created before it.
+    for (let v = 1; v <= 12; v++) {
+      const rows = [
+        { part: "p", node: "a-dir", version: v },
+        { part: "p", node: `c${String(v).padStart(2, "0")}`, version: 1 },
+      ];
+      await table.commit(ipc(rows, v), v, info(`${v}`));
+    }
+    for (const reader of [table, await NativeTable.open(dir)]) {
+      const before = reader.scanStats();
+      expect(pairs(rowsOf(await reader.scanPartition("p", "c03")))).toEqual(["p/c03@1"]);
+      const after = reader.scanStats();
+      expect(after.filesRead - before.filesRead).toBe(1);
+      expect(after.filesSkipped - before.filesSkipped).toBe(11);
+    }
+    // A file of many nodes falls back to its node_id range.
+    const many = Array.from({ length: 100 }, (_, i) => ({
+      part: "q",
+      node: `m${String(i).padStart(3, "0")}`,
+      version: 1,
+    }));
+    await table.commit(ipc(many, 13), 13, info("13"));
+    expect(rowsOf(await table.scanPartition("q", "m042")).numRows).toBe(1);
+  });
+});
+
 describe("NativeTable compaction crash safety", () => {
   it("leaves the table at the old or the new version, with the same rows, when the compacting process is killed", async () => {
     const table = await NativeTable.create(dir, {});

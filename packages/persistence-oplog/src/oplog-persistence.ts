@@ -19,12 +19,7 @@ import {
   rootMetadata,
   type StagedVersion,
 } from "@pond/tinyfs";
-import {
-  CommittedState,
-  SNAPSHOT_ATTRS,
-  type StoredVersion,
-  sortedEntries,
-} from "./committed-state.js";
+import { CommittedState, SNAPSHOT_ATTRS, sortedEntries } from "./committed-state.js";
 import {
   type DirectoryChange,
   decodeDirectoryChanges,
@@ -97,8 +92,7 @@ export class OpLogPersistence implements PersistenceLayer {
     if (this.pending.dirs.has(nodeId)) return this.pendingDirectory(nodeId);
     const staged = this.pending.newestOf(nodeId);
     if (staged) return staged.meta;
-    const versions = await this.state.versions(nodeId, partId);
-    const newest = versions[versions.length - 1];
+    const newest = await this.state.newest(nodeId, partId);
     if (newest) return newest.meta;
     if (nodeId === ROOT_ID && partId === ROOT_ID) return rootMetadata(await this.created());
     return undefined;
@@ -424,7 +418,7 @@ export class OpLogPersistence implements PersistenceLayer {
         partId: dirId,
         nodeId: dirId,
         entryType: "directory",
-        version: (newestMeta(committed?.versions ?? [])?.version ?? 0) + 1,
+        version: (committed?.versions.at(-1)?.meta.version ?? 0) + 1,
         txnSeq: version,
         timestamp,
         content: null,
@@ -469,17 +463,17 @@ export class OpLogPersistence implements PersistenceLayer {
   ): Promise<NodeMetadata> {
     if (write.isNew) this.state.knownNew(nodeId);
     const previous =
-      this.pending.newestOf(nodeId)?.meta ?? newestMeta(await this.state.versions(nodeId, partId));
+      this.pending.newestOf(nodeId)?.meta ?? (await this.state.newest(nodeId, partId))?.meta;
     return nextVersionMetadata(nodeId, partId, write, previous);
   }
 
   private async pendingDirectory(dirId: NodeId): Promise<NodeMetadata> {
-    const versions = this.createdDirs.has(dirId) ? [] : await this.state.versions(dirId, dirId);
+    const newest = this.createdDirs.has(dirId) ? undefined : await this.state.newest(dirId, dirId);
     return {
       nodeId: dirId,
       partId: dirId,
       entryType: "directory",
-      version: (newestMeta(versions)?.version ?? 0) + 1,
+      version: (newest?.meta.version ?? 0) + 1,
       size: (await this.loadDirectoryEntries(dirId)).length,
       sha256: "",
       timestamp: new Date(),
@@ -506,10 +500,6 @@ export class OpLogPersistence implements PersistenceLayer {
     this.check();
     if (this.readOnly) throw new PondError("EROFS", "read-only pond");
   }
-}
-
-function newestMeta(versions: readonly StoredVersion[]): NodeMetadata | undefined {
-  return versions[versions.length - 1]?.meta;
 }
 
 function conflict(version: number, what: string): PondError {

@@ -56,6 +56,34 @@ describe("directory snapshots", () => {
     );
     await reopened.close();
   });
+
+  it("listing reads only the files written since the newest snapshot, and history stays whole", async () => {
+    const path = join(scratch, "tail");
+    const fs = await createOplogFs(path, { directorySnapshotInterval: 8 });
+    const dir = await fs.root().createDirPath("/d");
+    for (let i = 0; i < 40; i++) await fs.root().writeFile(`/d/f${i}`, `${i}`);
+    await fs.close();
+
+    const table = await OpLogTable.open(path);
+    const partitionFiles = readdirSync(join(path, `part_id=${dir.nodeId}`)).length;
+    const tail = await table.scanTail(dir.nodeId, dir.nodeId, SNAPSHOT_ATTRS);
+    const read = table.scanStats().filesRead;
+    const versions = tail.filter((r) => r.nodeId === dir.nodeId).map((r) => r.version);
+    const snapshots = tail.filter((r) => r.attrs === SNAPSHOT_ATTRS).map((r) => r.version);
+    // Records 1..41; snapshots at 8, 16, 24, 32, 40: the tail reaches back to 40 at least.
+    expect(Math.max(...snapshots)).toBe(40);
+    expect(versions).toContain(41);
+    expect(read).toBeLessThan(partitionFiles / 2);
+    table.close();
+
+    const reopened = await openOplogFs(path);
+    expect(await reopened.root().readdir("/d")).toHaveLength(40);
+    const history = await reopened.root().listFileVersions("/d");
+    expect(history.map((m) => m.version)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
+    await reopened.root().writeFile("/d/late", "x");
+    expect((await reopened.root().listFileVersions("/d")).map((m) => m.version).at(-1)).toBe(42);
+    await reopened.close();
+  });
 });
 
 describe("checkpoints", () => {

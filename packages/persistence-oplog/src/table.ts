@@ -181,6 +181,14 @@ export class OpLogTable {
     return decodeRows(await native(() => this.inner.scanPartition(partId, nodeId ?? null)));
   }
 
+  /**
+   * Node `nodeId`'s rows of partition `partId` from its newest row whose attrs equal `marker`
+   * onward (older rows may come along): reads only the files newer than that row.
+   */
+  async scanTail(partId: string, nodeId: string, marker: string): Promise<OpLogRow[]> {
+    return decodeRows(await native(() => this.inner.scanNodeTail(partId, nodeId, marker)));
+  }
+
   /** The rows one version added. */
   async rowsOf(version: number): Promise<OpLogRow[]> {
     return decodeRows(await native(() => this.inner.readVersion(version)));

@@ -22,6 +22,7 @@ use crate::log::{
 };
 use crate::scan::ScanCounters;
 use crate::schema::{PARTITION_COLUMN, check_delta_schema, delta_columns};
+use crate::store::LocalStore;
 
 pub const CHECKPOINT_INTERVAL: &str = "delta.checkpointInterval";
 const DEFAULT_CHECKPOINT_INTERVAL: i64 = 100;
@@ -72,6 +73,14 @@ fn absolute(path: &str) -> PondResult<PathBuf> {
 fn table_url(root: &Path) -> PondResult<Url> {
     Url::from_directory_path(root)
         .map_err(|()| PondError::einval(format!("{} is not a usable table path", root.display())))
+}
+
+/// delta-rs's builder for the table at `root`, on pond's local store.
+fn table_builder(root: &Path) -> PondResult<DeltaTableBuilder> {
+    let url = table_url(root)?;
+    let builder = DeltaTableBuilder::from_url(url.clone())
+        .map_err(|e| from_delta(e, Step::Load, &subject(root)))?;
+    Ok(builder.with_storage_backend(Arc::new(LocalStore::new()), url))
 }
 
 fn subject(root: &Path) -> String {
@@ -182,8 +191,7 @@ impl Handle {
                 return Err(listing.missing(v, &subject(&root)));
             }
         }
-        let mut builder = DeltaTableBuilder::from_url(table_url(&root)?)
-            .map_err(|e| from_delta(e, Step::Load, &subject(&root)))?;
+        let mut builder = table_builder(&root)?;
         if let Some(v) = version {
             builder = builder.with_version(v);
         }
@@ -226,9 +234,11 @@ impl Handle {
             configuration.insert(key, value);
         }
         std::fs::create_dir_all(&root).map_err(|e| from_io(e, "creating", &root))?;
-        let url = table_url(&root)?;
+        let log_store = table_builder(&root)?
+            .build_storage()
+            .map_err(|e| from_delta(e, Step::Other, &subject(&root)))?;
         let table = CreateBuilder::new()
-            .with_location(url.as_str())
+            .with_log_store(log_store)
             .with_table_name("pond")
             .with_comment("pond")
             .with_columns(delta_columns())
@@ -266,8 +276,7 @@ impl Handle {
     /// delta-rs's table loaded afresh (newest, or at `version`): for when an incremental load
     /// cannot work, e.g. because the log entries after the old snapshot were cleaned up.
     async fn fresh_table(&self, version: Option<u64>) -> PondResult<DeltaTable> {
-        let mut builder = DeltaTableBuilder::from_url(table_url(&self.root)?)
-            .map_err(|e| from_delta(e, Step::Load, &self.subject()))?;
+        let mut builder = table_builder(&self.root)?;
         if let Some(v) = version {
             builder = builder.with_version(v);
         }

@@ -10,7 +10,7 @@ use deltalake::kernel::{Add, Remove};
 
 use crate::error::{PondError, PondResult, Step, from_delta};
 use crate::schema::PARTITION_COLUMN;
-use crate::stats::{node_id_range, num_records};
+use crate::stats::StatsSummary;
 
 #[derive(Debug, Clone)]
 pub struct DataFile {
@@ -18,6 +18,10 @@ pub struct DataFile {
     pub path: String,
     /// (min, max) node_id when the writer recorded stats.
     pub node_ids: Option<(String, String)>,
+    /// Every node id of the file, sorted, when the writer listed them.
+    pub node_set: Option<Arc<[String]>>,
+    /// The newest txn_seq of its rows when the writer recorded stats.
+    pub max_txn_seq: Option<i64>,
     /// Bytes, from the add action.
     pub size: i64,
     /// Rows, when the writer recorded `numRecords`.
@@ -27,6 +31,9 @@ pub struct DataFile {
 impl DataFile {
     /// Whether the file may hold rows of `node_id`.
     pub fn may_hold(&self, node_id: &str) -> bool {
+        if let Some(set) = &self.node_set {
+            return set.binary_search_by(|id| id.as_str().cmp(node_id)).is_ok();
+        }
         match &self.node_ids {
             Some((lo, hi)) => lo.as_str() <= node_id && node_id <= hi.as_str(),
             None => true,
@@ -34,12 +41,14 @@ impl DataFile {
     }
 
     fn of_add(add: &Add) -> Self {
-        let stats = add.stats.as_deref();
+        let stats = StatsSummary::parse(add.stats.as_deref());
         Self {
             path: add.path.clone(),
-            node_ids: stats.and_then(node_id_range),
+            node_ids: stats.node_ids,
+            node_set: stats.node_set.map(Arc::from),
+            max_txn_seq: stats.max_txn_seq,
             size: add.size,
-            rows: stats.and_then(num_records),
+            rows: stats.rows,
         }
     }
 }
@@ -70,13 +79,15 @@ impl PartitionIndex {
                     file.path()
                 )));
             };
-            let node_ids = file.stats().as_deref().and_then(node_id_range);
+            let stats = StatsSummary::parse(file.stats().as_deref());
             partitions
                 .entry(part_id.clone())
                 .or_default()
                 .push(DataFile {
                     path: file.path().into_owned(),
-                    node_ids,
+                    node_ids: stats.node_ids,
+                    node_set: stats.node_set.map(Arc::from),
+                    max_txn_seq: stats.max_txn_seq,
                     size: file.size(),
                     rows: file.num_records().and_then(|n| i64::try_from(n).ok()),
                 });

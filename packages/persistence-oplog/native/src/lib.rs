@@ -19,6 +19,7 @@ mod retained;
 mod scan;
 mod schema;
 mod stats;
+mod store;
 mod table;
 mod vacuum;
 

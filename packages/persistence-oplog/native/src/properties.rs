@@ -12,11 +12,27 @@ use crate::commit::{check_next_version, checkpoint_if_due, put_entry};
 use crate::error::{PondError, PondResult, Step, from_delta};
 use crate::handle::{CHECKPOINT_INTERVAL, Handle, checkpoint_interval};
 
-/// Refuses keys other than `pond.*` and the checkpoint interval: the other Delta properties decide
-/// retention and protocol features, which pond fixes at creation.
+/// How long removed files stay tombstoned in checkpoints, and the retention Delta vacuums
+/// (anyone's) use by default: pond keeps it equal to the pond's history retention.
+const DELETED_FILE_RETENTION: &str = "delta.deletedFileRetentionDuration";
+
+/// Refuses keys other than `pond.*`, the checkpoint interval and the deleted-file retention: the
+/// other Delta properties decide log retention and protocol features, which pond fixes at creation.
 fn check(properties: &HashMap<String, String>) -> PondResult<()> {
     for (key, value) in properties {
-        if key == CHECKPOINT_INTERVAL {
+        if key == DELETED_FILE_RETENTION {
+            let parts: Vec<&str> = value.split_whitespace().collect();
+            let valid = matches!(parts.as_slice(), ["interval", n, unit]
+                if n.parse::<u64>().is_ok()
+                    && ["second", "minute", "hour", "day", "week"]
+                        .iter()
+                        .any(|u| unit.trim_end_matches('s') == *u));
+            if !valid {
+                return Err(PondError::einval(format!(
+                    "{DELETED_FILE_RETENTION} must read \"interval <n> <unit>\", not {value:?}"
+                )));
+            }
+        } else if key == CHECKPOINT_INTERVAL {
             if !value.parse::<i64>().is_ok_and(|v| v > 0) {
                 return Err(PondError::einval(format!(
                     "{CHECKPOINT_INTERVAL} must be a positive integer, not {value:?}"
@@ -24,7 +40,7 @@ fn check(properties: &HashMap<String, String>) -> PondResult<()> {
             }
         } else if !key.starts_with("pond.") {
             return Err(PondError::einval(format!(
-                "table property {key} cannot be changed (allowed: pond.*, {CHECKPOINT_INTERVAL})"
+                "table property {key} cannot be changed (allowed: pond.*, {CHECKPOINT_INTERVAL}, {DELETED_FILE_RETENTION})"
             )));
         }
     }

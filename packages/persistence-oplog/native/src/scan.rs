@@ -5,14 +5,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use deltalake::arrow::array::{Array, AsArray, RecordBatch};
+use deltalake::arrow::datatypes::Int64Type;
 use futures::{StreamExt, TryStreamExt};
 
 use crate::data_file::{self, ReadCounts};
 use crate::error::{PondError, PondResult, from_join};
 use crate::handle::Handle;
+use crate::index::DataFile;
 use crate::ipc::encode_rows;
 use crate::log::{entry_changes, entry_path, read_entry};
-use crate::schema::PARTITION_COLUMN;
+use crate::schema::{ATTRS_COLUMN, PARTITION_COLUMN, TXN_SEQ_COLUMN};
 
 /// How many data files are decoded at once; small files are dominated by open/footer latency.
 const CONCURRENT_FILES: usize = 8;
@@ -43,14 +46,14 @@ struct FileRead {
     part_id: String,
 }
 
-/// Reads `files` concurrently (results in the given order) and encodes them as one IPC stream.
-async fn read_files(
+/// Reads `files` concurrently (results in the given order), counting what was read.
+async fn read_batches(
     handle: &Handle,
     files: Vec<FileRead>,
-    node_id: Option<String>,
-) -> PondResult<Vec<u8>> {
+    node_id: Option<&str>,
+) -> PondResult<Vec<RecordBatch>> {
     let root: Arc<PathBuf> = Arc::new(handle.root.clone());
-    let node_id = Arc::new(node_id);
+    let node_id = Arc::new(node_id.map(str::to_string));
     let count = files.len();
     let read: Vec<_> = futures::stream::iter(files)
         .map(|file| {
@@ -75,9 +78,22 @@ async fn read_files(
         batches.extend(file_batches);
     }
     handle.scan_counters.record(count, totals);
+    Ok(batches)
+}
+
+async fn encode(batches: Vec<RecordBatch>) -> PondResult<Vec<u8>> {
     tokio::task::spawn_blocking(move || encode_rows(&batches))
         .await
         .map_err(|e| from_join(e, "encoding rows"))?
+}
+
+/// Reads `files` concurrently and encodes their rows, in the given order, as one IPC stream.
+async fn read_files(
+    handle: &Handle,
+    files: Vec<FileRead>,
+    node_id: Option<String>,
+) -> PondResult<Vec<u8>> {
+    encode(read_batches(handle, files, node_id.as_deref()).await?).await
 }
 
 /// The rows of partition `part_id` at the loaded version, optionally only node `node_id`'s.
@@ -101,6 +117,65 @@ pub async fn scan_partition(
         .files_skipped
         .fetch_add((all.len() - files.len()) as u64, Ordering::Relaxed);
     read_files(handle, files, node_id).await
+}
+
+/// The rows of node `node_id` in partition `part_id` at the loaded version from its newest row
+/// whose attrs equal `marker` onward (older rows may come along; all of them when none is
+/// marked). Files are read newest first by their txn_seq stats, and reading stops once every
+/// file left holds only rows older than the marked one, so the cost follows the rows since the
+/// marker rather than the partition's age.
+pub async fn scan_node_tail(
+    handle: &Handle,
+    part_id: &str,
+    node_id: &str,
+    marker: &str,
+) -> PondResult<Vec<u8>> {
+    let index = handle.index().await?;
+    let all = index.files(part_id);
+    let mut files: Vec<&DataFile> = all.iter().filter(|file| file.may_hold(node_id)).collect();
+    // A file without stats might hold anything, so it is read first.
+    let newest = |file: &DataFile| file.max_txn_seq.unwrap_or(i64::MAX);
+    files.sort_by_key(|file| std::cmp::Reverse(newest(file)));
+    let mut marked = i64::MIN;
+    let mut next = 0;
+    let mut batches = Vec::new();
+    while next < files.len() && newest(files[next]) >= marked {
+        let round: Vec<FileRead> = files[next..]
+            .iter()
+            .take(CONCURRENT_FILES)
+            .take_while(|file| newest(file) >= marked)
+            .map(|file| FileRead {
+                path: file.path.clone(),
+                part_id: part_id.to_string(),
+            })
+            .collect();
+        next += round.len();
+        for batch in read_batches(handle, round, Some(node_id)).await? {
+            marked = marked.max(newest_marked(&batch, marker)?);
+            batches.push(batch);
+        }
+    }
+    handle
+        .scan_counters
+        .files_skipped
+        .fetch_add((all.len() - next) as u64, Ordering::Relaxed);
+    encode(batches).await
+}
+
+/// The greatest txn_seq of the rows of `batch` whose attrs equal `marker` (i64::MIN if none).
+fn newest_marked(batch: &RecordBatch, marker: &str) -> PondResult<i64> {
+    let column = |name: &str| {
+        batch
+            .column_by_name(name)
+            .ok_or_else(|| PondError::internal(format!("{name} column vanished")))
+    };
+    let attrs = column(ATTRS_COLUMN)?.as_string::<i32>();
+    let txn_seqs = column(TXN_SEQ_COLUMN)?.as_primitive::<Int64Type>();
+    Ok((0..batch.num_rows())
+        .filter(|&i| attrs.is_valid(i) && attrs.value(i) == marker)
+        .map(|i| txn_seqs.value(i))
+        .max()
+        .unwrap_or(i64::MIN))
 }
 
 /// Every row of every partition at the loaded version, partition after partition.

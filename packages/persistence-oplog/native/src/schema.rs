@@ -12,6 +12,8 @@ use crate::error::{PondError, PondResult};
 
 pub const PARTITION_COLUMN: &str = "part_id";
 pub const NODE_ID_COLUMN: &str = "node_id";
+pub const TXN_SEQ_COLUMN: &str = "txn_seq";
+pub const ATTRS_COLUMN: &str = "attrs";
 
 /// (name, Arrow type, nullable) in table order; the partition column comes first.
 fn columns() -> Vec<(&'static str, ArrowType, bool)> {
@@ -21,7 +23,7 @@ fn columns() -> Vec<(&'static str, ArrowType, bool)> {
         (NODE_ID_COLUMN, ArrowType::Utf8, false),
         ("entry_type", ArrowType::Utf8, false),
         ("version", ArrowType::Int64, false),
-        ("txn_seq", ArrowType::Int64, false),
+        (TXN_SEQ_COLUMN, ArrowType::Int64, false),
         ("timestamp", timestamp, false),
         ("content", ArrowType::Binary, true),
         ("content_ref", ArrowType::Utf8, true),
@@ -29,7 +31,7 @@ fn columns() -> Vec<(&'static str, ArrowType, bool)> {
         ("sha256", ArrowType::Utf8, false),
         ("min_event_time", ArrowType::Int64, true),
         ("max_event_time", ArrowType::Int64, true),
-        ("attrs", ArrowType::Utf8, true),
+        (ATTRS_COLUMN, ArrowType::Utf8, true),
     ]
 }
 

@@ -1,5 +1,8 @@
 //! Delta file statistics (numRecords, minValues, maxValues, nullCount) of a data file's rows,
-//! so that readers, ours included, can skip files by node_id.
+//! so that readers, ours included, can skip files by node_id; plus, for a file of few nodes,
+//! the exact list of them (`pond.nodeIds`, which other readers ignore): a commit's file holds
+//! its directory's record beside the new rows of a few children, so its node_id range spans
+//! every child created since the directory and would rule out almost nothing.
 
 use deltalake::arrow::array::{Array, AsArray, RecordBatch};
 use deltalake::arrow::compute::{max, max_string, min, min_string};
@@ -13,6 +16,27 @@ fn timestamp_json(micros: i64) -> Value {
         Some(t) => Value::from(t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
         None => Value::Null,
     }
+}
+
+/// Files of at most this many nodes list them in their stats.
+const LISTED_NODES: usize = 64;
+
+const NODE_IDS_KEY: &str = "pond.nodeIds";
+
+/// The distinct node ids of `batch`, sorted, when there are at most LISTED_NODES of them.
+fn listed_node_ids(batch: &RecordBatch) -> Option<Vec<Value>> {
+    let column = batch.column_by_name(crate::schema::NODE_ID_COLUMN)?;
+    let ids = column.as_string_opt::<i32>()?;
+    let mut distinct: Vec<&str> = Vec::new();
+    for id in ids.iter().flatten() {
+        if let Err(at) = distinct.binary_search(&id) {
+            if distinct.len() == LISTED_NODES {
+                return None;
+            }
+            distinct.insert(at, id);
+        }
+    }
+    Some(distinct.into_iter().map(Value::from).collect())
 }
 
 /// The `stats` string of an Add action for `batch` (a data file's rows, without `part_id`).
@@ -55,25 +79,54 @@ pub fn file_stats(batch: &RecordBatch) -> String {
     stats.insert("minValues".into(), Value::Object(min_values));
     stats.insert("maxValues".into(), Value::Object(max_values));
     stats.insert("nullCount".into(), Value::Object(null_count));
+    if let Some(ids) = listed_node_ids(batch) {
+        stats.insert(NODE_IDS_KEY.into(), Value::Array(ids));
+    }
     Value::Object(stats).to_string()
 }
 
-/// The node_id range of a file from its `stats` string, when the writer recorded one.
-pub fn node_id_range(stats: &str) -> Option<(String, String)> {
-    let value: Value = serde_json::from_str(stats).ok()?;
-    let lo = value
-        .get("minValues")?
-        .get(crate::schema::NODE_ID_COLUMN)?
-        .as_str()?;
-    let hi = value
-        .get("maxValues")?
-        .get(crate::schema::NODE_ID_COLUMN)?
-        .as_str()?;
-    Some((lo.to_string(), hi.to_string()))
+/// What pond's scans use of a file's `stats` string, each part present when the writer
+/// recorded it.
+#[derive(Debug, Default)]
+pub struct StatsSummary {
+    pub node_ids: Option<(String, String)>,
+    /// Every node id of the file, sorted, when the file lists them.
+    pub node_set: Option<Vec<String>>,
+    pub max_txn_seq: Option<i64>,
+    pub rows: Option<i64>,
 }
 
-/// The row count of a file from its `stats` string, when the writer recorded one.
-pub fn num_records(stats: &str) -> Option<i64> {
-    let value: Value = serde_json::from_str(stats).ok()?;
-    value.get("numRecords")?.as_i64()
+impl StatsSummary {
+    pub fn parse(stats: Option<&str>) -> Self {
+        let Some(value) = stats.and_then(|s| serde_json::from_str::<Value>(s).ok()) else {
+            return Self::default();
+        };
+        let min = value.get("minValues");
+        let max = value.get("maxValues");
+        let string = |values: Option<&Value>| {
+            values?
+                .get(crate::schema::NODE_ID_COLUMN)?
+                .as_str()
+                .map(str::to_string)
+        };
+        let node_set = value
+            .get(NODE_IDS_KEY)
+            .and_then(Value::as_array)
+            .and_then(|ids| {
+                let mut ids: Vec<String> = ids
+                    .iter()
+                    .map(|id| id.as_str().map(str::to_string))
+                    .collect::<Option<_>>()?;
+                ids.sort_unstable();
+                Some(ids)
+            });
+        Self {
+            node_ids: string(min).zip(string(max)),
+            node_set,
+            max_txn_seq: max
+                .and_then(|m| m.get(crate::schema::TXN_SEQ_COLUMN))
+                .and_then(Value::as_i64),
+            rows: value.get("numRecords").and_then(Value::as_i64),
+        }
+    }
 }

@@ -261,6 +261,25 @@ impl NativeTable {
         .await
     }
 
+    /// The rows of node `nodeId` in partition `partId` at the loaded version from its newest row
+    /// whose attrs equal `marker` onward, as an Arrow IPC stream like `scanPartition`'s; older
+    /// rows of the node may come along, and all of them do when no row is marked. Files are
+    /// read newest first and reading stops where only older rows are left.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub async fn scan_node_tail(
+        &self,
+        part_id: String,
+        node_id: String,
+        marker: String,
+    ) -> Settled<Buffer> {
+        let handle = self.handle();
+        contained("scanNodeTail", async move {
+            let bytes = scan::scan_node_tail(&*handle?, &part_id, &node_id, &marker).await?;
+            Ok(Buffer::from(bytes))
+        })
+        .await
+    }
+
     /// The rows added by Delta version `version` (all partitions), as an Arrow IPC stream; works
     /// for versions past the loaded one, to inspect a concurrent winner's commit.
     #[napi(ts_return_type = "Promise<Buffer>")]
