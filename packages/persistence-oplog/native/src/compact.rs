@@ -57,7 +57,7 @@ pub struct Compacted {
 }
 
 /// Compacted files are big and read by row group, so their codec's per-page setup is amortized:
-/// ZSTD(1) made them about half Snappy's size and scanned as fast (scripts/bench-native.mjs).
+/// ZSTD(1) made them about half Snappy's size and scanned as fast.
 fn compacted_layout(row_group_rows: usize) -> Layout {
     Layout {
         compression: match ZstdLevel::try_new(ZSTD_LEVEL) {
