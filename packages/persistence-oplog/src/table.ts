@@ -183,7 +183,7 @@ export class OpLogTable {
 
   /**
    * Node `nodeId`'s rows of partition `partId` from its newest row whose attrs equal `marker`
-   * onward (older rows may come along): reads only the files newer than that row.
+   * onward (all of them when none is): reads only the files newer than that row.
    */
   async scanTail(partId: string, nodeId: string, marker: string): Promise<OpLogRow[]> {
     return decodeRows(await native(() => this.inner.scanNodeTail(partId, nodeId, marker)));

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use deltalake::arrow::array::{Array, AsArray, RecordBatch};
+use deltalake::arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
+use deltalake::arrow::compute::filter_record_batch;
 use deltalake::arrow::datatypes::Int64Type;
 use futures::{StreamExt, TryStreamExt};
 
@@ -120,8 +121,8 @@ pub async fn scan_partition(
 }
 
 /// The rows of node `node_id` in partition `part_id` at the loaded version from its newest row
-/// whose attrs equal `marker` onward (older rows may come along; all of them when none is
-/// marked). Files are read newest first by their txn_seq stats, and reading stops once every
+/// whose attrs equal `marker` onward (by txn_seq; all of them when none is marked). Files are
+/// read newest first by their txn_seq stats, and reading stops once every
 /// file left holds only rows older than the marked one, so the cost follows the rows since the
 /// marker rather than the partition's age.
 pub async fn scan_node_tail(
@@ -159,7 +160,30 @@ pub async fn scan_node_tail(
         .scan_counters
         .files_skipped
         .fetch_add((all.len() - next) as u64, Ordering::Relaxed);
+    // A compacted file read for its newest rows holds all the older ones too.
+    let batches = batches
+        .iter()
+        .map(|batch| rows_from(batch, marked))
+        .collect::<PondResult<Vec<_>>>()?;
     encode(batches).await
+}
+
+/// The rows of `batch` whose txn_seq is at least `from`.
+fn rows_from(batch: &RecordBatch, from: i64) -> PondResult<RecordBatch> {
+    let txn_seqs = batch
+        .column_by_name(TXN_SEQ_COLUMN)
+        .ok_or_else(|| PondError::internal(format!("{TXN_SEQ_COLUMN} column vanished")))?
+        .as_primitive::<Int64Type>();
+    if txn_seqs.values().iter().all(|&seq| seq >= from) {
+        return Ok(batch.clone());
+    }
+    let keep: BooleanArray = txn_seqs
+        .values()
+        .iter()
+        .map(|&seq| Some(seq >= from))
+        .collect();
+    filter_record_batch(batch, &keep)
+        .map_err(|e| PondError::internal(format!("filtering rows by txn_seq: {e}")))
 }
 
 /// The greatest txn_seq of the rows of `batch` whose attrs equal `marker` (i64::MIN if none).

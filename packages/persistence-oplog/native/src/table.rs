@@ -262,9 +262,9 @@ impl NativeTable {
     }
 
     /// The rows of node `nodeId` in partition `partId` at the loaded version from its newest row
-    /// whose attrs equal `marker` onward, as an Arrow IPC stream like `scanPartition`'s; older
-    /// rows of the node may come along, and all of them do when no row is marked. Files are
-    /// read newest first and reading stops where only older rows are left.
+    /// whose attrs equal `marker` onward (by txn_seq), as an Arrow IPC stream like
+    /// `scanPartition`'s; all of the node's rows when none is marked. Files are read newest
+    /// first and reading stops where only older rows are left.
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub async fn scan_node_tail(
         &self,
