@@ -122,9 +122,9 @@ pub async fn scan_partition(
 
 /// The rows of node `node_id` in partition `part_id` at the loaded version from its newest row
 /// whose attrs equal `marker` onward (by txn_seq; all of them when none is marked). Files are
-/// read newest first by their txn_seq stats, and reading stops once every
-/// file left holds only rows older than the marked one, so the cost follows the rows since the
-/// marker rather than the partition's age.
+/// read newest first by their txn_seq stats, and reading stops once every file left holds only
+/// rows older than the marked one, so the cost follows the rows since the marker rather than
+/// the partition's age.
 pub async fn scan_node_tail(
     handle: &Handle,
     part_id: &str,
