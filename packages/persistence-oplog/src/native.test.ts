@@ -1098,16 +1098,24 @@ describe("NativeTable log cleanup", () => {
 });
 
 describe("NativeTable properties", () => {
-  it("merges pond.* properties and the checkpoint interval into the configuration as one version", async () => {
+  it("merges pond.* properties, the checkpoint interval and the deleted-file retention into the configuration as one version", async () => {
     const table = await NativeTable.create(dir, { "pond.format": "1" });
     await table.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));
     const other = await NativeTable.open(dir);
-    await table.setProperties({ "pond.retention": "30d", "delta.checkpointInterval": "2" }, 2);
+    await table.setProperties(
+      {
+        "pond.retention": "30d",
+        "delta.checkpointInterval": "2",
+        "delta.deletedFileRetentionDuration": "interval 30 days",
+      },
+      2,
+    );
     expect(table.version()).toBe(2);
     expect(table.properties()).toMatchObject({
       "pond.format": "1",
       "pond.retention": "30d",
       "delta.checkpointInterval": "2",
+      "delta.deletedFileRetentionDuration": "interval 30 days",
       "delta.enableExpiredLogCleanup": "false",
     });
     expect(rowsOf(await table.readVersion(2)).numRows).toBe(0);
@@ -1137,6 +1145,9 @@ describe("NativeTable properties", () => {
       { "delta.enableDeletionVectors": "true" },
       { "delta.checkpointInterval": "0" },
       { "delta.checkpointInterval": "often" },
+      { "delta.deletedFileRetentionDuration": "soon" },
+      { "delta.deletedFileRetentionDuration": "interval 3 fortnights" },
+      { "delta.deletedFileRetentionDuration": "interval -1 days" },
     ];
     for (const bad of refused) {
       expect((await codeOf(a.setProperties(bad, 1))).code).toBe("EINVAL");
