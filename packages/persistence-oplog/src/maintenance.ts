@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { PondError, parseDuration } from "@pond/tinyfs";
 import { LARGE_FILES_DIR } from "./large-files.js";
 import { openPondTable } from "./open-oplog-fs.js";
-import type { OpLogTable } from "./table.js";
+import type { CompactResult, OpLogTable } from "./table.js";
 
 /** The table property holding how long history is kept: a duration ("30d") or "forever". */
 export const HISTORY_RETENTION_PROPERTY = "pond.historyRetention";
@@ -35,15 +35,11 @@ export interface MaintainOptions {
 export interface MaintainReport {
   /** The history retention in force: a duration or "forever". */
   retention: string;
-  compaction: {
-    /** The version the compaction committed; undefined when nothing needed it. */
-    version?: number;
-    partitions: number;
-    filesRemoved: number;
-    filesAdded: number;
-    bytesRemoved: number;
-    bytesAdded: number;
-  };
+  /** What compaction rewrote; its version is undefined when nothing needed it. */
+  compaction: Pick<
+    CompactResult,
+    "version" | "partitions" | "filesRemoved" | "filesAdded" | "bytesRemoved" | "bytesAdded"
+  >;
   /** Data files deleted: replaced by compaction beyond retention, or left by failed commits. */
   dataFilesDeleted: { files: number; bytes: number };
   /** Log entries deleted and the oldest version still readable. */

@@ -64,14 +64,7 @@ export class WorkingDirectory implements WD {
     return this.write("write", path, async (p) => {
       const content = toBytes(data);
       const { r, base } = await this.prepareFileWrite(p, path, opts);
-      const write: NodeWrite = {
-        ...base,
-        content,
-        size: content.length,
-        sha256: sha256Hex(content),
-      };
-      if (r.entry) return p.storeNode(r.entry.nodeId, r.entry.partId, write);
-      return this.createNode(p, r, write);
+      return this.storeContent(p, r, base, content);
     });
   }
 
@@ -82,17 +75,7 @@ export class WorkingDirectory implements WD {
   ): Promise<NodeMetadata> {
     return this.write("write", path, async (p) => {
       const { r, base } = await this.prepareFileWrite(p, path, opts);
-      if (!p.storeNodeFrom) {
-        const content = await collect(source);
-        const write: NodeWrite = {
-          ...base,
-          content,
-          size: content.length,
-          sha256: sha256Hex(content),
-        };
-        if (r.entry) return p.storeNode(r.entry.nodeId, r.entry.partId, write);
-        return this.createNode(p, r, write);
-      }
+      if (!p.storeNodeFrom) return this.storeContent(p, r, base, await collect(source));
       if (r.entry) return p.storeNodeFrom(r.entry.nodeId, r.entry.partId, base, source);
       return this.createNode(p, r, base, source);
     });
@@ -334,6 +317,23 @@ export class WorkingDirectory implements WD {
       ...(opts.maxEventTime !== undefined && { maxEventTime: opts.maxEventTime }),
     };
     return { r, base };
+  }
+
+  /** Writes whole content as the file's next version, or as a new file. */
+  private storeContent(
+    p: PersistenceLayer,
+    r: Resolution,
+    base: NodeStreamWrite,
+    content: Uint8Array,
+  ): Promise<NodeMetadata> {
+    const write: NodeWrite = {
+      ...base,
+      content,
+      size: content.length,
+      sha256: sha256Hex(content),
+    };
+    if (r.entry) return p.storeNode(r.entry.nodeId, r.entry.partId, write);
+    return this.createNode(p, r, write);
   }
 
   private async createNode(
