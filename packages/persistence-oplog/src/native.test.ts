@@ -356,6 +356,45 @@ describe("NativeTable checkpoints", () => {
     expect(JSON.parse(await reopened.history())).toHaveLength(8);
   });
 
+  it("opens the newest version from the last checkpoint and the entries after it as delta-rs does", async () => {
+    const table = await NativeTable.create(dir, { "delta.checkpointInterval": "5" });
+    for (let v = 1; v <= 5; v++) {
+      await table.commit(ipc([{ part: `p${v % 2}`, node: `n${v}` }], v), v, info(`${v}`));
+    }
+    // After the checkpoint of version 5: a compaction (adds and tombstones), new properties,
+    // another append.
+    await table.compact(6, { minFiles: 2 });
+    await table.setProperties({ "pond.retention": "30d" }, 7);
+    await table.commit(ipc([{ part: "p2", node: "n8" }], 8), 8, info("8"));
+    expect(readFileSync(join(dir, "_delta_log", "_last_checkpoint"), "utf8")).toContain(
+      '"version":5,',
+    );
+
+    const newest = await NativeTable.open(dir);
+    const pinned = await NativeTable.open(dir, 8);
+    expect(newest.version()).toBe(8);
+    expect(newest.properties()).toEqual(pinned.properties());
+    expect(newest.properties()["pond.retention"]).toBe("30d");
+    expect(await newest.partitionStats()).toEqual(await pinned.partitionStats());
+    expect(fullRows(rowsOf(await newest.scanAll()))).toEqual(
+      fullRows(rowsOf(await pinned.scanAll())),
+    );
+    // Both move on alike, and the newest handle writes the checkpoint due at 10.
+    for (let v = 9; v <= 12; v++) {
+      const result = await newest.commit(ipc([{ part: "p1", node: `m${v}` }], v), v, info(`${v}`));
+      expect(result.checkpointed).toBe(v === 10);
+    }
+    expect(await pinned.update()).toBe(12);
+    expect(await newest.partitionStats()).toEqual(await pinned.partitionStats());
+    // A young table without a checkpoint opens from its first entry.
+    const young = join(dir, "young");
+    const created = await NativeTable.create(young, {});
+    await created.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));
+    expect(pairs(rowsOf(await (await NativeTable.open(young)).scanPartition("p")))).toEqual([
+      "p/a@1",
+    ]);
+  });
+
   it("writes a checkpoint on demand at the loaded version", async () => {
     const table = await NativeTable.create(dir, {});
     await table.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));

@@ -15,11 +15,12 @@ use deltalake::operations::create::CreateBuilder;
 use deltalake::{DeltaTable, DeltaTableBuilder};
 use url::Url;
 
-use crate::error::{Code, PondError, PondResult, Step, from_delta, from_io};
+use crate::error::{Code, PondError, PondResult, Step, from_delta, from_io, from_join};
 use crate::index::PartitionIndex;
 use crate::log::{
     EntryChanges, entry_changes, entry_path, find_damaged, has_log, log_dir, read_entry,
 };
+use crate::replay::{self, Replayed};
 use crate::scan::ScanCounters;
 use crate::schema::{PARTITION_COLUMN, check_delta_schema, delta_columns};
 use crate::store::LocalStore;
@@ -42,8 +43,9 @@ const MAX_WRITER_VERSION: i32 = 2;
 pub struct Loaded {
     /// The version the handle is at (commits go to `version + 1`).
     pub version: i64,
-    /// delta-rs's view; after commits and updates its snapshot may lag `version` until needed.
-    pub table: DeltaTable,
+    /// delta-rs's view, loaded when first needed; after commits and updates its snapshot may lag
+    /// `version` until needed.
+    pub table: Option<DeltaTable>,
     pub properties: Arc<HashMap<String, String>>,
     pub checkpoint_interval: i64,
     /// Files per partition at `version`, built on the first scan.
@@ -119,31 +121,58 @@ fn loaded_from(table: DeltaTable, root: &Path) -> PondResult<Loaded> {
     let metadata = state.metadata();
     check_delta_schema(&state.schema(), metadata.partition_columns())
         .map_err(|e| e.context(subject(root)))?;
-    let protocol = state.protocol();
-    let read_only_reason = (protocol.min_writer_version() > MAX_WRITER_VERSION).then(|| {
-        format!(
-            "{}: Delta writer version {} needs features pond does not write (it writes {MAX_WRITER_VERSION})",
-            subject(root),
-            protocol.min_writer_version()
-        )
-    });
-    let properties = metadata.configuration().clone();
-    let checkpoint_interval = checkpoint_interval(&properties);
-    Ok(Loaded {
-        version: state.version() as i64,
-        table,
-        properties: Arc::new(properties),
-        checkpoint_interval,
-        index: None,
-        read_only_reason,
-    })
+    let mut loaded = Loaded::new(
+        state.version() as i64,
+        metadata.configuration().clone(),
+        state.protocol().min_writer_version(),
+        root,
+    );
+    loaded.table = Some(table);
+    Ok(loaded)
+}
+
+fn loaded_from_replay(replayed: Replayed, root: &Path) -> PondResult<Loaded> {
+    check_delta_schema(&replayed.schema, &replayed.partition_columns)
+        .map_err(|e| e.context(subject(root)))?;
+    let mut loaded = Loaded::new(
+        replayed.version,
+        replayed.configuration,
+        replayed.min_writer_version,
+        root,
+    );
+    loaded.index = Some(Arc::new(replayed.index));
+    Ok(loaded)
+}
+
+impl Loaded {
+    fn new(
+        version: i64,
+        properties: HashMap<String, String>,
+        min_writer_version: i32,
+        root: &Path,
+    ) -> Self {
+        let read_only_reason = (min_writer_version > MAX_WRITER_VERSION).then(|| {
+            format!(
+                "{}: Delta writer version {min_writer_version} needs features pond does not write (it writes {MAX_WRITER_VERSION})",
+                subject(root),
+            )
+        });
+        Self {
+            version,
+            table: None,
+            checkpoint_interval: checkpoint_interval(&properties),
+            properties: Arc::new(properties),
+            index: None,
+            read_only_reason,
+        }
+    }
 }
 
 impl Handle {
-    fn new(root: PathBuf, loaded: Loaded) -> Self {
+    fn new(root: PathBuf, log_store: LogStoreRef, loaded: Loaded) -> Self {
         Self {
             root,
-            log_store: loaded.table.log_store(),
+            log_store,
             loaded: Mutex::new(loaded),
             ops: tokio::sync::Mutex::new(()),
             scan_counters: ScanCounters::default(),
@@ -183,6 +212,19 @@ impl Handle {
             ));
         }
         let version = version.map(to_version).transpose()?;
+        if version.is_none() {
+            let replay_root = root.clone();
+            let replayed = tokio::task::spawn_blocking(move || replay::newest(&replay_root))
+                .await
+                .map_err(|e| from_join(e, "reading the log"))?;
+            if let Some(replayed) = replayed {
+                let log_store = table_builder(&root)?
+                    .build_storage()
+                    .map_err(|e| from_delta(e, Step::Load, &subject(&root)))?;
+                let loaded = loaded_from_replay(replayed, &root)?;
+                return Ok(Self::new(root, log_store, loaded));
+            }
+        }
         if let Some(v) = version
             && !entry_path(&root, v).is_file()
         {
@@ -199,8 +241,9 @@ impl Handle {
             .load()
             .await
             .map_err(|e| load_error(e, &root, version))?;
+        let log_store = table.log_store();
         let loaded = loaded_from(table, &root)?;
-        Ok(Self::new(root, loaded))
+        Ok(Self::new(root, log_store, loaded))
     }
 
     /// Creates a pond table at `path` (making directories) as version 0.
@@ -269,8 +312,9 @@ impl Handle {
                 }
             })?;
         crate::log::sync_entry(&root, 0)?;
+        let log_store = table.log_store();
         let loaded = loaded_from(table, &root)?;
-        Ok(Self::new(root, loaded))
+        Ok(Self::new(root, log_store, loaded))
     }
 
     /// delta-rs's table loaded afresh (newest, or at `version`): for when an incremental load
@@ -294,13 +338,20 @@ impl Handle {
         Ok(())
     }
 
-    /// Brings delta-rs's snapshot up to the loaded version (it lags after commits and updates).
-    pub async fn current_table(&self, loaded: &mut Loaded) -> PondResult<()> {
+    /// delta-rs's table at the loaded version: loaded on first use, else brought up to it (it
+    /// lags after commits and updates).
+    pub async fn current_table<'a>(&self, loaded: &'a mut Loaded) -> PondResult<&'a DeltaTable> {
         let target = to_version(loaded.version)?;
-        if loaded.table.version() != Some(target) {
-            self.move_table(&mut loaded.table, target).await?;
-        }
-        Ok(())
+        let table = match loaded.table.take() {
+            Some(mut table) => {
+                if table.version() != Some(target) {
+                    self.move_table(&mut table, target).await?;
+                }
+                table
+            }
+            None => self.fresh_table(Some(target)).await?,
+        };
+        Ok(loaded.table.insert(table))
     }
 
     /// The changes of the consecutive log entries after `version`, up to the first missing one.
@@ -340,9 +391,14 @@ impl Handle {
         };
         let mut next = if cleaned_past || entries.iter().any(|(_, e)| e.changes_table) {
             let mut table = loaded.table.clone();
-            if table.update_state().await.is_err() {
-                table = self.fresh_table(None).await?;
-            }
+            let updated = match table.as_mut() {
+                Some(table) => table.update_state().await.is_ok(),
+                None => false,
+            };
+            let table = match table {
+                Some(table) if updated => table,
+                _ => self.fresh_table(None).await?,
+            };
             let next = loaded_from(table, &self.root)?;
             // delta-rs may have seen entries written since ours were read.
             if next.version > newest {
@@ -380,7 +436,7 @@ impl Handle {
     pub async fn load_version(&self, version: i64) -> PondResult<()> {
         let target = to_version(version)?;
         let _op = self.ops.lock().await;
-        let mut loaded = self.loaded();
+        let loaded = self.loaded();
         if loaded.version == version {
             return Ok(());
         }
@@ -390,8 +446,14 @@ impl Handle {
                 return Err(listing.missing(target, &self.subject()));
             }
         }
-        self.move_table(&mut loaded.table, target).await?;
-        let next = loaded_from(loaded.table, &self.root)?;
+        let table = match loaded.table {
+            Some(mut table) => {
+                self.move_table(&mut table, target).await?;
+                table
+            }
+            None => self.fresh_table(Some(target)).await?,
+        };
+        let next = loaded_from(table, &self.root)?;
         self.publish(next);
         Ok(())
     }
@@ -405,8 +467,8 @@ impl Handle {
     /// `checkpoint` for a caller that already holds `ops`.
     pub async fn checkpoint_locked(&self) -> PondResult<()> {
         let mut loaded = self.loaded();
-        self.current_table(&mut loaded).await?;
-        deltalake::checkpoints::create_checkpoint(&loaded.table, None)
+        let table = self.current_table(&mut loaded).await?;
+        deltalake::checkpoints::create_checkpoint(table, None)
             .await
             .map_err(|e| {
                 from_delta(e, Step::Other, &self.subject()).context("writing a checkpoint")
@@ -435,8 +497,8 @@ impl Handle {
         {
             return Ok(index.clone());
         }
-        self.current_table(&mut loaded).await?;
-        let index = Arc::new(PartitionIndex::build(&loaded.table, &self.subject())?);
+        let table = self.current_table(&mut loaded).await?;
+        let index = Arc::new(PartitionIndex::build(table, &self.subject())?);
         loaded.index = Some(index.clone());
         self.publish(loaded);
         Ok(index)

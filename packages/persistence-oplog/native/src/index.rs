@@ -40,16 +40,21 @@ impl DataFile {
         }
     }
 
-    fn of_add(add: &Add) -> Self {
-        let stats = StatsSummary::parse(add.stats.as_deref());
+    /// A file from its add action's path, size and stats string.
+    pub fn new(path: String, size: i64, stats: Option<&str>) -> Self {
+        let stats = StatsSummary::parse(stats);
         Self {
-            path: add.path.clone(),
+            path,
             node_ids: stats.node_ids,
             node_set: stats.node_set.map(Arc::from),
             max_txn_seq: stats.max_txn_seq,
-            size: add.size,
+            size,
             rows: stats.rows,
         }
+    }
+
+    fn of_add(add: &Add) -> Self {
+        Self::new(add.path.clone(), add.size, add.stats.as_deref())
     }
 }
 
@@ -79,18 +84,14 @@ impl PartitionIndex {
                     file.path()
                 )));
             };
-            let stats = StatsSummary::parse(file.stats().as_deref());
             partitions
                 .entry(part_id.clone())
                 .or_default()
-                .push(DataFile {
-                    path: file.path().into_owned(),
-                    node_ids: stats.node_ids,
-                    node_set: stats.node_set.map(Arc::from),
-                    max_txn_seq: stats.max_txn_seq,
-                    size: file.size(),
-                    rows: file.num_records().and_then(|n| i64::try_from(n).ok()),
-                });
+                .push(DataFile::new(
+                    file.path().into_owned(),
+                    file.size(),
+                    file.stats().as_deref(),
+                ));
         }
         for files in partitions.values_mut() {
             files.sort_by(|a, b| a.path.cmp(&b.path));

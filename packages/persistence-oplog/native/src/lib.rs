@@ -15,6 +15,7 @@ mod ipc;
 mod log;
 mod log_cleanup;
 mod properties;
+mod replay;
 mod retained;
 mod scan;
 mod schema;

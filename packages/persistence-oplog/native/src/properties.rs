@@ -71,10 +71,10 @@ pub async fn set_properties(
     let _op = handle.ops.lock().await;
     let mut loaded = handle.loaded();
     check_next_version(handle, &loaded, version)?;
-    handle.current_table(&mut loaded).await?;
     let metadata = {
-        let state = loaded
-            .table
+        let state = handle
+            .current_table(&mut loaded)
+            .await?
             .snapshot()
             .map_err(|e| from_delta(e, Step::Other, &handle.subject()))?;
         merged(state.metadata(), &properties)?
