@@ -91,7 +91,7 @@ export class MemoryPersistence implements PersistenceLayer {
     return this.loadNode(nodeId, partId) !== undefined;
   }
 
-  async storeNode(nodeId: NodeId, partId: NodeId, write: NodeWrite): Promise<NodeMetadata> {
+  storeNode(nodeId: NodeId, partId: NodeId, write: NodeWrite): NodeMetadata {
     this.checkWritable();
     if (write.entryType === "directory") {
       this.pending.touchDirectory(nodeId);
@@ -115,7 +115,7 @@ export class MemoryPersistence implements PersistenceLayer {
     return versions;
   }
 
-  async readContent(nodeId: NodeId, _partId: NodeId, version?: number): Promise<Uint8Array> {
+  readContent(nodeId: NodeId, _partId: NodeId, version?: number): Uint8Array {
     this.check();
     const found = this.pending.pickVersion(nodeId, this.committedVersions(nodeId), version);
     if (!found) {
@@ -137,11 +137,9 @@ export class MemoryPersistence implements PersistenceLayer {
     return [...this.pending.overlay(dirId, this.committedListing(dirId))];
   }
 
-  async updateDirectoryEntry(dirId: NodeId, name: string, op: DirectoryOperation): Promise<void> {
+  updateDirectoryEntry(dirId: NodeId, name: string, op: DirectoryOperation): void {
     this.checkWritable();
-    await this.pending.applyDirectoryOperation(dirId, name, op, async (d, n) =>
-      this.lookupEntry(d, n),
-    );
+    this.pending.applyDirectoryOperation(dirId, name, op, (d, n) => this.lookupEntry(d, n));
   }
 
   savepoint(): number {
@@ -152,7 +150,7 @@ export class MemoryPersistence implements PersistenceLayer {
     this.pending.rollbackTo(savepoint);
   }
 
-  async commit(meta: CommitMeta): Promise<CommitInfo | undefined> {
+  commit(meta: CommitMeta): CommitInfo | undefined {
     this.check();
     if (this.pending.isEmpty) return undefined;
     const store = this.store;

@@ -1,6 +1,7 @@
 // The open transaction's staged changes, with savepoints: a building block for backends.
 
 import { PondError } from "./errors.js";
+import { andThen, type MaybePromise } from "./maybe-promise.js";
 import type { DirEntry, NodeMetadata } from "./node.js";
 import type { NodeId } from "./node-id.js";
 import type { DirectoryOperation, NodeWrite } from "./persistence.js";
@@ -83,12 +84,12 @@ export class PendingChanges {
   }
 
   /** Stages a directory operation; `lookup` sees committed and staged state. */
-  async applyDirectoryOperation(
+  applyDirectoryOperation(
     dirId: NodeId,
     name: string,
     op: DirectoryOperation,
-    lookup: (dirId: NodeId, name: string) => Promise<DirEntry | undefined>,
-  ): Promise<void> {
+    lookup: (dirId: NodeId, name: string) => MaybePromise<DirEntry | undefined>,
+  ): MaybePromise<void> {
     switch (op.kind) {
       case "insert":
         this.setEntry(dirId, name, { name, ...op.child });
@@ -96,14 +97,13 @@ export class PendingChanges {
       case "delete":
         this.setEntry(dirId, name, null);
         return;
-      case "rename": {
-        const entry = await lookup(dirId, name);
-        if (!entry) throw new PondError("ENOENT", "no such entry to rename", { path: name });
-        if (op.newName === name) return;
-        this.setEntry(dirId, name, null);
-        this.setEntry(dirId, op.newName, { ...entry, name: op.newName });
-        return;
-      }
+      case "rename":
+        return andThen(lookup(dirId, name), (entry) => {
+          if (!entry) throw new PondError("ENOENT", "no such entry to rename", { path: name });
+          if (op.newName === name) return;
+          this.setEntry(dirId, name, null);
+          this.setEntry(dirId, op.newName, { ...entry, name: op.newName });
+        });
     }
   }
 
