@@ -36,6 +36,22 @@ interface DirectoryState {
 const EMPTY = new Uint8Array(0);
 const NO_VERSIONS: StoredVersion[] = [];
 
+/** A staged version's metadata as committed, its keys in the staged order then `txnSeq`. */
+function committedMetadata(staged: NodeMetadata, timestamp: Date, txnSeq: number): NodeMetadata {
+  // Built whole: in V8 a spread followed by a new key gives every object its own hidden class.
+  const { nodeId, partId, entryType, version, size, sha256, minEventTime, maxEventTime, attrs } =
+    staged;
+  if (minEventTime === undefined && maxEventTime === undefined && attrs === undefined) {
+    return { nodeId, partId, entryType, version, size, sha256, timestamp, txnSeq };
+  }
+  const meta: NodeMetadata = { nodeId, partId, entryType, version, size, sha256, timestamp };
+  if (minEventTime !== undefined) meta.minEventTime = minEventTime;
+  if (maxEventTime !== undefined) meta.maxEventTime = maxEventTime;
+  if (attrs !== undefined) meta.attrs = attrs;
+  meta.txnSeq = txnSeq;
+  return meta;
+}
+
 /** Everything committed; shared by a pond and its time-travel views. */
 class MemoryStore {
   readonly nodes = new Map<NodeId, StoredVersion[]>();
@@ -163,7 +179,10 @@ export class MemoryPersistence implements PersistenceLayer {
       const versions = store.nodes.get(nodeId) ?? [];
       store.nodes.set(nodeId, versions);
       for (const { meta, write } of staged) {
-        versions.push({ meta: { ...meta, timestamp, txnSeq: version }, content: write.content });
+        versions.push({
+          meta: committedMetadata(meta, timestamp, version),
+          content: write.content,
+        });
         partitions.add(meta.partId);
         rows++;
       }

@@ -332,11 +332,12 @@ export class WorkingDirectory implements WD {
     base: NodeStreamWrite,
     content: Uint8Array,
   ): MaybePromise<NodeMetadata> {
+    // Keys added after a spread would give every object its own hidden class in V8.
     const write: NodeWrite = {
-      ...base,
       content,
       size: content.length,
       sha256: sha256Hex(content),
+      ...base,
     };
     if (r.entry) return p.storeNode(r.entry.nodeId, r.entry.partId, write);
     return this.createNode(p, r, write);
@@ -352,10 +353,11 @@ export class WorkingDirectory implements WD {
     const dir = r.parent[r.parent.length - 1] as DirEntry;
     const nodeId = newNodeId();
     const partId = write.entryType === "directory" ? nodeId : dir.nodeId;
+    // `isNew` before the spread, as in storeContent.
     const stored =
       source && p.storeNodeFrom
-        ? p.storeNodeFrom(nodeId, partId, { ...write, isNew: true }, source)
-        : p.storeNode(nodeId, partId, { ...(write as NodeWrite), isNew: true });
+        ? p.storeNodeFrom(nodeId, partId, { isNew: true, ...write }, source)
+        : p.storeNode(nodeId, partId, { isNew: true, ...(write as NodeWrite) });
     return andThen(stored, (meta) =>
       andThen(
         p.updateDirectoryEntry(dir.nodeId, r.name, {
