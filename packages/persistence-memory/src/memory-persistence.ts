@@ -16,15 +16,19 @@ import {
   rootMetadata,
   sortEntries,
 } from "@pond/tinyfs";
+import { ContentArena } from "./content-arena.js";
 
 interface StoredVersion {
   meta: NodeMetadata;
   content: Uint8Array;
 }
 
+/** A name bound to an entry (its `name`), or a name unbound. */
+type DirectoryChange = DirEntry | string;
+
 interface DirectoryRecord {
   txnSeq: number;
-  changes: Array<[string, DirEntry | null]>;
+  changes: DirectoryChange[];
 }
 
 interface DirectoryState {
@@ -52,11 +56,19 @@ function committedMetadata(staged: NodeMetadata, timestamp: Date, txnSeq: number
   return meta;
 }
 
+/** Appends to the list under `key`; a new list is made holding just its item. */
+function append<K, V>(lists: Map<K, V[]>, key: K, item: V): void {
+  const list = lists.get(key);
+  if (list) list.push(item);
+  else lists.set(key, [item]);
+}
+
 /** Everything committed; shared by a pond and its time-travel views. */
 class MemoryStore {
   readonly nodes = new Map<NodeId, StoredVersion[]>();
   readonly dirs = new Map<NodeId, DirectoryState>();
   readonly commits: CommitInfo[] = [{ version: 0, timestamp: new Date(), message: "create pond" }];
+  readonly arena = new ContentArena();
 
   get version(): number {
     return this.commits.length - 1;
@@ -113,9 +125,14 @@ export class MemoryPersistence implements PersistenceLayer {
       this.pending.touchDirectory(nodeId);
       return this.loadNode(nodeId, partId) as NodeMetadata;
     }
-    const previous = this.pending.newestOf(nodeId)?.meta ?? this.committedNewest(nodeId);
+    const previous = write.isNew
+      ? undefined
+      : (this.pending.newestOf(nodeId)?.meta ?? this.committedNewest(nodeId));
     const meta = nextVersionMetadata(nodeId, partId, write, previous);
-    this.pending.stageVersion({ meta, write: { ...write, content: write.content.slice() } });
+    this.pending.stageVersion({
+      meta,
+      write: { ...write, content: this.store.arena.copy(write.content) },
+    });
     return meta;
   }
 
@@ -176,10 +193,8 @@ export class MemoryPersistence implements PersistenceLayer {
     const partitions = new Set<NodeId>();
     let rows = 0;
     for (const [nodeId, staged] of this.pending.nodes) {
-      const versions = store.nodes.get(nodeId) ?? [];
-      store.nodes.set(nodeId, versions);
       for (const { meta, write } of staged) {
-        versions.push({
+        append(store.nodes, nodeId, {
           meta: committedMetadata(meta, timestamp, version),
           content: write.content,
         });
@@ -194,20 +209,19 @@ export class MemoryPersistence implements PersistenceLayer {
         records: [],
       };
       store.dirs.set(dirId, state);
-      const changes: Array<[string, DirEntry | null]> = [];
+      const changes: DirectoryChange[] = [];
       for (const [name, entry] of staged) {
         if (entry) state.current.set(name, entry);
         else if (!state.current.delete(name)) continue;
-        changes.push([name, entry]);
+        changes.push(entry ?? name);
       }
       const created = !store.nodes.has(dirId) && dirId !== ROOT_ID;
       if (changes.length === 0 && !created) continue;
-      state.records.push({ txnSeq: version, changes });
+      // Most records hold one change; a copy holds it without the room a push reserves.
+      state.records.push({ txnSeq: version, changes: changes.slice() });
       state.sorted = undefined;
-      const versions = store.nodes.get(dirId) ?? [];
-      store.nodes.set(dirId, versions);
-      const previous = versions[versions.length - 1]?.meta.version ?? 0;
-      versions.push({
+      const previous = this.committedNewest(dirId)?.version ?? 0;
+      append(store.nodes, dirId, {
         meta: {
           nodeId: dirId,
           partId: dirId,
@@ -295,9 +309,9 @@ export class MemoryPersistence implements PersistenceLayer {
       const entries = new Map<string, DirEntry>();
       for (const record of this.store.dirs.get(dirId)?.records ?? []) {
         if (record.txnSeq > (this.asOf as number)) break;
-        for (const [name, entry] of record.changes) {
-          if (entry) entries.set(name, entry);
-          else entries.delete(name);
+        for (const change of record.changes) {
+          if (typeof change === "string") entries.delete(change);
+          else entries.set(change.name, change);
         }
       }
       listing = sortEntries([...entries.values()]);
