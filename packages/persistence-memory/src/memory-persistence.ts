@@ -239,14 +239,11 @@ export class MemoryPersistence implements PersistenceLayer {
     }
     this.pending.clear();
     if (rows === 0) return undefined;
-    const info: CommitInfo = {
-      version,
-      timestamp,
-      rows,
-      partitions: partitions.size,
-      ...(meta.message !== undefined && { message: meta.message }),
-      ...(meta.meta && { meta: { ...meta.meta } }),
-    };
+    const info: CommitInfo =
+      meta.message === undefined
+        ? { version, timestamp, rows, partitions: partitions.size }
+        : { version, timestamp, rows, partitions: partitions.size, message: meta.message };
+    if (meta.meta) info.meta = { ...meta.meta };
     store.commits.push(info);
     return info;
   }

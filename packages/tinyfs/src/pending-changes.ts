@@ -64,15 +64,14 @@ export class PendingChanges {
 
   stageVersion(version: StagedVersion): void {
     const id = version.meta.nodeId;
-    let staged = this.nodes.get(id);
-    if (!staged) {
-      staged = [];
-      this.nodes.set(id, staged);
-      this.undo.push(() => this.nodes.delete(id));
+    const staged = this.nodes.get(id);
+    if (staged) {
+      staged.push(version);
+      this.undo.push(() => staged.pop());
     } else {
-      this.undo.push(() => staged?.pop());
+      this.nodes.set(id, [version]);
+      this.undo.push(() => this.nodes.delete(id));
     }
-    staged.push(version);
   }
 
   /**

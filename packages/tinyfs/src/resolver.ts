@@ -56,19 +56,21 @@ export function readSymlinkTarget(
  * components are always followed. A symlink whose expansion is still in
  * progress when it is met again (the busy set) is a cycle: ELOOP, as is a
  * chain of more than {@link MAX_SYMLINK_HOPS} links. Synchronous while the
- * backend answers synchronously; may throw.
+ * backend answers synchronously; may throw. `parsed` is `path` already parsed.
  */
 export function resolvePath(
   persistence: PersistenceLayer,
   start: DirChain,
   path: string,
   options: ResolveOptions,
+  parsed?: ParsedPath,
 ): MaybePromise<Resolution> {
   const reported = (error: unknown): never => {
     throw PondError.is(error) ? error.withPath(path) : error;
   };
   try {
-    const resolution = new Walk(persistence, start, path, options).run();
+    const walk = new Walk(persistence, start, path, parsed ?? parsePath(path), options);
+    const resolution = walk.run();
     return resolution instanceof Promise ? resolution.catch(reported) : resolution;
   } catch (error) {
     return reported(error);
@@ -93,9 +95,9 @@ class Walk {
     private readonly persistence: PersistenceLayer,
     start: DirChain,
     private readonly path: string,
+    parsed: ParsedPath,
     options: ResolveOptions,
   ) {
-    const parsed = parsePath(path);
     this.followFinal = options.followFinal || parsed.trailingSlash;
     this.trailingSlash = parsed.trailingSlash;
     this.chain = parsed.absolute ? [ROOT_ENTRY] : start.slice();

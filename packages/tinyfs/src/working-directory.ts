@@ -8,7 +8,7 @@ import { globMatches } from "./glob.js";
 import { andThen, type MaybePromise, settle } from "./maybe-promise.js";
 import { type DirEntry, isFileType, type NodeMetadata } from "./node.js";
 import { newNodeId } from "./node-id.js";
-import { joinPath, parsePath, validateName } from "./path.js";
+import { joinPath, type ParsedPath, parsePath, validateName } from "./path.js";
 import type { NodeStreamWrite, NodeWrite, PersistenceLayer } from "./persistence.js";
 import {
   chainPath,
@@ -282,8 +282,9 @@ export class WorkingDirectory implements WD {
     p: PersistenceLayer,
     path: string,
     options: { followFinal: boolean },
+    parsed?: ParsedPath,
   ): MaybePromise<Resolution> {
-    return resolvePath(p, this.chain, path, options);
+    return resolvePath(p, this.chain, path, options, parsed);
   }
 
   private metadata(p: PersistenceLayer, r: Resolution, path: string): MaybePromise<NodeMetadata> {
@@ -306,7 +307,7 @@ export class WorkingDirectory implements WD {
     if (opts.entryType !== undefined && !isFileType(opts.entryType)) {
       throw new PondError("EINVAL", `not a file type: ${String(opts.entryType)}`);
     }
-    return andThen(this.resolve(p, path, FOLLOW), (r) => {
+    return andThen(this.resolve(p, path, FOLLOW, parsed), (r) => {
       if (r.entry?.entryType === "directory") throw new PondError("EISDIR", "is a directory");
       if (r.entry && opts.entryType !== undefined && opts.entryType !== r.entry.entryType) {
         throw new PondError(
