@@ -1,6 +1,9 @@
 // Values that are at hand or still coming: hot paths answered from memory stay synchronous.
 
-/** A value, or a promise of it: hot lookups answered from memory skip a tick. */
+/**
+ * A value, or a promise of it: hot lookups answered from memory skip a tick.
+ * The promise must be a native Promise: callers tell the two apart with `instanceof`.
+ */
 export type MaybePromise<T> = T | Promise<T>;
 
 /** Applies `next` to `value` now, or once its promise resolves. */

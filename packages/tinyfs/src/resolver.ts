@@ -65,16 +65,18 @@ export function resolvePath(
   options: ResolveOptions,
   parsed?: ParsedPath,
 ): MaybePromise<Resolution> {
-  const reported = (error: unknown): never => {
-    throw PondError.is(error) ? error.withPath(path) : error;
-  };
   try {
     const walk = new Walk(persistence, start, path, parsed ?? parsePath(path), options);
     const resolution = walk.run();
-    return resolution instanceof Promise ? resolution.catch(reported) : resolution;
+    if (!(resolution instanceof Promise)) return resolution;
+    return resolution.catch((error: unknown) => reportAt(path, error));
   } catch (error) {
-    return reported(error);
+    return reportAt(path, error);
   }
+}
+
+function reportAt(path: string, error: unknown): never {
+  throw PondError.is(error) ? error.withPath(path) : error;
 }
 
 /** One resolution in progress; it can pause on a backend's promise and resume. */
