@@ -51,14 +51,16 @@ export class PendingChanges {
     committed: readonly T[],
     version?: number,
   ): { staged: StagedVersion } | { committed: T } | undefined {
-    const staged = this.versionsOf(nodeId);
-    const wanted =
-      version ??
-      staged[staged.length - 1]?.meta.version ??
-      committed[committed.length - 1]?.meta.version;
-    const hit = staged.find((s) => s.meta.version === wanted);
+    const staged = this.nodes.get(nodeId);
+    if (version === undefined) {
+      const newest = staged?.[staged.length - 1];
+      if (newest) return { staged: newest };
+      const last = committed[committed.length - 1];
+      return last ? { committed: last } : undefined;
+    }
+    const hit = staged?.find((s) => s.meta.version === version);
     if (hit) return { staged: hit };
-    const found = committed.find((c) => c.meta.version === wanted);
+    const found = committed.find((c) => c.meta.version === version);
     return found ? { committed: found } : undefined;
   }
 
