@@ -203,24 +203,24 @@ export class MemoryPersistence implements PersistenceLayer {
       }
     }
     for (const [dirId, staged] of this.pending.dirs) {
-      const state: DirectoryState = store.dirs.get(dirId) ?? {
-        current: new Map(),
-        sorted: undefined,
-        records: [],
-      };
-      store.dirs.set(dirId, state);
+      let state = store.dirs.get(dirId);
+      if (!state) {
+        state = { current: new Map(), sorted: undefined, records: [] };
+        store.dirs.set(dirId, state);
+      }
       const changes: DirectoryChange[] = [];
       for (const [name, entry] of staged) {
         if (entry) state.current.set(name, entry);
         else if (!state.current.delete(name)) continue;
         changes.push(entry ?? name);
       }
-      const created = !store.nodes.has(dirId) && dirId !== ROOT_ID;
+      const versions = store.nodes.get(dirId);
+      const created = !versions && dirId !== ROOT_ID;
       if (changes.length === 0 && !created) continue;
       // Most records hold one change; a copy holds it without the room a push reserves.
       state.records.push({ txnSeq: version, changes: changes.slice() });
       state.sorted = undefined;
-      const previous = this.committedNewest(dirId)?.version ?? 0;
+      const previous = versions?.[versions.length - 1]?.meta.version ?? 0;
       append(store.nodes, dirId, {
         meta: {
           nodeId: dirId,
