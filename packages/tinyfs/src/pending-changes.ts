@@ -92,9 +92,12 @@ export class PendingChanges {
     lookup: (dirId: NodeId, name: string) => MaybePromise<DirEntry | undefined>,
   ): MaybePromise<void> {
     switch (op.kind) {
-      case "insert":
-        this.setEntry(dirId, name, { name, ...op.child });
+      case "insert": {
+        // Built whole: in V8 the keys a spread adds to a literal live in a separate array.
+        const { nodeId, partId, entryType } = op.child;
+        this.setEntry(dirId, name, { name, nodeId, partId, entryType });
         return;
+      }
       case "delete":
         this.setEntry(dirId, name, null);
         return;
