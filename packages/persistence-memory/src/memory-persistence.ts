@@ -56,13 +56,6 @@ function committedMetadata(staged: NodeMetadata, timestamp: Date, txnSeq: number
   return meta;
 }
 
-/** Appends to the list under `key`; a new list is made holding just its item. */
-function append<K, V>(lists: Map<K, V[]>, key: K, item: V): void {
-  const list = lists.get(key);
-  if (list) list.push(item);
-  else lists.set(key, [item]);
-}
-
 /** Everything committed; shared by a pond and its time-travel views. */
 class MemoryStore {
   readonly nodes = new Map<NodeId, StoredVersion[]>();
@@ -193,11 +186,19 @@ export class MemoryPersistence implements PersistenceLayer {
     const partitions = new Set<NodeId>();
     let rows = 0;
     for (const [nodeId, staged] of this.pending.nodes) {
+      // A brand-new node has no versions to look up; a new list is made at its size.
+      let versions = staged[0]?.write.isNew ? undefined : store.nodes.get(nodeId);
       for (const { meta, write } of staged) {
-        append(store.nodes, nodeId, {
+        const committed = {
           meta: committedMetadata(meta, timestamp, version),
           content: write.content,
-        });
+        };
+        if (versions) {
+          versions.push(committed);
+        } else {
+          versions = [committed];
+          store.nodes.set(nodeId, versions);
+        }
         partitions.add(meta.partId);
         rows++;
       }
@@ -221,7 +222,7 @@ export class MemoryPersistence implements PersistenceLayer {
       state.records.push({ txnSeq: version, changes: changes.slice() });
       state.sorted = undefined;
       const previous = versions?.[versions.length - 1]?.meta.version ?? 0;
-      append(store.nodes, dirId, {
+      const committed: StoredVersion = {
         meta: {
           nodeId: dirId,
           partId: dirId,
@@ -233,7 +234,9 @@ export class MemoryPersistence implements PersistenceLayer {
           txnSeq: version,
         },
         content: EMPTY,
-      });
+      };
+      if (versions) versions.push(committed);
+      else store.nodes.set(dirId, [committed]);
       partitions.add(dirId);
       rows++;
     }
