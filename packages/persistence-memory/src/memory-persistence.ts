@@ -16,15 +16,19 @@ import {
   rootMetadata,
   sortEntries,
 } from "@pond/tinyfs";
+import { ContentArena } from "./content-arena.js";
 
 interface StoredVersion {
   meta: NodeMetadata;
   content: Uint8Array;
 }
 
+/** A name bound to an entry (its `name`), or a name unbound. */
+type DirectoryChange = DirEntry | string;
+
 interface DirectoryRecord {
   txnSeq: number;
-  changes: Array<[string, DirEntry | null]>;
+  changes: DirectoryChange[];
 }
 
 interface DirectoryState {
@@ -36,11 +40,28 @@ interface DirectoryState {
 const EMPTY = new Uint8Array(0);
 const NO_VERSIONS: StoredVersion[] = [];
 
+/** A staged version's metadata as committed, its keys in the staged order then `txnSeq`. */
+function committedMetadata(staged: NodeMetadata, timestamp: Date, txnSeq: number): NodeMetadata {
+  // Built whole: in V8 a spread followed by a new key gives every object its own hidden class.
+  const { nodeId, partId, entryType, version, size, sha256, minEventTime, maxEventTime, attrs } =
+    staged;
+  if (minEventTime === undefined && maxEventTime === undefined && attrs === undefined) {
+    return { nodeId, partId, entryType, version, size, sha256, timestamp, txnSeq };
+  }
+  const meta: NodeMetadata = { nodeId, partId, entryType, version, size, sha256, timestamp };
+  if (minEventTime !== undefined) meta.minEventTime = minEventTime;
+  if (maxEventTime !== undefined) meta.maxEventTime = maxEventTime;
+  if (attrs !== undefined) meta.attrs = attrs;
+  meta.txnSeq = txnSeq;
+  return meta;
+}
+
 /** Everything committed; shared by a pond and its time-travel views. */
 class MemoryStore {
   readonly nodes = new Map<NodeId, StoredVersion[]>();
   readonly dirs = new Map<NodeId, DirectoryState>();
   readonly commits: CommitInfo[] = [{ version: 0, timestamp: new Date(), message: "create pond" }];
+  readonly arena = new ContentArena();
 
   get version(): number {
     return this.commits.length - 1;
@@ -91,15 +112,20 @@ export class MemoryPersistence implements PersistenceLayer {
     return this.loadNode(nodeId, partId) !== undefined;
   }
 
-  async storeNode(nodeId: NodeId, partId: NodeId, write: NodeWrite): Promise<NodeMetadata> {
+  storeNode(nodeId: NodeId, partId: NodeId, write: NodeWrite): NodeMetadata {
     this.checkWritable();
     if (write.entryType === "directory") {
       this.pending.touchDirectory(nodeId);
       return this.loadNode(nodeId, partId) as NodeMetadata;
     }
-    const previous = this.pending.newestOf(nodeId)?.meta ?? this.committedNewest(nodeId);
+    const previous = write.isNew
+      ? undefined
+      : (this.pending.newestOf(nodeId)?.meta ?? this.committedNewest(nodeId));
     const meta = nextVersionMetadata(nodeId, partId, write, previous);
-    this.pending.stageVersion({ meta, write: { ...write, content: write.content.slice() } });
+    this.pending.stageVersion({
+      meta,
+      write: { ...write, content: this.store.arena.copy(write.content) },
+    });
     return meta;
   }
 
@@ -115,7 +141,7 @@ export class MemoryPersistence implements PersistenceLayer {
     return versions;
   }
 
-  async readContent(nodeId: NodeId, _partId: NodeId, version?: number): Promise<Uint8Array> {
+  readContent(nodeId: NodeId, _partId: NodeId, version?: number): Uint8Array {
     this.check();
     const found = this.pending.pickVersion(nodeId, this.committedVersions(nodeId), version);
     if (!found) {
@@ -137,11 +163,9 @@ export class MemoryPersistence implements PersistenceLayer {
     return [...this.pending.overlay(dirId, this.committedListing(dirId))];
   }
 
-  async updateDirectoryEntry(dirId: NodeId, name: string, op: DirectoryOperation): Promise<void> {
+  updateDirectoryEntry(dirId: NodeId, name: string, op: DirectoryOperation): void {
     this.checkWritable();
-    await this.pending.applyDirectoryOperation(dirId, name, op, async (d, n) =>
-      this.lookupEntry(d, n),
-    );
+    this.pending.applyDirectoryOperation(dirId, name, op, (d, n) => this.lookupEntry(d, n));
   }
 
   savepoint(): number {
@@ -152,7 +176,7 @@ export class MemoryPersistence implements PersistenceLayer {
     this.pending.rollbackTo(savepoint);
   }
 
-  async commit(meta: CommitMeta): Promise<CommitInfo | undefined> {
+  commit(meta: CommitMeta): CommitInfo | undefined {
     this.check();
     if (this.pending.isEmpty) return undefined;
     const store = this.store;
@@ -162,35 +186,43 @@ export class MemoryPersistence implements PersistenceLayer {
     const partitions = new Set<NodeId>();
     let rows = 0;
     for (const [nodeId, staged] of this.pending.nodes) {
-      const versions = store.nodes.get(nodeId) ?? [];
-      store.nodes.set(nodeId, versions);
+      // A brand-new node has no versions to look up; a new list is made at its size.
+      let versions = staged[0]?.write.isNew ? undefined : store.nodes.get(nodeId);
       for (const { meta, write } of staged) {
-        versions.push({ meta: { ...meta, timestamp, txnSeq: version }, content: write.content });
+        const committed = {
+          meta: committedMetadata(meta, timestamp, version),
+          content: write.content,
+        };
+        if (versions) {
+          versions.push(committed);
+        } else {
+          versions = [committed];
+          store.nodes.set(nodeId, versions);
+        }
         partitions.add(meta.partId);
         rows++;
       }
     }
     for (const [dirId, staged] of this.pending.dirs) {
-      const state: DirectoryState = store.dirs.get(dirId) ?? {
-        current: new Map(),
-        sorted: undefined,
-        records: [],
-      };
-      store.dirs.set(dirId, state);
-      const changes: Array<[string, DirEntry | null]> = [];
+      let state = store.dirs.get(dirId);
+      if (!state) {
+        state = { current: new Map(), sorted: undefined, records: [] };
+        store.dirs.set(dirId, state);
+      }
+      const changes: DirectoryChange[] = [];
       for (const [name, entry] of staged) {
         if (entry) state.current.set(name, entry);
         else if (!state.current.delete(name)) continue;
-        changes.push([name, entry]);
+        changes.push(entry ?? name);
       }
-      const created = !store.nodes.has(dirId) && dirId !== ROOT_ID;
+      const versions = store.nodes.get(dirId);
+      const created = !versions && dirId !== ROOT_ID;
       if (changes.length === 0 && !created) continue;
-      state.records.push({ txnSeq: version, changes });
+      // Most records hold one change; a copy holds it without the room a push reserves.
+      state.records.push({ txnSeq: version, changes: changes.slice() });
       state.sorted = undefined;
-      const versions = store.nodes.get(dirId) ?? [];
-      store.nodes.set(dirId, versions);
-      const previous = versions[versions.length - 1]?.meta.version ?? 0;
-      versions.push({
+      const previous = versions?.[versions.length - 1]?.meta.version ?? 0;
+      const committed: StoredVersion = {
         meta: {
           nodeId: dirId,
           partId: dirId,
@@ -202,20 +234,19 @@ export class MemoryPersistence implements PersistenceLayer {
           txnSeq: version,
         },
         content: EMPTY,
-      });
+      };
+      if (versions) versions.push(committed);
+      else store.nodes.set(dirId, [committed]);
       partitions.add(dirId);
       rows++;
     }
     this.pending.clear();
     if (rows === 0) return undefined;
-    const info: CommitInfo = {
-      version,
-      timestamp,
-      rows,
-      partitions: partitions.size,
-      ...(meta.message !== undefined && { message: meta.message }),
-      ...(meta.meta && { meta: { ...meta.meta } }),
-    };
+    const info: CommitInfo =
+      meta.message === undefined
+        ? { version, timestamp, rows, partitions: partitions.size }
+        : { version, timestamp, rows, partitions: partitions.size, message: meta.message };
+    if (meta.meta) info.meta = { ...meta.meta };
     store.commits.push(info);
     return info;
   }
@@ -278,9 +309,9 @@ export class MemoryPersistence implements PersistenceLayer {
       const entries = new Map<string, DirEntry>();
       for (const record of this.store.dirs.get(dirId)?.records ?? []) {
         if (record.txnSeq > (this.asOf as number)) break;
-        for (const [name, entry] of record.changes) {
-          if (entry) entries.set(name, entry);
-          else entries.delete(name);
+        for (const change of record.changes) {
+          if (typeof change === "string") entries.delete(change);
+          else entries.set(change.name, change);
         }
       }
       listing = sortEntries([...entries.values()]);

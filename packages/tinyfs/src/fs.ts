@@ -3,6 +3,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { PondError } from "./errors.js";
 import { AsyncLock } from "./lock.js";
+import { andThen, type MaybePromise, undoOnFailure } from "./maybe-promise.js";
 import type { CommitInfo, CommitMeta } from "./node.js";
 import type { PersistenceLayer } from "./persistence.js";
 import { ROOT_ENTRY } from "./resolver.js";
@@ -67,13 +68,13 @@ export class FS {
   }
 
   /** Every committed version, oldest first. */
-  history(): Promise<CommitInfo[]> {
+  async history(): Promise<CommitInfo[]> {
     return this.read(() => this.persistence.history());
   }
 
   /** The newest version this FS sees. */
   async version(): Promise<number> {
-    return this.read(async () => this.persistence.currentVersion());
+    return this.read(() => this.persistence.currentVersion());
   }
 
   /** A read-only FS showing the whole pond as of `version`. */
@@ -93,54 +94,72 @@ export class FS {
     });
   }
 
-  /** Runs a read: inside the caller's transaction, or alone. @internal */
-  read<T>(fn: (persistence: PersistenceLayer) => Promise<T>): Promise<T> {
+  /**
+   * Runs a read: inside the caller's transaction, or alone. Synchronous while
+   * the backend answers synchronously; may throw. @internal
+   */
+  read<T>(fn: (persistence: PersistenceLayer) => MaybePromise<T>): MaybePromise<T> {
     if (this.current.getStore()?.fs === this) return fn(this.persistence);
     return this.exclusive(fn);
   }
 
   /**
    * Runs a change: inside the caller's transaction (undone if it fails), or
-   * as a transaction of its own committed with `message`. @internal
+   * as a transaction of its own committed with `message`. Synchronous while
+   * the backend answers synchronously; may throw. @internal
    */
-  write<T>(message: string, fn: (persistence: PersistenceLayer) => Promise<T>): Promise<T> {
-    if (this.persistence.readOnly) {
-      return Promise.reject(new PondError("EROFS", "read-only pond"));
-    }
+  write<T>(
+    message: string,
+    fn: (persistence: PersistenceLayer) => MaybePromise<T>,
+  ): MaybePromise<T> {
+    const persistence = this.persistence;
+    if (persistence.readOnly) throw new PondError("EROFS", "read-only pond");
     if (this.current.getStore()?.fs === this) {
-      const savepoint = this.persistence.savepoint();
-      return fn(this.persistence).catch((error: unknown) => {
-        this.persistence.rollbackTo(savepoint);
-        throw error;
-      });
+      const savepoint = persistence.savepoint();
+      return undoOnFailure(
+        () => fn(persistence),
+        () => persistence.rollbackTo(savepoint),
+      );
     }
     return this.exclusive(fn, message);
   }
 
   /** Runs `fn` holding the FS; with a commit message, as a transaction of its own. */
-  private async exclusive<T>(
-    fn: (persistence: PersistenceLayer) => Promise<T>,
+  private exclusive<T>(
+    fn: (persistence: PersistenceLayer) => MaybePromise<T>,
     commitMessage?: string,
-  ): Promise<T> {
+  ): MaybePromise<T> {
     if (this.closed) throw new PondError("CLOSED", "the pond is closed");
     const waiting = this.lock.acquire();
-    if (waiting) await waiting;
+    if (waiting) return waiting.then(() => this.holding(fn, commitMessage));
+    return this.holding(fn, commitMessage);
+  }
+
+  /** The body of {@link exclusive}, the lock taken: releases it once `fn` and its commit settle. */
+  private holding<T>(
+    fn: (persistence: PersistenceLayer) => MaybePromise<T>,
+    commitMessage: string | undefined,
+  ): MaybePromise<T> {
+    const persistence = this.persistence;
+    let result: MaybePromise<T>;
     try {
       if (this.closed) throw new PondError("CLOSED", "the pond is closed");
-      const begun = this.persistence.begin();
-      if (begun) await begun;
-      if (commitMessage === undefined) return await fn(this.persistence);
-      let result: T;
-      try {
-        result = await fn(this.persistence);
-      } catch (error) {
-        await this.persistence.rollback();
-        throw error;
-      }
-      await this.persistence.commit({ message: commitMessage });
-      return result;
-    } finally {
+      result = andThen(persistence.begin(), () => {
+        if (commitMessage === undefined) return fn(persistence);
+        const changed = undoOnFailure(
+          () => fn(persistence),
+          () => persistence.rollback(),
+        );
+        return andThen(changed, (value) =>
+          andThen(persistence.commit({ message: commitMessage }), () => value),
+        );
+      });
+    } catch (error) {
       this.lock.release();
+      throw error;
     }
+    if (result instanceof Promise) return result.finally(() => this.lock.release());
+    this.lock.release();
+    return result;
   }
 }

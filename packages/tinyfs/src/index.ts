@@ -3,6 +3,7 @@ export { parseDuration } from "./duration.js";
 export { PondError, type PondErrorCode, type PondErrorOptions } from "./errors.js";
 export { FS } from "./fs.js";
 export { compilePattern } from "./glob.js";
+export type { MaybePromise } from "./maybe-promise.js";
 export { nextVersionMetadata, rootMetadata } from "./metadata.js";
 export {
   type CommitInfo,
@@ -25,7 +26,6 @@ export {
 } from "./pending-changes.js";
 export type {
   DirectoryOperation,
-  MaybePromise,
   NodeStreamWrite,
   NodeWrite,
   PersistenceLayer,

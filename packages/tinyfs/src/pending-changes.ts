@@ -1,6 +1,7 @@
 // The open transaction's staged changes, with savepoints: a building block for backends.
 
 import { PondError } from "./errors.js";
+import { andThen, type MaybePromise } from "./maybe-promise.js";
 import type { DirEntry, NodeMetadata } from "./node.js";
 import type { NodeId } from "./node-id.js";
 import type { DirectoryOperation, NodeWrite } from "./persistence.js";
@@ -50,28 +51,29 @@ export class PendingChanges {
     committed: readonly T[],
     version?: number,
   ): { staged: StagedVersion } | { committed: T } | undefined {
-    const staged = this.versionsOf(nodeId);
-    const wanted =
-      version ??
-      staged[staged.length - 1]?.meta.version ??
-      committed[committed.length - 1]?.meta.version;
-    const hit = staged.find((s) => s.meta.version === wanted);
+    const staged = this.nodes.get(nodeId);
+    if (version === undefined) {
+      const newest = staged?.[staged.length - 1];
+      if (newest) return { staged: newest };
+      const last = committed[committed.length - 1];
+      return last ? { committed: last } : undefined;
+    }
+    const hit = staged?.find((s) => s.meta.version === version);
     if (hit) return { staged: hit };
-    const found = committed.find((c) => c.meta.version === wanted);
+    const found = committed.find((c) => c.meta.version === version);
     return found ? { committed: found } : undefined;
   }
 
   stageVersion(version: StagedVersion): void {
     const id = version.meta.nodeId;
-    let staged = this.nodes.get(id);
-    if (!staged) {
-      staged = [];
-      this.nodes.set(id, staged);
-      this.undo.push(() => this.nodes.delete(id));
+    const staged = this.nodes.get(id);
+    if (staged) {
+      staged.push(version);
+      this.undo.push(() => staged.pop());
     } else {
-      this.undo.push(() => staged?.pop());
+      this.nodes.set(id, [version]);
+      this.undo.push(() => this.nodes.delete(id));
     }
-    staged.push(version);
   }
 
   /**
@@ -83,27 +85,29 @@ export class PendingChanges {
   }
 
   /** Stages a directory operation; `lookup` sees committed and staged state. */
-  async applyDirectoryOperation(
+  applyDirectoryOperation(
     dirId: NodeId,
     name: string,
     op: DirectoryOperation,
-    lookup: (dirId: NodeId, name: string) => Promise<DirEntry | undefined>,
-  ): Promise<void> {
+    lookup: (dirId: NodeId, name: string) => MaybePromise<DirEntry | undefined>,
+  ): MaybePromise<void> {
     switch (op.kind) {
-      case "insert":
-        this.setEntry(dirId, name, { name, ...op.child });
+      case "insert": {
+        // Built whole: in V8 the keys a spread adds to a literal live in a separate array.
+        const { nodeId, partId, entryType } = op.child;
+        this.setEntry(dirId, name, { name, nodeId, partId, entryType });
         return;
+      }
       case "delete":
         this.setEntry(dirId, name, null);
         return;
-      case "rename": {
-        const entry = await lookup(dirId, name);
-        if (!entry) throw new PondError("ENOENT", "no such entry to rename", { path: name });
-        if (op.newName === name) return;
-        this.setEntry(dirId, name, null);
-        this.setEntry(dirId, op.newName, { ...entry, name: op.newName });
-        return;
-      }
+      case "rename":
+        return andThen(lookup(dirId, name), (entry) => {
+          if (!entry) throw new PondError("ENOENT", "no such entry to rename", { path: name });
+          if (op.newName === name) return;
+          this.setEntry(dirId, name, null);
+          this.setEntry(dirId, op.newName, { ...entry, name: op.newName });
+        });
     }
   }
 

@@ -1,10 +1,8 @@
 // The storage contract (Layer 1) that every pond backend implements.
 
+import type { MaybePromise } from "./maybe-promise.js";
 import type { CommitInfo, CommitMeta, DirEntry, EntryType, NodeMetadata } from "./node.js";
 import type { NodeId } from "./node-id.js";
-
-/** A value, or a promise of it: hot lookups answered from memory skip a tick. */
-export type MaybePromise<T> = T | Promise<T>;
 
 /** A new version of a node, as the FS hands it to the backend. */
 export interface NodeWrite {
@@ -58,7 +56,7 @@ export interface PersistenceLayer {
    * metadata. A directory is created by storing its first version; later
    * directory versions come from {@link updateDirectoryEntry}.
    */
-  storeNode(nodeId: NodeId, partId: NodeId, write: NodeWrite): Promise<NodeMetadata>;
+  storeNode(nodeId: NodeId, partId: NodeId, write: NodeWrite): MaybePromise<NodeMetadata>;
 
   /**
    * Optional: like {@link storeNode} for content that arrives as a stream, so
@@ -91,7 +89,7 @@ export interface PersistenceLayer {
    * omitted). Throws ENOENT when that version does not exist, CORRUPT when the
    * stored bytes do not match their sha256.
    */
-  readContent(nodeId: NodeId, partId: NodeId, version?: number): Promise<Uint8Array>;
+  readContent(nodeId: NodeId, partId: NodeId, version?: number): MaybePromise<Uint8Array>;
 
   /**
    * One name of a directory; the transaction depends on that name only. Path
@@ -104,7 +102,7 @@ export interface PersistenceLayer {
   loadDirectoryEntries(dirId: NodeId): Promise<DirEntry[]>;
 
   /** Stages a change to one name; the FS has already checked it is valid. */
-  updateDirectoryEntry(dirId: NodeId, name: string, op: DirectoryOperation): Promise<void>;
+  updateDirectoryEntry(dirId: NodeId, name: string, op: DirectoryOperation): MaybePromise<void>;
 
   /**
    * Called before each transaction (and each lone operation): the backend may
@@ -124,7 +122,7 @@ export interface PersistenceLayer {
    * concurrent writer changed what the transaction depends on; the staged
    * changes are then discarded.
    */
-  commit(meta: CommitMeta): Promise<CommitInfo | undefined>;
+  commit(meta: CommitMeta): MaybePromise<CommitInfo | undefined>;
 
   /** Discards every staged change. */
   rollback(): Promise<void>;

@@ -1,9 +1,10 @@
 // Path resolution: walks components through directories and symlinks, detecting loops.
 
 import { PondError } from "./errors.js";
+import { andThen, type MaybePromise } from "./maybe-promise.js";
 import type { DirEntry } from "./node.js";
 import { type NodeId, ROOT_ID } from "./node-id.js";
-import { parsePath } from "./path.js";
+import { type ParsedPath, parsePath } from "./path.js";
 import type { PersistenceLayer } from "./persistence.js";
 
 export const ROOT_ENTRY: DirEntry = Object.freeze({
@@ -41,100 +42,143 @@ export function chainPath(chain: DirChain): string {
   return path;
 }
 
-export async function readSymlinkTarget(
+export function readSymlinkTarget(
   persistence: PersistenceLayer,
   link: DirEntry,
-): Promise<string> {
-  return decoder.decode(await persistence.readContent(link.nodeId, link.partId));
+): MaybePromise<string> {
+  return andThen(persistence.readContent(link.nodeId, link.partId), (bytes) =>
+    decoder.decode(bytes),
+  );
 }
 
 /**
  * Resolves `path` from the directory `start`. Symlinks in intermediate
  * components are always followed. A symlink whose expansion is still in
  * progress when it is met again (the busy set) is a cycle: ELOOP, as is a
- * chain of more than {@link MAX_SYMLINK_HOPS} links.
+ * chain of more than {@link MAX_SYMLINK_HOPS} links. Synchronous while the
+ * backend answers synchronously; may throw. `parsed` is `path` already parsed.
  */
-export async function resolvePath(
+export function resolvePath(
   persistence: PersistenceLayer,
   start: DirChain,
   path: string,
   options: ResolveOptions,
-): Promise<Resolution> {
+  parsed?: ParsedPath,
+): MaybePromise<Resolution> {
   try {
-    return await walk(persistence, start, path, options);
+    const walk = new Walk(persistence, start, path, parsed ?? parsePath(path), options);
+    const resolution = walk.run();
+    if (!(resolution instanceof Promise)) return resolution;
+    return resolution.catch((error: unknown) => reportAt(path, error));
   } catch (error) {
-    throw PondError.is(error) ? error.withPath(path) : error;
+    return reportAt(path, error);
   }
 }
 
-async function walk(
-  persistence: PersistenceLayer,
-  start: DirChain,
-  path: string,
-  options: ResolveOptions,
-): Promise<Resolution> {
-  const parsed = parsePath(path);
-  const followFinal = options.followFinal || parsed.trailingSlash;
-  const chain: DirEntry[] = parsed.absolute ? [ROOT_ENTRY] : start.slice();
-  const components = parsed.components;
-  let next = 0;
+function reportAt(path: string, error: unknown): never {
+  throw PondError.is(error) ? error.withPath(path) : error;
+}
+
+/** One resolution in progress; it can pause on a backend's promise and resume. */
+class Walk {
+  private readonly chain: DirEntry[];
+  private readonly components: string[];
+  private readonly followFinal: boolean;
+  private readonly trailingSlash: boolean;
+  private next = 0;
   // Once a symlink is expanded, the components still to walk move to a stack (last one on
   // top) where a `{ release }` marks the end of a link's expansion.
-  let stack: Array<string | { release: NodeId }> | undefined;
-  let names = components.length;
-  let busy: Set<NodeId> | undefined;
-  let hops = 0;
+  private stack: Array<string | { release: NodeId }> | undefined;
+  private names: number;
+  private busy: Set<NodeId> | undefined;
+  private hops = 0;
 
-  for (;;) {
-    let component: string | { release: NodeId };
-    if (stack) {
-      if (stack.length === 0) break;
-      component = stack.pop() as string | { release: NodeId };
-    } else {
-      if (next === components.length) break;
-      component = components[next++] as string;
+  constructor(
+    private readonly persistence: PersistenceLayer,
+    start: DirChain,
+    private readonly path: string,
+    parsed: ParsedPath,
+    options: ResolveOptions,
+  ) {
+    this.followFinal = options.followFinal || parsed.trailingSlash;
+    this.trailingSlash = parsed.trailingSlash;
+    this.chain = parsed.absolute ? [ROOT_ENTRY] : start.slice();
+    this.components = parsed.components;
+    this.names = parsed.components.length;
+  }
+
+  run(): MaybePromise<Resolution> {
+    const chain = this.chain;
+    for (;;) {
+      const component = this.take();
+      if (component === undefined) break;
+      if (typeof component !== "string") {
+        this.busy?.delete(component.release);
+        continue;
+      }
+      const isLast = --this.names === 0;
+      if (component === "..") {
+        if (chain.length > 1) chain.pop();
+        continue;
+      }
+      const dir = chain[chain.length - 1] as DirEntry;
+      const found = this.persistence.lookupEntry(dir.nodeId, component);
+      const step =
+        found instanceof Promise
+          ? found.then((entry) => this.visit(component, isLast, entry))
+          : this.visit(component, isLast, found);
+      if (step instanceof Promise) return step.then((done) => done ?? this.run());
+      if (step) return step;
     }
-    if (typeof component !== "string") {
-      busy?.delete(component.release);
-      continue;
-    }
-    const isLast = --names === 0;
-    if (component === "..") {
-      if (chain.length > 1) chain.pop();
-      continue;
-    }
-    const dir = chain[chain.length - 1] as DirEntry;
-    const found = persistence.lookupEntry(dir.nodeId, component);
-    const entry = found instanceof Promise ? await found : found;
+    const top = chain[chain.length - 1] as DirEntry;
+    return { parent: chain.slice(0, -1), name: top.name, entry: top };
+  }
+
+  private take(): string | { release: NodeId } | undefined {
+    if (this.stack) return this.stack.pop();
+    return this.next === this.components.length ? undefined : this.components[this.next++];
+  }
+
+  /** Acts on what `name` is bound to: the resolution when it ends here, else undefined. */
+  private visit(
+    name: string,
+    isLast: boolean,
+    entry: DirEntry | undefined,
+  ): MaybePromise<Resolution | undefined> {
+    const path = this.path;
     if (!entry) {
-      if (isLast) return { parent: chain, name: component, entry: undefined };
+      if (isLast) return { parent: this.chain, name, entry: undefined };
       throw new PondError("ENOENT", "no such file or directory", { path });
     }
-    if (entry.entryType === "symlink" && (!isLast || followFinal)) {
-      busy ??= new Set();
-      if (busy.has(entry.nodeId) || ++hops > MAX_SYMLINK_HOPS) {
+    if (entry.entryType === "symlink" && (!isLast || this.followFinal)) {
+      this.busy ??= new Set();
+      if (this.busy.has(entry.nodeId) || ++this.hops > MAX_SYMLINK_HOPS) {
         throw new PondError("ELOOP", "too many levels of symbolic links", { path });
       }
-      busy.add(entry.nodeId);
-      const target = parsePath(await readSymlinkTarget(persistence, entry));
-      if (target.absolute) chain.length = 1;
-      stack ??= components.slice(next).reverse();
-      stack.push({ release: entry.nodeId });
-      for (let i = target.components.length - 1; i >= 0; i--) {
-        stack.push(target.components[i] as string);
-      }
-      names += target.components.length;
-      continue;
+      this.busy.add(entry.nodeId);
+      return andThen(readSymlinkTarget(this.persistence, entry), (target) => {
+        this.expand(entry.nodeId, parsePath(target));
+        return undefined;
+      });
     }
     if (entry.entryType === "directory") {
-      chain.push(entry);
-      continue;
+      this.chain.push(entry);
+      return undefined;
     }
-    if (!isLast || parsed.trailingSlash) {
+    if (!isLast || this.trailingSlash) {
       throw new PondError("ENOTDIR", "not a directory", { path });
     }
-    return { parent: chain, name: component, entry };
+    return { parent: this.chain, name, entry };
   }
-  const top = chain[chain.length - 1] as DirEntry;
-  return { parent: chain.slice(0, -1), name: top.name, entry: top };
+
+  /** Puts a symlink's target in place of the link, to walk next. */
+  private expand(link: NodeId, target: ParsedPath): void {
+    if (target.absolute) this.chain.length = 1;
+    this.stack ??= this.components.slice(this.next).reverse();
+    this.stack.push({ release: link });
+    for (let i = target.components.length - 1; i >= 0; i--) {
+      this.stack.push(target.components[i] as string);
+    }
+    this.names += target.components.length;
+  }
 }

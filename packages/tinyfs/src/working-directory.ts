@@ -5,9 +5,10 @@ import { sha256Hex } from "./digest.js";
 import { PondError } from "./errors.js";
 import type { FS } from "./fs.js";
 import { globMatches } from "./glob.js";
+import { andThen, type MaybePromise, settle } from "./maybe-promise.js";
 import { type DirEntry, isFileType, type NodeMetadata } from "./node.js";
 import { newNodeId } from "./node-id.js";
-import { joinPath, parsePath, validateName } from "./path.js";
+import { joinPath, type ParsedPath, parsePath, validateName } from "./path.js";
 import type { NodeStreamWrite, NodeWrite, PersistenceLayer } from "./persistence.js";
 import {
   chainPath,
@@ -61,10 +62,11 @@ export class WorkingDirectory implements WD {
     data: Uint8Array | string,
     opts: WriteFileOptions = {},
   ): Promise<NodeMetadata> {
-    return this.write("write", path, async (p) => {
+    return this.write("write", path, (p) => {
       const content = toBytes(data);
-      const { r, base } = await this.prepareFileWrite(p, path, opts);
-      return this.storeContent(p, r, base, content);
+      return andThen(this.prepareFileWrite(p, path, opts), ({ r, base }) =>
+        this.storeContent(p, r, base, content),
+      );
     });
   }
 
@@ -122,12 +124,14 @@ export class WorkingDirectory implements WD {
   }
 
   readFile(path: string, opts: { version?: number } = {}): Promise<Uint8Array> {
-    return this.read(path, async (p) => {
+    return this.read(path, (p) => {
       const { version } = opts;
       checkVersion(version);
-      const entry = existing(await this.resolve(p, path, FOLLOW), path);
-      if (entry.entryType === "directory") throw new PondError("EISDIR", "is a directory");
-      return p.readContent(entry.nodeId, entry.partId, version);
+      return andThen(this.resolve(p, path, FOLLOW), (r) => {
+        const entry = existing(r, path);
+        if (entry.entryType === "directory") throw new PondError("EISDIR", "is a directory");
+        return p.readContent(entry.nodeId, entry.partId, version);
+      });
     });
   }
 
@@ -173,14 +177,14 @@ export class WorkingDirectory implements WD {
   }
 
   stat(path: string): Promise<NodeMetadata> {
-    return this.read(path, async (p) =>
-      this.metadata(p, await this.resolve(p, path, FOLLOW), path),
+    return this.read(path, (p) =>
+      andThen(this.resolve(p, path, FOLLOW), (r) => this.metadata(p, r, path)),
     );
   }
 
   lstat(path: string): Promise<NodeMetadata> {
-    return this.read(path, async (p) =>
-      this.metadata(p, await this.resolve(p, path, NO_FOLLOW), path),
+    return this.read(path, (p) =>
+      andThen(this.resolve(p, path, NO_FOLLOW), (r) => this.metadata(p, r, path)),
     );
   }
 
@@ -218,7 +222,7 @@ export class WorkingDirectory implements WD {
       const moved = existing(source, from);
       const fromDir = source.parent[source.parent.length - 1];
       if (!fromDir) throw new PondError("EINVAL", "cannot rename the root");
-      const target = await this.resolve(p, to, NO_FOLLOW).catch((error: unknown) => {
+      const target = await settle(() => this.resolve(p, to, NO_FOLLOW)).catch((error: unknown) => {
         throw PondError.is(error) ? error.withPath(to) : error;
       });
       const toDir = target.parent[target.parent.length - 1];
@@ -278,45 +282,48 @@ export class WorkingDirectory implements WD {
     p: PersistenceLayer,
     path: string,
     options: { followFinal: boolean },
-  ): Promise<Resolution> {
-    return resolvePath(p, this.chain, path, options);
+    parsed?: ParsedPath,
+  ): MaybePromise<Resolution> {
+    return resolvePath(p, this.chain, path, options, parsed);
   }
 
-  private async metadata(p: PersistenceLayer, r: Resolution, path: string): Promise<NodeMetadata> {
+  private metadata(p: PersistenceLayer, r: Resolution, path: string): MaybePromise<NodeMetadata> {
     const entry = existing(r, path);
-    const meta = await p.loadNode(entry.nodeId, entry.partId);
-    if (!meta) throw new PondError("CORRUPT", `entry names a missing node ${entry.nodeId}`);
-    return meta;
+    return andThen(p.loadNode(entry.nodeId, entry.partId), (meta) => {
+      if (!meta) throw new PondError("CORRUPT", `entry names a missing node ${entry.nodeId}`);
+      return meta;
+    });
   }
 
   /** Checks a file write and finds what it writes: an existing file, or a name to create. */
-  private async prepareFileWrite(
+  private prepareFileWrite(
     p: PersistenceLayer,
     path: string,
     opts: WriteFileOptions,
-  ): Promise<{ r: Resolution; base: NodeStreamWrite }> {
+  ): MaybePromise<{ r: Resolution; base: NodeStreamWrite }> {
     const parsed = parsePath(path);
     if (parsed.trailingSlash) throw new PondError("EISDIR", "is a directory");
     if (parsed.endsInDots) throw new PondError("EINVAL", "cannot create a file named . or ..");
     if (opts.entryType !== undefined && !isFileType(opts.entryType)) {
       throw new PondError("EINVAL", `not a file type: ${String(opts.entryType)}`);
     }
-    const r = await this.resolve(p, path, FOLLOW);
-    if (r.entry?.entryType === "directory") throw new PondError("EISDIR", "is a directory");
-    if (r.entry && opts.entryType !== undefined && opts.entryType !== r.entry.entryType) {
-      throw new PondError(
-        "EINVAL",
-        `file is ${r.entry.entryType}, cannot write it as ${opts.entryType}`,
-      );
-    }
-    if (!r.entry) validateName(r.name);
-    const base: NodeStreamWrite = {
-      entryType: r.entry?.entryType ?? opts.entryType ?? "file:data",
-      ...(opts.attrs && { attrs: opts.attrs }),
-      ...(opts.minEventTime !== undefined && { minEventTime: opts.minEventTime }),
-      ...(opts.maxEventTime !== undefined && { maxEventTime: opts.maxEventTime }),
-    };
-    return { r, base };
+    return andThen(this.resolve(p, path, FOLLOW, parsed), (r) => {
+      if (r.entry?.entryType === "directory") throw new PondError("EISDIR", "is a directory");
+      if (r.entry && opts.entryType !== undefined && opts.entryType !== r.entry.entryType) {
+        throw new PondError(
+          "EINVAL",
+          `file is ${r.entry.entryType}, cannot write it as ${opts.entryType}`,
+        );
+      }
+      if (!r.entry) validateName(r.name);
+      const base: NodeStreamWrite = {
+        entryType: r.entry?.entryType ?? opts.entryType ?? "file:data",
+        ...(opts.attrs && { attrs: opts.attrs }),
+        ...(opts.minEventTime !== undefined && { minEventTime: opts.minEventTime }),
+        ...(opts.maxEventTime !== undefined && { maxEventTime: opts.maxEventTime }),
+      };
+      return { r, base };
+    });
   }
 
   /** Writes whole content as the file's next version, or as a new file. */
@@ -325,36 +332,42 @@ export class WorkingDirectory implements WD {
     r: Resolution,
     base: NodeStreamWrite,
     content: Uint8Array,
-  ): Promise<NodeMetadata> {
+  ): MaybePromise<NodeMetadata> {
+    // Keys added after a spread would give every object its own hidden class in V8.
     const write: NodeWrite = {
-      ...base,
       content,
       size: content.length,
       sha256: sha256Hex(content),
+      ...base,
     };
     if (r.entry) return p.storeNode(r.entry.nodeId, r.entry.partId, write);
     return this.createNode(p, r, write);
   }
 
-  private async createNode(
+  private createNode(
     p: PersistenceLayer,
     r: Resolution,
     write: NodeWrite | NodeStreamWrite,
     source?: AsyncIterable<Uint8Array>,
-  ): Promise<NodeMetadata> {
+  ): MaybePromise<NodeMetadata> {
     validateName(r.name);
     const dir = r.parent[r.parent.length - 1] as DirEntry;
     const nodeId = newNodeId();
     const partId = write.entryType === "directory" ? nodeId : dir.nodeId;
-    const meta =
+    // `isNew` before the spread, as in storeContent.
+    const stored =
       source && p.storeNodeFrom
-        ? await p.storeNodeFrom(nodeId, partId, { ...write, isNew: true }, source)
-        : await p.storeNode(nodeId, partId, { ...(write as NodeWrite), isNew: true });
-    await p.updateDirectoryEntry(dir.nodeId, r.name, {
-      kind: "insert",
-      child: { nodeId, partId, entryType: write.entryType },
-    });
-    return meta;
+        ? p.storeNodeFrom(nodeId, partId, { isNew: true, ...write }, source)
+        : p.storeNode(nodeId, partId, { isNew: true, ...(write as NodeWrite) });
+    return andThen(stored, (meta) =>
+      andThen(
+        p.updateDirectoryEntry(dir.nodeId, r.name, {
+          kind: "insert",
+          child: { nodeId, partId, entryType: write.entryType },
+        }),
+        () => meta,
+      ),
+    );
   }
 
   private async makeDirectory(p: PersistenceLayer, path: string): Promise<DirChain> {
@@ -363,7 +376,7 @@ export class WorkingDirectory implements WD {
     // The new name itself is never followed: with a trailing slash too, an
     // existing file or symlink (even a dangling one) is EEXIST, as in mkdir(2).
     const bare = parsed.trailingSlash ? path.replace(/\/+$/, "") || "/" : path;
-    const r = await this.resolve(p, bare, NO_FOLLOW).catch((error: unknown) => {
+    const r = await settle(() => this.resolve(p, bare, NO_FOLLOW)).catch((error: unknown) => {
       throw PondError.is(error) ? error.withPath(path) : error;
     });
     if (r.entry) throw new PondError("EEXIST", "already exists");
@@ -378,7 +391,7 @@ export class WorkingDirectory implements WD {
     const parsed = parsePath(path);
     let chain: DirChain = parsed.absolute ? this.chain.slice(0, 1) : this.chain;
     for (const [i, name] of parsed.components.entries()) {
-      const r = await resolvePath(p, chain, name, FOLLOW).catch((error: unknown) => {
+      const r = await settle(() => resolvePath(p, chain, name, FOLLOW)).catch((error: unknown) => {
         throw PondError.is(error) ? error.withPath(path) : error;
       });
       if (r.entry?.entryType === "directory") {
@@ -403,22 +416,18 @@ export class WorkingDirectory implements WD {
     return chain;
   }
 
-  private read<T>(path: string, fn: (p: PersistenceLayer) => Promise<T>): Promise<T> {
-    return this.fs.read(fn).catch((error: unknown) => {
-      throw asPondError(error, path);
-    });
+  private read<T>(path: string, fn: (p: PersistenceLayer) => MaybePromise<T>): Promise<T> {
+    return reportingAt(path, () => this.fs.read(fn));
   }
 
   private write<T>(
     verb: string,
     path: string,
-    fn: (p: PersistenceLayer) => Promise<T>,
+    fn: (p: PersistenceLayer) => MaybePromise<T>,
   ): Promise<T> {
     const where =
       typeof path === "string" && path.startsWith("/") ? path : joinPath(this.path, String(path));
-    return this.fs.write(`${verb} ${where}`, fn).catch((error: unknown) => {
-      throw asPondError(error, path);
-    });
+    return reportingAt(path, () => this.fs.write(`${verb} ${where}`, fn));
   }
 }
 
@@ -453,6 +462,19 @@ function toBytes(data: Uint8Array | string): Uint8Array {
   if (typeof data === "string") return encoder.encode(data);
   if (data instanceof Uint8Array) return data;
   throw new PondError("EINVAL", "data must be a Uint8Array or a string");
+}
+
+/** A WD method's outcome as a promise, every failure a PondError about the caller's path. */
+function reportingAt<T>(path: string, fn: () => MaybePromise<T>): Promise<T> {
+  try {
+    const result = fn();
+    if (!(result instanceof Promise)) return Promise.resolve(result);
+    return result.catch((error: unknown) => {
+      throw asPondError(error, path);
+    });
+  } catch (error) {
+    return Promise.reject(asPondError(error, path));
+  }
 }
 
 /** Every failure leaves a WD method as a PondError about the caller's path. */
