@@ -3,7 +3,7 @@
 //! cannot hold the node, and maintenance knows what each partition costs.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use deltalake::DeltaTable;
 use deltalake::kernel::{Add, Remove};
@@ -16,41 +16,49 @@ use crate::stats::StatsSummary;
 pub struct DataFile {
     /// Table-relative, percent-decoded.
     pub path: String,
-    /// (min, max) node_id when the writer recorded stats.
-    pub node_ids: Option<(String, String)>,
-    /// Every node id of the file, sorted, when the writer listed them.
-    pub node_set: Option<Arc<[String]>>,
-    /// The newest txn_seq of its rows when the writer recorded stats.
-    pub max_txn_seq: Option<i64>,
     /// Bytes, from the add action.
     pub size: i64,
-    /// Rows, when the writer recorded `numRecords`.
-    pub rows: Option<i64>,
+    stats: Option<Arc<str>>,
+    /// Parsed on first use: an open indexes every file, a read looks at few of them.
+    summary: Arc<OnceLock<StatsSummary>>,
 }
 
 impl DataFile {
+    /// A file from its add action's path, size and stats string.
+    pub fn new(path: String, size: i64, stats: Option<&str>) -> Self {
+        Self {
+            path,
+            size,
+            stats: stats.map(Arc::from),
+            summary: Arc::default(),
+        }
+    }
+
+    fn summary(&self) -> &StatsSummary {
+        self.summary
+            .get_or_init(|| StatsSummary::parse(self.stats.as_deref()))
+    }
+
     /// Whether the file may hold rows of `node_id`.
     pub fn may_hold(&self, node_id: &str) -> bool {
-        if let Some(set) = &self.node_set {
+        let summary = self.summary();
+        if let Some(set) = &summary.node_set {
             return set.binary_search_by(|id| id.as_str().cmp(node_id)).is_ok();
         }
-        match &self.node_ids {
+        match &summary.node_ids {
             Some((lo, hi)) => lo.as_str() <= node_id && node_id <= hi.as_str(),
             None => true,
         }
     }
 
-    /// A file from its add action's path, size and stats string.
-    pub fn new(path: String, size: i64, stats: Option<&str>) -> Self {
-        let stats = StatsSummary::parse(stats);
-        Self {
-            path,
-            node_ids: stats.node_ids,
-            node_set: stats.node_set.map(Arc::from),
-            max_txn_seq: stats.max_txn_seq,
-            size,
-            rows: stats.rows,
-        }
+    /// The newest txn_seq of its rows, when the writer recorded stats.
+    pub fn max_txn_seq(&self) -> Option<i64> {
+        self.summary().max_txn_seq
+    }
+
+    /// Rows, when the writer recorded `numRecords`.
+    pub fn rows(&self) -> Option<i64> {
+        self.summary().rows
     }
 
     fn of_add(add: &Add) -> Self {

@@ -135,7 +135,7 @@ pub async fn scan_node_tail(
     let all = index.files(part_id);
     let mut files: Vec<&DataFile> = all.iter().filter(|file| file.may_hold(node_id)).collect();
     // A file without stats might hold anything, so it is read first.
-    let newest = |file: &DataFile| file.max_txn_seq.unwrap_or(i64::MAX);
+    let newest = |file: &DataFile| file.max_txn_seq().unwrap_or(i64::MAX);
     files.sort_by_key(|file| std::cmp::Reverse(newest(file)));
     let mut marked = i64::MIN;
     let mut next = 0;

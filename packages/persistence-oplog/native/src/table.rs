@@ -366,7 +366,7 @@ impl NativeTable {
                         part_id: part_id.to_string(),
                         files: files.len() as u32,
                         bytes: files.iter().map(|f| f.size).sum(),
-                        rows: files.iter().map(|f| f.rows).sum(),
+                        rows: files.iter().map(|f| f.rows()).sum(),
                     }
                 })
                 .collect())
