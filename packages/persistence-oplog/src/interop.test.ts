@@ -1,6 +1,7 @@
 // A pond's table is read by the delta-rs Python package: same versions, rows and bytes.
 
-import { mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -91,5 +92,33 @@ describe("interop with the delta-rs Python package", () => {
       }
     }
     await reopened.close();
+  }, 300_000);
+
+  it("opens and goes on writing a table whose newest checkpoint the Python package wrote", async () => {
+    const path = join(scratch, "python-checkpoint");
+    const fs = await createOplogFs(path);
+    await fs.root().createDirPath("/d");
+    for (let i = 0; i < 5; i++) await fs.root().writeFile(`/d/f${i}`, `v${i}`);
+    await fs.root().remove("/d/f0");
+    await fs.close();
+    execFileSync(deltalakePython(), [
+      "-c",
+      "import os, sys, deltalake\ndeltalake.DeltaTable(sys.argv[1]).create_checkpoint()\nos._exit(0)",
+      path,
+    ]);
+    const checkpoints = readdirSync(join(path, "_delta_log")).filter((f) =>
+      f.includes(".checkpoint."),
+    );
+    expect(checkpoints).toHaveLength(1);
+
+    const reopened = await openOplogFs(path);
+    const names = async (f: typeof fs) => (await f.root().readdir("/d")).map((e) => e.name);
+    expect(await names(reopened)).toEqual(["f1", "f2", "f3", "f4"]);
+    expect(new TextDecoder().decode(await reopened.root().readFile("/d/f3"))).toBe("v3");
+    await reopened.root().writeFile("/d/f5", "v5");
+    await reopened.close();
+    const again = await openOplogFs(path, { readOnly: true });
+    expect(await names(again)).toEqual(["f1", "f2", "f3", "f4", "f5"]);
+    await again.close();
   }, 300_000);
 });
