@@ -16,7 +16,7 @@ use crate::data_file::{self, Layout};
 use crate::error::{Code, PondError, PondResult, Step, from_arrow_input, from_delta, from_join};
 use crate::handle::{Handle, Loaded};
 use crate::ipc::decode_rows;
-use crate::log::{entry_path, sync_entry};
+use crate::log::{entry_path, sync_dir, sync_entry};
 use crate::schema::{FILE_SCHEMA, PARTITION_COLUMN, TABLE_SCHEMA};
 
 pub struct Committed {
@@ -101,18 +101,30 @@ pub async fn write_files(
         })
         .collect();
     let mut adds = Vec::new();
+    let mut new_directory = false;
     let mut attempted = Vec::new();
     let mut first_error = None;
     for (relative, task) in tasks {
         attempted.push(relative);
         match task.await {
-            Ok(Ok(add)) => adds.push(add),
+            Ok(Ok(written)) => {
+                adds.push(written.add);
+                new_directory |= written.new_directory;
+            }
             Ok(Err(e)) => {
                 first_error.get_or_insert(e);
             }
             Err(e) => {
                 first_error.get_or_insert(from_join(e, "writing a data file"));
             }
+        }
+    }
+    if first_error.is_none() && new_directory {
+        let root = handle.root.clone();
+        match tokio::task::spawn_blocking(move || sync_dir(&root)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => first_error = Some(e),
+            Err(e) => first_error = Some(from_join(e, "syncing the table directory")),
         }
     }
     match first_error {

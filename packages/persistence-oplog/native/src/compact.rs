@@ -22,6 +22,7 @@ use crate::data_file::{self, Layout};
 use crate::error::{Code, PondError, PondResult, from_arrow_internal, from_join};
 use crate::handle::Handle;
 use crate::index::DataFile;
+use crate::log::sync_dir;
 use crate::schema::{FILE_SCHEMA, NODE_ID_COLUMN, PARTITION_COLUMN};
 
 /// Partitions rewritten at once (each holds all its rows in memory while being rewritten).
@@ -114,13 +115,20 @@ fn rewrite_partition(
     while offset < total {
         let length = per_file.min(total - offset);
         let relative = layout.new_path(part_id);
-        match data_file::write(
+        let written = data_file::write(
             root,
             &relative,
             part_id,
             &sorted.slice(offset, length),
             &layout,
-        ) {
+        )
+        .and_then(|written| {
+            if written.new_directory {
+                sync_dir(root)?;
+            }
+            Ok(written.add)
+        });
+        match written {
             Ok(add) => adds.push(add),
             Err(err) => {
                 let mut written: Vec<String> = adds.into_iter().map(|a: Add| a.path).collect();

@@ -102,15 +102,23 @@ impl Layout {
     }
 }
 
-/// Writes `rows` (file schema) as `root/relative`, fsyncs the file and its directory (and the
-/// table root when the partition directory is new), and returns the Add action for the log.
+/// A data file written and synced, with its directory.
+pub struct Written {
+    /// The Add action for the log.
+    pub add: Add,
+    /// Whether its partition directory was made for it: the table root then needs a sync, once
+    /// for all the files of a commit.
+    pub new_directory: bool,
+}
+
+/// Writes `rows` (file schema) as `root/relative` and fsyncs the file and its directory.
 pub fn write(
     root: &Path,
     relative: &str,
     part_id: &str,
     rows: &RecordBatch,
     layout: &Layout,
-) -> PondResult<Add> {
+) -> PondResult<Written> {
     let path = root.join(relative);
     let dir = path
         .parent()
@@ -152,11 +160,8 @@ pub fn write(
         .map_err(|e| from_io(e, "reading size of data file", &path))?
         .len();
     sync_dir(dir)?;
-    if dir_is_new {
-        sync_dir(root)?;
-    }
 
-    Ok(Add {
+    let add = Add {
         path: relative.to_string(),
         partition_values: [(PARTITION_COLUMN.to_string(), Some(part_id.to_string()))].into(),
         size: size as i64,
@@ -164,6 +169,10 @@ pub fn write(
         data_change: layout.data_change,
         stats: Some(file_stats(rows)),
         ..Default::default()
+    };
+    Ok(Written {
+        add,
+        new_directory: dir_is_new,
     })
 }
 
