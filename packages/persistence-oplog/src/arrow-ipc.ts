@@ -16,8 +16,6 @@ import {
   Utf8,
 } from "apache-arrow";
 
-const encoder = new TextEncoder();
-
 /** One record batch of `columns` (in schema order) under exactly `schema`, as an IPC stream. */
 export function ipcOf(schema: Schema, columns: readonly Data[], length: number): Uint8Array {
   const data = makeData({
@@ -44,8 +42,39 @@ function validity(
 
 function variableWidth<T extends Utf8 | Binary>(
   type: T,
-  values: ReadonlyArray<Uint8Array | null>,
+  values: ReadonlyArray<unknown>,
+  valueOffsets: Int32Array,
+  data: Uint8Array,
 ): Data<T> {
+  const { bitmap, nulls } = validity(values.length, (i) => values[i] === null);
+  const props = {
+    length: values.length,
+    nullCount: nulls,
+    ...(nulls > 0 && { nullBitmap: bitmap }),
+    valueOffsets,
+    data,
+  };
+  return (type instanceof Utf8
+    ? makeData({ type, ...props })
+    : makeData({ type: type as Binary, ...props })) as unknown as Data<T>;
+}
+
+/** Strings encoded side by side into one buffer: no array per string. */
+export function utf8Column(values: ReadonlyArray<string | null>): Data<Utf8> {
+  let capacity = 0;
+  for (const value of values) capacity += value === null ? 0 : value.length * 3;
+  const bytes = Buffer.allocUnsafe(capacity);
+  const offsets = new Int32Array(values.length + 1);
+  let used = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value) used += bytes.write(value, used, "utf8");
+    offsets[i + 1] = used;
+  }
+  return variableWidth(new Utf8(), values, offsets, bytes.subarray(0, used));
+}
+
+export function binaryColumn(values: ReadonlyArray<Uint8Array | null>): Data<Binary> {
   const offsets = new Int32Array(values.length + 1);
   let total = 0;
   for (let i = 0; i < values.length; i++) {
@@ -57,28 +86,7 @@ function variableWidth<T extends Utf8 | Binary>(
     const value = values[i];
     if (value) bytes.set(value, offsets[i] as number);
   }
-  const { bitmap, nulls } = validity(values.length, (i) => values[i] === null);
-  const props = {
-    length: values.length,
-    nullCount: nulls,
-    ...(nulls > 0 && { nullBitmap: bitmap }),
-    valueOffsets: offsets,
-    data: bytes,
-  };
-  return (type instanceof Utf8
-    ? makeData({ type, ...props })
-    : makeData({ type: type as Binary, ...props })) as unknown as Data<T>;
-}
-
-export function utf8Column(values: ReadonlyArray<string | null>): Data<Utf8> {
-  return variableWidth(
-    new Utf8(),
-    values.map((v) => (v === null ? null : encoder.encode(v))),
-  );
-}
-
-export function binaryColumn(values: ReadonlyArray<Uint8Array | null>): Data<Binary> {
-  return variableWidth(new Binary(), values);
+  return variableWidth(new Binary(), values, offsets, bytes);
 }
 
 export function uint32Column(values: ReadonlyArray<number>): Data<Uint32> {
