@@ -14,6 +14,7 @@ import {
   PondError,
   ROOT_ID,
   rootMetadata,
+  type StagedVersion,
   sortEntries,
 } from "@pond/tinyfs";
 import { ContentArena } from "./content-arena.js";
@@ -28,7 +29,8 @@ type DirectoryChange = DirEntry | string;
 
 interface DirectoryRecord {
   txnSeq: number;
-  changes: DirectoryChange[];
+  /** Most commits change one name: it is kept without an array around it. */
+  changes: DirectoryChange | DirectoryChange[];
 }
 
 interface DirectoryState {
@@ -54,6 +56,33 @@ function committedMetadata(staged: NodeMetadata, timestamp: Date, txnSeq: number
   if (attrs !== undefined) meta.attrs = attrs;
   meta.txnSeq = txnSeq;
   return meta;
+}
+
+/** Applies one recorded change to a listing being rebuilt. */
+function replay(entries: Map<string, DirEntry>, change: DirectoryChange): void {
+  if (typeof change === "string") entries.delete(change);
+  else entries.set(change.name, change);
+}
+
+/**
+ * The number of distinct partitions a commit writes to. A commit of one write
+ * touches one or two, so a short list is searched before a set is made.
+ */
+class PartitionCount {
+  private readonly few: NodeId[] = [];
+  private many: Set<NodeId> | undefined;
+
+  add(partId: NodeId): void {
+    if (this.many) this.many.add(partId);
+    else if (!this.few.includes(partId)) {
+      this.few.push(partId);
+      if (this.few.length > 8) this.many = new Set(this.few);
+    }
+  }
+
+  get size(): number {
+    return this.many ? this.many.size : this.few.length;
+  }
 }
 
 /** Everything committed; shared by a pond and its time-travel views. */
@@ -183,11 +212,13 @@ export class MemoryPersistence implements PersistenceLayer {
     const version = store.version + 1;
     const last = (store.commits[store.version] as CommitInfo).timestamp.getTime();
     const timestamp = new Date(Math.max(Date.now(), last));
-    const partitions = new Set<NodeId>();
+    const partitions = new PartitionCount();
     let rows = 0;
-    for (const [nodeId, staged] of this.pending.nodes) {
+    for (const staged of this.pending.nodes.values()) {
+      const first = staged[0] as StagedVersion;
+      const nodeId = first.meta.nodeId;
       // A brand-new node has no versions to look up; a new list is made at its size.
-      let versions = staged[0]?.write.isNew ? undefined : store.nodes.get(nodeId);
+      let versions = first.write.isNew ? undefined : store.nodes.get(nodeId);
       for (const { meta, write } of staged) {
         const committed = {
           meta: committedMetadata(meta, timestamp, version),
@@ -218,8 +249,10 @@ export class MemoryPersistence implements PersistenceLayer {
       const versions = store.nodes.get(dirId);
       const created = !versions && dirId !== ROOT_ID;
       if (changes.length === 0 && !created) continue;
-      // Most records hold one change; a copy holds it without the room a push reserves.
-      state.records.push({ txnSeq: version, changes: changes.slice() });
+      state.records.push({
+        txnSeq: version,
+        changes: changes.length === 1 ? (changes[0] as DirectoryChange) : changes,
+      });
       state.sorted = undefined;
       const previous = versions?.[versions.length - 1]?.meta.version ?? 0;
       const committed: StoredVersion = {
@@ -309,10 +342,9 @@ export class MemoryPersistence implements PersistenceLayer {
       const entries = new Map<string, DirEntry>();
       for (const record of this.store.dirs.get(dirId)?.records ?? []) {
         if (record.txnSeq > (this.asOf as number)) break;
-        for (const change of record.changes) {
-          if (typeof change === "string") entries.delete(change);
-          else entries.set(change.name, change);
-        }
+        const changes = record.changes;
+        if (!Array.isArray(changes)) replay(entries, changes);
+        else for (const change of changes) replay(entries, change);
       }
       listing = sortEntries([...entries.values()]);
       this.listingsAsOf.set(dirId, listing);
