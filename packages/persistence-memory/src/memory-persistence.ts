@@ -19,9 +19,20 @@ import {
 } from "@pond/tinyfs";
 import { ContentArena } from "./content-arena.js";
 
+/**
+ * A committed version. Its content is `buffer` from `start` to `end`: a view
+ * per version would cost about a hundred bytes of history each.
+ */
 interface StoredVersion {
   meta: NodeMetadata;
-  content: Uint8Array;
+  buffer: ArrayBufferLike;
+  start: number;
+  end: number;
+}
+
+function storedVersion(meta: NodeMetadata, content: Uint8Array): StoredVersion {
+  const start = content.byteOffset;
+  return { meta, buffer: content.buffer, start, end: start + content.byteLength };
 }
 
 /** A name bound to an entry (its `name`), or a name unbound. */
@@ -56,6 +67,16 @@ function committedMetadata(staged: NodeMetadata, timestamp: Date, txnSeq: number
   if (attrs !== undefined) meta.attrs = attrs;
   meta.txnSeq = txnSeq;
   return meta;
+}
+
+/**
+ * A commit's time, never before the previous commit's. Commits within one
+ * millisecond share the previous commit's Date: a Date costs a hundred bytes
+ * of history each.
+ */
+function commitTimestamp(previous: Date): Date {
+  const now = Date.now();
+  return now > previous.getTime() ? new Date(now) : previous;
 }
 
 /** Applies one recorded change to a listing being rebuilt. */
@@ -176,7 +197,9 @@ export class MemoryPersistence implements PersistenceLayer {
     if (!found) {
       throw new PondError("ENOENT", version === undefined ? "no content" : `no version ${version}`);
     }
-    return ("staged" in found ? found.staged.write.content : found.committed.content).slice();
+    if ("staged" in found) return found.staged.write.content.slice();
+    const { buffer, start, end } = found.committed;
+    return new Uint8Array(buffer.slice(start, end));
   }
 
   lookupEntry(dirId: NodeId, name: string): DirEntry | undefined {
@@ -210,8 +233,7 @@ export class MemoryPersistence implements PersistenceLayer {
     if (this.pending.isEmpty) return undefined;
     const store = this.store;
     const version = store.version + 1;
-    const last = (store.commits[store.version] as CommitInfo).timestamp.getTime();
-    const timestamp = new Date(Math.max(Date.now(), last));
+    const timestamp = commitTimestamp((store.commits[store.version] as CommitInfo).timestamp);
     const partitions = new PartitionCount();
     let rows = 0;
     for (const staged of this.pending.nodes.values()) {
@@ -220,10 +242,7 @@ export class MemoryPersistence implements PersistenceLayer {
       // A brand-new node has no versions to look up; a new list is made at its size.
       let versions = first.write.isNew ? undefined : store.nodes.get(nodeId);
       for (const { meta, write } of staged) {
-        const committed = {
-          meta: committedMetadata(meta, timestamp, version),
-          content: write.content,
-        };
+        const committed = storedVersion(committedMetadata(meta, timestamp, version), write.content);
         if (versions) {
           versions.push(committed);
         } else {
@@ -255,8 +274,8 @@ export class MemoryPersistence implements PersistenceLayer {
       });
       state.sorted = undefined;
       const previous = versions?.[versions.length - 1]?.meta.version ?? 0;
-      const committed: StoredVersion = {
-        meta: {
+      const committed = storedVersion(
+        {
           nodeId: dirId,
           partId: dirId,
           entryType: "directory",
@@ -266,8 +285,8 @@ export class MemoryPersistence implements PersistenceLayer {
           timestamp,
           txnSeq: version,
         },
-        content: EMPTY,
-      };
+        EMPTY,
+      );
       if (versions) versions.push(committed);
       else store.nodes.set(dirId, [committed]);
       partitions.add(dirId);
