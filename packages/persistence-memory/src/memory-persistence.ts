@@ -38,12 +38,19 @@ function storedVersion(meta: NodeMetadata, content: Uint8Array): StoredVersion {
 /** A name bound to an entry (its `name`), or a name unbound. */
 type DirectoryChange = DirEntry | string;
 
+/** One committed version of a directory: record `i` is version `i + 1`. */
 interface DirectoryRecord {
   txnSeq: number;
+  /** The entry count after the commit. */
+  size: number;
   /** Most commits change one name: it is kept without an array around it. */
   changes: DirectoryChange | DirectoryChange[];
 }
 
+/**
+ * A directory's entries and versions. Its version metadata is built from the
+ * records when asked for: kept whole it would double what each commit adds.
+ */
 interface DirectoryState {
   current: Map<string, DirEntry>;
   sorted: DirEntry[] | undefined;
@@ -115,6 +122,22 @@ class MemoryStore {
 
   get version(): number {
     return this.commits.length - 1;
+  }
+
+  /** The metadata of a directory's version `index + 1`. */
+  directoryMetadata(dirId: NodeId, records: DirectoryRecord[], index: number): NodeMetadata {
+    const { txnSeq, size } = records[index] as DirectoryRecord;
+    const timestamp = (this.commits[txnSeq] as CommitInfo).timestamp;
+    return {
+      nodeId: dirId,
+      partId: dirId,
+      entryType: "directory",
+      version: index + 1,
+      size,
+      sha256: "",
+      timestamp,
+      txnSeq,
+    };
   }
 }
 
@@ -265,30 +288,14 @@ export class MemoryPersistence implements PersistenceLayer {
         else if (!state.current.delete(name)) continue;
         changes.push(entry ?? name);
       }
-      const versions = store.nodes.get(dirId);
-      const created = !versions && dirId !== ROOT_ID;
+      const created = state.records.length === 0 && dirId !== ROOT_ID;
       if (changes.length === 0 && !created) continue;
       state.records.push({
         txnSeq: version,
+        size: state.current.size,
         changes: changes.length === 1 ? (changes[0] as DirectoryChange) : changes,
       });
       state.sorted = undefined;
-      const previous = versions?.[versions.length - 1]?.meta.version ?? 0;
-      const committed = storedVersion(
-        {
-          nodeId: dirId,
-          partId: dirId,
-          entryType: "directory",
-          version: previous + 1,
-          size: state.current.size,
-          sha256: "",
-          timestamp,
-          txnSeq: version,
-        },
-        EMPTY,
-      );
-      if (versions) versions.push(committed);
-      else store.nodes.set(dirId, [committed]);
       partitions.add(dirId);
       rows++;
     }
@@ -330,6 +337,8 @@ export class MemoryPersistence implements PersistenceLayer {
   }
 
   private committedVersions(nodeId: NodeId): StoredVersion[] {
+    const state = this.store.dirs.get(nodeId);
+    if (state) return this.directoryVersions(nodeId, state.records);
     const versions = this.store.nodes.get(nodeId) ?? NO_VERSIONS;
     if (this.asOf === undefined) return versions;
     const asOf = this.asOf;
@@ -339,12 +348,37 @@ export class MemoryPersistence implements PersistenceLayer {
   }
 
   private committedNewest(nodeId: NodeId): NodeMetadata | undefined {
+    const state = this.store.dirs.get(nodeId);
+    if (state) {
+      const count = this.recordsSeen(state.records);
+      return count === 0
+        ? undefined
+        : this.store.directoryMetadata(nodeId, state.records, count - 1);
+    }
     if (this.asOf === undefined) {
       const versions = this.store.nodes.get(nodeId);
       return versions?.[versions.length - 1]?.meta;
     }
     const versions = this.committedVersions(nodeId);
     return versions[versions.length - 1]?.meta;
+  }
+
+  /** A directory's versions this view sees, content empty. */
+  private directoryVersions(dirId: NodeId, records: DirectoryRecord[]): StoredVersion[] {
+    const versions: StoredVersion[] = [];
+    const count = this.recordsSeen(records);
+    for (let i = 0; i < count; i++) {
+      versions.push(storedVersion(this.store.directoryMetadata(dirId, records, i), EMPTY));
+    }
+    return versions;
+  }
+
+  /** How many of a directory's records this view sees. */
+  private recordsSeen(records: DirectoryRecord[]): number {
+    if (this.asOf === undefined) return records.length;
+    let count = records.length;
+    while (count > 0 && (records[count - 1] as DirectoryRecord).txnSeq > this.asOf) count--;
+    return count;
   }
 
   private committedListing(dirId: NodeId): DirEntry[] {
