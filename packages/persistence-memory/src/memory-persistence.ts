@@ -14,6 +14,7 @@ import {
   PondError,
   ROOT_ID,
   rootMetadata,
+  type StagedEntries,
   type StagedVersion,
   sortEntries,
 } from "@pond/tinyfs";
@@ -93,23 +94,55 @@ function replay(entries: Map<string, DirEntry>, change: DirectoryChange): void {
 }
 
 /**
+ * Applies a directory's staged names to its current entries. Returns what
+ * changed: one change alone, several in an array, or undefined for none.
+ */
+function applyStaged(
+  current: Map<string, DirEntry>,
+  staged: StagedEntries,
+): DirectoryChange | DirectoryChange[] | undefined {
+  let changes: DirectoryChange | DirectoryChange[] | undefined;
+  for (const [name, entry] of staged) {
+    if (entry) current.set(name, entry);
+    else if (!current.delete(name)) continue;
+    const change = entry ?? name;
+    if (changes === undefined) changes = change;
+    else if (Array.isArray(changes)) changes.push(change);
+    else changes = [changes, change];
+  }
+  return changes;
+}
+
+/** How many partitions searched one by one before a set is made. */
+const FEW_PARTITIONS = 8;
+
+/**
  * The number of distinct partitions a commit writes to. A commit of one write
- * touches one or two, so a short list is searched before a set is made.
+ * touches one or two, so a short list, kept from commit to commit, is searched
+ * before a set is made.
  */
 class PartitionCount {
   private readonly few: NodeId[] = [];
+  private count = 0;
   private many: Set<NodeId> | undefined;
 
   add(partId: NodeId): void {
-    if (this.many) this.many.add(partId);
-    else if (!this.few.includes(partId)) {
-      this.few.push(partId);
-      if (this.few.length > 8) this.many = new Set(this.few);
+    if (this.many) {
+      this.many.add(partId);
+      return;
     }
+    for (let i = 0; i < this.count; i++) if (this.few[i] === partId) return;
+    if (this.count === FEW_PARTITIONS) this.many = new Set([...this.few, partId]);
+    else this.few[this.count++] = partId;
   }
 
   get size(): number {
-    return this.many ? this.many.size : this.few.length;
+    return this.many ? this.many.size : this.count;
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.many = undefined;
   }
 }
 
@@ -144,6 +177,7 @@ class MemoryStore {
 export class MemoryPersistence implements PersistenceLayer {
   private readonly pending = new PendingChanges();
   private readonly listingsAsOf = new Map<NodeId, DirEntry[]>();
+  private readonly partitions = new PartitionCount();
   private closed = false;
 
   constructor(
@@ -257,7 +291,8 @@ export class MemoryPersistence implements PersistenceLayer {
     const store = this.store;
     const version = store.version + 1;
     const timestamp = commitTimestamp((store.commits[store.version] as CommitInfo).timestamp);
-    const partitions = new PartitionCount();
+    const partitions = this.partitions;
+    partitions.clear();
     let rows = 0;
     for (const staged of this.pending.nodes.values()) {
       const first = staged[0] as StagedVersion;
@@ -282,19 +317,10 @@ export class MemoryPersistence implements PersistenceLayer {
         state = { current: new Map(), sorted: undefined, records: [] };
         store.dirs.set(dirId, state);
       }
-      const changes: DirectoryChange[] = [];
-      for (const [name, entry] of staged) {
-        if (entry) state.current.set(name, entry);
-        else if (!state.current.delete(name)) continue;
-        changes.push(entry ?? name);
-      }
+      const changes = applyStaged(state.current, staged);
       const created = state.records.length === 0 && dirId !== ROOT_ID;
-      if (changes.length === 0 && !created) continue;
-      state.records.push({
-        txnSeq: version,
-        size: state.current.size,
-        changes: changes.length === 1 ? (changes[0] as DirectoryChange) : changes,
-      });
+      if (changes === undefined && !created) continue;
+      state.records.push({ txnSeq: version, size: state.current.size, changes: changes ?? [] });
       state.sorted = undefined;
       partitions.add(dirId);
       rows++;
