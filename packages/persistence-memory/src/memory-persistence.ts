@@ -14,23 +14,44 @@ import {
   PondError,
   ROOT_ID,
   rootMetadata,
+  type StagedEntries,
+  type StagedVersion,
   sortEntries,
 } from "@pond/tinyfs";
 import { ContentArena } from "./content-arena.js";
 
+/**
+ * A committed version. Its content is `buffer` from `start` to `end`: a view
+ * per version would cost about a hundred bytes of history each.
+ */
 interface StoredVersion {
   meta: NodeMetadata;
-  content: Uint8Array;
+  buffer: ArrayBufferLike;
+  start: number;
+  end: number;
+}
+
+function storedVersion(meta: NodeMetadata, content: Uint8Array): StoredVersion {
+  const start = content.byteOffset;
+  return { meta, buffer: content.buffer, start, end: start + content.byteLength };
 }
 
 /** A name bound to an entry (its `name`), or a name unbound. */
 type DirectoryChange = DirEntry | string;
 
+/** One committed version of a directory: record `i` is version `i + 1`. */
 interface DirectoryRecord {
   txnSeq: number;
-  changes: DirectoryChange[];
+  /** The entry count after the commit. */
+  size: number;
+  /** Most commits change one name: it is kept without an array around it. */
+  changes: DirectoryChange | DirectoryChange[];
 }
 
+/**
+ * A directory's entries and versions. Its version metadata is built from the
+ * records when asked for: kept whole it would double what each commit adds.
+ */
 interface DirectoryState {
   current: Map<string, DirEntry>;
   sorted: DirEntry[] | undefined;
@@ -56,6 +77,75 @@ function committedMetadata(staged: NodeMetadata, timestamp: Date, txnSeq: number
   return meta;
 }
 
+/**
+ * A commit's time, never before the previous commit's. Commits within one
+ * millisecond share the previous commit's Date: a Date costs a hundred bytes
+ * of history each.
+ */
+function commitTimestamp(previous: Date): Date {
+  const now = Date.now();
+  return now > previous.getTime() ? new Date(now) : previous;
+}
+
+/** Applies one recorded change to a listing being rebuilt. */
+function replay(entries: Map<string, DirEntry>, change: DirectoryChange): void {
+  if (typeof change === "string") entries.delete(change);
+  else entries.set(change.name, change);
+}
+
+/**
+ * Applies a directory's staged names to its current entries. Returns what
+ * changed: one change alone, several in an array, or undefined for none.
+ */
+function applyStaged(
+  current: Map<string, DirEntry>,
+  staged: StagedEntries,
+): DirectoryChange | DirectoryChange[] | undefined {
+  let changes: DirectoryChange | DirectoryChange[] | undefined;
+  for (const [name, entry] of staged) {
+    if (entry) current.set(name, entry);
+    else if (!current.delete(name)) continue;
+    const change = entry ?? name;
+    if (changes === undefined) changes = change;
+    else if (Array.isArray(changes)) changes.push(change);
+    else changes = [changes, change];
+  }
+  return changes;
+}
+
+/** How many partitions searched one by one before a set is made. */
+const FEW_PARTITIONS = 8;
+
+/**
+ * The number of distinct partitions a commit writes to. A commit of one write
+ * touches one or two, so a short list, kept from commit to commit, is searched
+ * before a set is made.
+ */
+class PartitionCount {
+  private readonly few: NodeId[] = [];
+  private count = 0;
+  private many: Set<NodeId> | undefined;
+
+  add(partId: NodeId): void {
+    if (this.many) {
+      this.many.add(partId);
+      return;
+    }
+    for (let i = 0; i < this.count; i++) if (this.few[i] === partId) return;
+    if (this.count === FEW_PARTITIONS) this.many = new Set([...this.few, partId]);
+    else this.few[this.count++] = partId;
+  }
+
+  get size(): number {
+    return this.many ? this.many.size : this.count;
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.many = undefined;
+  }
+}
+
 /** Everything committed; shared by a pond and its time-travel views. */
 class MemoryStore {
   readonly nodes = new Map<NodeId, StoredVersion[]>();
@@ -66,11 +156,28 @@ class MemoryStore {
   get version(): number {
     return this.commits.length - 1;
   }
+
+  /** The metadata of a directory's version `index + 1`. */
+  directoryMetadata(dirId: NodeId, records: DirectoryRecord[], index: number): NodeMetadata {
+    const { txnSeq, size } = records[index] as DirectoryRecord;
+    const timestamp = (this.commits[txnSeq] as CommitInfo).timestamp;
+    return {
+      nodeId: dirId,
+      partId: dirId,
+      entryType: "directory",
+      version: index + 1,
+      size,
+      sha256: "",
+      timestamp,
+      txnSeq,
+    };
+  }
 }
 
 export class MemoryPersistence implements PersistenceLayer {
   private readonly pending = new PendingChanges();
   private readonly listingsAsOf = new Map<NodeId, DirEntry[]>();
+  private readonly partitions = new PartitionCount();
   private closed = false;
 
   constructor(
@@ -147,7 +254,9 @@ export class MemoryPersistence implements PersistenceLayer {
     if (!found) {
       throw new PondError("ENOENT", version === undefined ? "no content" : `no version ${version}`);
     }
-    return ("staged" in found ? found.staged.write.content : found.committed.content).slice();
+    if ("staged" in found) return found.staged.write.content.slice();
+    const { buffer, start, end } = found.committed;
+    return new Uint8Array(buffer.slice(start, end));
   }
 
   lookupEntry(dirId: NodeId, name: string): DirEntry | undefined {
@@ -181,18 +290,17 @@ export class MemoryPersistence implements PersistenceLayer {
     if (this.pending.isEmpty) return undefined;
     const store = this.store;
     const version = store.version + 1;
-    const last = (store.commits[store.version] as CommitInfo).timestamp.getTime();
-    const timestamp = new Date(Math.max(Date.now(), last));
-    const partitions = new Set<NodeId>();
+    const timestamp = commitTimestamp((store.commits[store.version] as CommitInfo).timestamp);
+    const partitions = this.partitions;
+    partitions.clear();
     let rows = 0;
-    for (const [nodeId, staged] of this.pending.nodes) {
+    for (const staged of this.pending.nodes.values()) {
+      const first = staged[0] as StagedVersion;
+      const nodeId = first.meta.nodeId;
       // A brand-new node has no versions to look up; a new list is made at its size.
-      let versions = staged[0]?.write.isNew ? undefined : store.nodes.get(nodeId);
+      let versions = first.write.isNew ? undefined : store.nodes.get(nodeId);
       for (const { meta, write } of staged) {
-        const committed = {
-          meta: committedMetadata(meta, timestamp, version),
-          content: write.content,
-        };
+        const committed = storedVersion(committedMetadata(meta, timestamp, version), write.content);
         if (versions) {
           versions.push(committed);
         } else {
@@ -209,34 +317,11 @@ export class MemoryPersistence implements PersistenceLayer {
         state = { current: new Map(), sorted: undefined, records: [] };
         store.dirs.set(dirId, state);
       }
-      const changes: DirectoryChange[] = [];
-      for (const [name, entry] of staged) {
-        if (entry) state.current.set(name, entry);
-        else if (!state.current.delete(name)) continue;
-        changes.push(entry ?? name);
-      }
-      const versions = store.nodes.get(dirId);
-      const created = !versions && dirId !== ROOT_ID;
-      if (changes.length === 0 && !created) continue;
-      // Most records hold one change; a copy holds it without the room a push reserves.
-      state.records.push({ txnSeq: version, changes: changes.slice() });
+      const changes = applyStaged(state.current, staged);
+      const created = state.records.length === 0 && dirId !== ROOT_ID;
+      if (changes === undefined && !created) continue;
+      state.records.push({ txnSeq: version, size: state.current.size, changes: changes ?? [] });
       state.sorted = undefined;
-      const previous = versions?.[versions.length - 1]?.meta.version ?? 0;
-      const committed: StoredVersion = {
-        meta: {
-          nodeId: dirId,
-          partId: dirId,
-          entryType: "directory",
-          version: previous + 1,
-          size: state.current.size,
-          sha256: "",
-          timestamp,
-          txnSeq: version,
-        },
-        content: EMPTY,
-      };
-      if (versions) versions.push(committed);
-      else store.nodes.set(dirId, [committed]);
       partitions.add(dirId);
       rows++;
     }
@@ -278,6 +363,8 @@ export class MemoryPersistence implements PersistenceLayer {
   }
 
   private committedVersions(nodeId: NodeId): StoredVersion[] {
+    const state = this.store.dirs.get(nodeId);
+    if (state) return this.directoryVersions(nodeId, state.records);
     const versions = this.store.nodes.get(nodeId) ?? NO_VERSIONS;
     if (this.asOf === undefined) return versions;
     const asOf = this.asOf;
@@ -287,12 +374,37 @@ export class MemoryPersistence implements PersistenceLayer {
   }
 
   private committedNewest(nodeId: NodeId): NodeMetadata | undefined {
+    const state = this.store.dirs.get(nodeId);
+    if (state) {
+      const count = this.recordsSeen(state.records);
+      return count === 0
+        ? undefined
+        : this.store.directoryMetadata(nodeId, state.records, count - 1);
+    }
     if (this.asOf === undefined) {
       const versions = this.store.nodes.get(nodeId);
       return versions?.[versions.length - 1]?.meta;
     }
     const versions = this.committedVersions(nodeId);
     return versions[versions.length - 1]?.meta;
+  }
+
+  /** A directory's versions this view sees, content empty. */
+  private directoryVersions(dirId: NodeId, records: DirectoryRecord[]): StoredVersion[] {
+    const versions: StoredVersion[] = [];
+    const count = this.recordsSeen(records);
+    for (let i = 0; i < count; i++) {
+      versions.push(storedVersion(this.store.directoryMetadata(dirId, records, i), EMPTY));
+    }
+    return versions;
+  }
+
+  /** How many of a directory's records this view sees. */
+  private recordsSeen(records: DirectoryRecord[]): number {
+    if (this.asOf === undefined) return records.length;
+    let count = records.length;
+    while (count > 0 && (records[count - 1] as DirectoryRecord).txnSeq > this.asOf) count--;
+    return count;
   }
 
   private committedListing(dirId: NodeId): DirEntry[] {
@@ -309,10 +421,9 @@ export class MemoryPersistence implements PersistenceLayer {
       const entries = new Map<string, DirEntry>();
       for (const record of this.store.dirs.get(dirId)?.records ?? []) {
         if (record.txnSeq > (this.asOf as number)) break;
-        for (const change of record.changes) {
-          if (typeof change === "string") entries.delete(change);
-          else entries.set(change.name, change);
-        }
+        const changes = record.changes;
+        if (!Array.isArray(changes)) replay(entries, changes);
+        else for (const change of changes) replay(entries, change);
       }
       listing = sortEntries([...entries.values()]);
       this.listingsAsOf.set(dirId, listing);

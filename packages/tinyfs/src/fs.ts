@@ -3,7 +3,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { PondError } from "./errors.js";
 import { AsyncLock } from "./lock.js";
-import { andThen, type MaybePromise, undoOnFailure } from "./maybe-promise.js";
+import { type MaybePromise, undoOnFailure } from "./maybe-promise.js";
 import type { CommitInfo, CommitMeta } from "./node.js";
 import type { PersistenceLayer } from "./persistence.js";
 import { ROOT_ENTRY } from "./resolver.js";
@@ -144,16 +144,11 @@ export class FS {
     let result: MaybePromise<T>;
     try {
       if (this.closed) throw new PondError("CLOSED", "the pond is closed");
-      result = andThen(persistence.begin(), () => {
-        if (commitMessage === undefined) return fn(persistence);
-        const changed = undoOnFailure(
-          () => fn(persistence),
-          () => persistence.rollback(),
-        );
-        return andThen(changed, (value) =>
-          andThen(persistence.commit({ message: commitMessage }), () => value),
-        );
-      });
+      const begun = persistence.begin();
+      result =
+        begun instanceof Promise
+          ? begun.then(() => this.begun(fn, commitMessage))
+          : this.begun(fn, commitMessage);
     } catch (error) {
       this.lock.release();
       throw error;
@@ -162,4 +157,44 @@ export class FS {
     this.lock.release();
     return result;
   }
+
+  /**
+   * Runs `fn` in a begun transaction; with a commit message, commits after it
+   * or rolls back if it fails. Its synchronous path makes no closures: every
+   * lone operation runs it.
+   */
+  private begun<T>(
+    fn: (persistence: PersistenceLayer) => MaybePromise<T>,
+    commitMessage: string | undefined,
+  ): MaybePromise<T> {
+    const persistence = this.persistence;
+    if (commitMessage === undefined) return fn(persistence);
+    let changed: MaybePromise<T>;
+    try {
+      changed = fn(persistence);
+    } catch (error) {
+      return rollBackThenThrow(persistence, error);
+    }
+    if (changed instanceof Promise) {
+      return changed.then(
+        (value) => commitThenReturn(persistence, commitMessage, value),
+        (error: unknown) => rollBackThenThrow(persistence, error),
+      );
+    }
+    return commitThenReturn(persistence, commitMessage, changed);
+  }
+}
+
+function commitThenReturn<T>(
+  persistence: PersistenceLayer,
+  message: string,
+  value: T,
+): MaybePromise<T> {
+  const committed = persistence.commit({ message });
+  return committed instanceof Promise ? committed.then(() => value) : value;
+}
+
+async function rollBackThenThrow(persistence: PersistenceLayer, error: unknown): Promise<never> {
+  await persistence.rollback();
+  throw error;
 }

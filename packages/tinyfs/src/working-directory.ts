@@ -21,9 +21,21 @@ import type { GlobMatch, WD, WriteFileOptions } from "./wd.js";
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
-const DIRECTORY_WRITE: NodeWrite = { entryType: "directory", content: EMPTY, size: 0, sha256: "" };
+const DIRECTORY_WRITE: NewNodeWrite = {
+  isNew: true,
+  entryType: "directory",
+  content: EMPTY,
+  size: 0,
+  sha256: "",
+};
 const FOLLOW = { followFinal: true };
 const NO_FOLLOW = { followFinal: false };
+
+/** The first version of a node: `isNew` comes first so every such write shares one shape. */
+type NewNodeWrite = (NodeWrite | NodeStreamWrite) & { isNew: true };
+
+/** What a file write says besides its content; whether the node is new is decided later. */
+type FileWriteBase = Omit<NodeStreamWrite, "isNew">;
 
 export class WorkingDirectory implements WD {
   constructor(
@@ -79,7 +91,7 @@ export class WorkingDirectory implements WD {
       const { r, base } = await this.prepareFileWrite(p, path, opts);
       if (!p.storeNodeFrom) return this.storeContent(p, r, base, await collect(source));
       if (r.entry) return p.storeNodeFrom(r.entry.nodeId, r.entry.partId, base, source);
-      return this.createNode(p, r, base, source);
+      return this.createNode(p, r, { isNew: true, ...base }, source);
     });
   }
 
@@ -148,6 +160,7 @@ export class WorkingDirectory implements WD {
       if (r.entry) throw new PondError("EEXIST", "already exists");
       const content = encoder.encode(target);
       await this.createNode(p, r, {
+        isNew: true,
         entryType: "symlink",
         content,
         size: content.length,
@@ -300,7 +313,7 @@ export class WorkingDirectory implements WD {
     p: PersistenceLayer,
     path: string,
     opts: WriteFileOptions,
-  ): MaybePromise<{ r: Resolution; base: NodeStreamWrite }> {
+  ): MaybePromise<{ r: Resolution; base: FileWriteBase }> {
     const parsed = parsePath(path);
     if (parsed.trailingSlash) throw new PondError("EISDIR", "is a directory");
     if (parsed.endsInDots) throw new PondError("EINVAL", "cannot create a file named . or ..");
@@ -316,7 +329,7 @@ export class WorkingDirectory implements WD {
         );
       }
       if (!r.entry) validateName(r.name);
-      const base: NodeStreamWrite = {
+      const base: FileWriteBase = {
         entryType: r.entry?.entryType ?? opts.entryType ?? "file:data",
         ...(opts.attrs && { attrs: opts.attrs }),
         ...(opts.minEventTime !== undefined && { minEventTime: opts.minEventTime }),
@@ -330,35 +343,32 @@ export class WorkingDirectory implements WD {
   private storeContent(
     p: PersistenceLayer,
     r: Resolution,
-    base: NodeStreamWrite,
+    base: FileWriteBase,
     content: Uint8Array,
   ): MaybePromise<NodeMetadata> {
     // Keys added after a spread would give every object its own hidden class in V8.
-    const write: NodeWrite = {
-      content,
-      size: content.length,
-      sha256: sha256Hex(content),
-      ...base,
-    };
-    if (r.entry) return p.storeNode(r.entry.nodeId, r.entry.partId, write);
-    return this.createNode(p, r, write);
+    const size = content.length;
+    const sha256 = sha256Hex(content);
+    if (r.entry) {
+      return p.storeNode(r.entry.nodeId, r.entry.partId, { content, size, sha256, ...base });
+    }
+    return this.createNode(p, r, { isNew: true, content, size, sha256, ...base });
   }
 
   private createNode(
     p: PersistenceLayer,
     r: Resolution,
-    write: NodeWrite | NodeStreamWrite,
+    write: NewNodeWrite,
     source?: AsyncIterable<Uint8Array>,
   ): MaybePromise<NodeMetadata> {
     validateName(r.name);
     const dir = r.parent[r.parent.length - 1] as DirEntry;
     const nodeId = newNodeId();
     const partId = write.entryType === "directory" ? nodeId : dir.nodeId;
-    // `isNew` before the spread, as in storeContent.
     const stored =
       source && p.storeNodeFrom
-        ? p.storeNodeFrom(nodeId, partId, { isNew: true, ...write }, source)
-        : p.storeNode(nodeId, partId, { isNew: true, ...(write as NodeWrite) });
+        ? p.storeNodeFrom(nodeId, partId, write, source)
+        : p.storeNode(nodeId, partId, write as NodeWrite);
     return andThen(stored, (meta) =>
       andThen(
         p.updateDirectoryEntry(dir.nodeId, r.name, {
