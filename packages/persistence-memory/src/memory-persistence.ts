@@ -18,7 +18,7 @@ import {
   type StagedVersion,
   sortEntries,
 } from "@pond/tinyfs";
-import { ContentArena } from "./content-arena.js";
+import { ContentArena, READ_SIZES, STORE_SIZES } from "./content-arena.js";
 
 /**
  * A committed version. Its content is `buffer` from `start` to `end`: a view
@@ -151,7 +151,8 @@ class MemoryStore {
   readonly nodes = new Map<NodeId, StoredVersion[]>();
   readonly dirs = new Map<NodeId, DirectoryState>();
   readonly commits: CommitInfo[] = [{ version: 0, timestamp: new Date(), message: "create pond" }];
-  readonly arena = new ContentArena();
+  readonly arena = new ContentArena(STORE_SIZES);
+  readonly readCopies = new ContentArena(READ_SIZES);
 
   get version(): number {
     return this.commits.length - 1;
@@ -254,9 +255,10 @@ export class MemoryPersistence implements PersistenceLayer {
     if (!found) {
       throw new PondError("ENOENT", version === undefined ? "no content" : `no version ${version}`);
     }
-    if ("staged" in found) return found.staged.write.content.slice();
+    const copies = this.store.readCopies;
+    if ("staged" in found) return copies.copy(found.staged.write.content);
     const { buffer, start, end } = found.committed;
-    return new Uint8Array(buffer.slice(start, end));
+    return copies.copy(new Uint8Array(buffer, start, end - start));
   }
 
   lookupEntry(dirId: NodeId, name: string): DirEntry | undefined {
