@@ -147,24 +147,22 @@ fn string_field<'a>(parent: &'a StructArray, name: &str) -> Option<&'a StringArr
     parent.column_by_name(name)?.as_string_opt::<i32>()
 }
 
-fn map_entry<'a>(map: &'a MapArray, row: usize, key: &str) -> Option<&'a str> {
+/// The key/value pairs of one row of a string map column.
+fn map_pairs(map: &MapArray, row: usize) -> Option<impl Iterator<Item = (&str, Option<&str>)>> {
     let range = map.value_offsets()[row] as usize..map.value_offsets()[row + 1] as usize;
     let keys = map.keys().as_string_opt::<i32>()?;
     let values = map.values().as_string_opt::<i32>()?;
-    range
-        .into_iter()
-        .find(|&i| keys.value(i) == key)
-        .and_then(|i| values.is_valid(i).then(|| values.value(i)))
+    Some(range.map(|i| (keys.value(i), values.is_valid(i).then(|| values.value(i)))))
+}
+
+fn map_entry<'a>(map: &'a MapArray, row: usize, key: &str) -> Option<&'a str> {
+    map_pairs(map, row)?.find(|(k, _)| *k == key)?.1
 }
 
 fn map_row(map: &MapArray, row: usize) -> Option<HashMap<String, String>> {
-    let range = map.value_offsets()[row] as usize..map.value_offsets()[row + 1] as usize;
-    let keys = map.keys().as_string_opt::<i32>()?;
-    let values = map.values().as_string_opt::<i32>()?;
     Some(
-        range
-            .filter(|&i| values.is_valid(i))
-            .map(|i| (keys.value(i).to_string(), values.value(i).to_string()))
+        map_pairs(map, row)?
+            .filter_map(|(key, value)| Some((key.to_string(), value?.to_string())))
             .collect(),
     )
 }
