@@ -391,13 +391,14 @@ impl Handle {
         };
         let mut next = if cleaned_past || entries.iter().any(|(_, e)| e.changes_table) {
             let mut table = loaded.table.clone();
-            let updated = match table.as_mut() {
-                Some(table) => table.update_state().await.is_ok(),
-                None => false,
-            };
+            if let Some(current) = table.as_mut()
+                && current.update_state().await.is_err()
+            {
+                table = None;
+            }
             let table = match table {
-                Some(table) if updated => table,
-                _ => self.fresh_table(None).await?,
+                Some(table) => table,
+                None => self.fresh_table(None).await?,
             };
             let next = loaded_from(table, &self.root)?;
             // delta-rs may have seen entries written since ours were read.

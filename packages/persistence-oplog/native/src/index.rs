@@ -101,16 +101,22 @@ impl PartitionIndex {
                     file.stats().as_deref(),
                 ));
         }
-        for files in partitions.values_mut() {
-            files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Self::from_files(state.version() as i64, partitions))
+    }
+
+    /// The index of `version` whose live files are `partitions`, in any order.
+    pub fn from_files(version: i64, partitions: HashMap<String, Vec<DataFile>>) -> Self {
+        let partitions = partitions
+            .into_iter()
+            .map(|(part_id, mut files)| {
+                files.sort_by(|a, b| a.path.cmp(&b.path));
+                (part_id, Arc::new(files))
+            })
+            .collect();
+        Self {
+            version,
+            partitions,
         }
-        Ok(Self {
-            version: state.version() as i64,
-            partitions: partitions
-                .into_iter()
-                .map(|(k, v)| (k, Arc::new(v)))
-                .collect(),
-        })
     }
 
     /// This index advanced to `version` by file actions: `removes` first, then `adds`, which is

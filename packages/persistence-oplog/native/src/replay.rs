@@ -11,7 +11,6 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
-use std::sync::Arc;
 
 use deltalake::arrow::array::{
     Array, AsArray, Int32Array, Int64Array, MapArray, RecordBatch, StringArray, StructArray,
@@ -58,21 +57,14 @@ const CHECKPOINT_COLUMNS: [&str; 7] = [
 
 /// The newest version of the table at `root`, or `None` when delta-rs should load it.
 pub fn newest(root: &Path) -> Option<Replayed> {
-    let (checkpoint, mut state, mut files) = match last_checkpoint(root)? {
+    let (checkpoint, mut state, files) = match last_checkpoint(root)? {
         Some(version) => {
             let (state, files) = read_checkpoint(root, version)?;
             (Some(version), state, files)
         }
         None => (None, TableState::default(), HashMap::new()),
     };
-    let mut index = PartitionIndex {
-        version: checkpoint.map_or(-1, |v| v as i64),
-        partitions: HashMap::new(),
-    };
-    for (part_id, mut part) in files.drain() {
-        part.sort_by(|a, b| a.path.cmp(&b.path));
-        index.partitions.insert(part_id, Arc::new(part));
-    }
+    let mut index = PartitionIndex::from_files(checkpoint.map_or(-1, |v| v as i64), files);
     let mut next = checkpoint.map_or(0, |v| v + 1);
     loop {
         let path = entry_path(root, next);
