@@ -82,6 +82,31 @@ describe("pond copy destinations follow cp", () => {
     expect((await s.ok("cat", "/into/tree/sub/deep.txt")).out).toBe("deep\n");
   });
 
+  it("-r merges into an existing pond tree: files there get a version, symlinks are followed", async () => {
+    const s = await setUp();
+    await s.ok("copy", "-r", "tree", "/t");
+    await writeFile(s.path("tree", "sub", "new.txt"), "new\n");
+    await s.ok("mkdir", "/u");
+    await s.ok("ln", "-s", "/t/sub", "/u/sub");
+    await s.ok("copy", "-r", "tree/.", "/u");
+    expect((await s.ok("cat", "/u/top.txt")).out).toBe("top\n");
+    expect((await s.ok("ls", "/t/sub")).out).toBe("deep.txt\nnew.txt\n");
+    const stat = (await s.ok("stat", "--json", "/t/sub/deep.txt")).json<{ versions: unknown[] }>();
+    expect(stat.versions).toHaveLength(2);
+  });
+
+  it("-r onto a pond file where the host tree has a directory is EEXIST, committing nothing", async () => {
+    const s = await setUp();
+    await s.ok("mkdir", "/t");
+    await s.ok("copy", "a.txt", "/t/sub");
+    const before = await versions(s);
+    const { code, err } = await s.pond("copy", "-r", "tree/.", "/t");
+    expect(code).toBe(1);
+    expect(err).toBe("pond: EEXIST: /t/sub: exists and is not a directory\n");
+    expect(await versions(s)).toBe(before);
+    expect((await s.ok("ls", "/t")).out).toBe("sub\n");
+  });
+
   it("a missing host file is ENOENT naming the host path, and nothing is committed", async () => {
     const s = await setUp();
     const before = await versions(s);

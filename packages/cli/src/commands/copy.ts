@@ -1,9 +1,9 @@
 // pond copy: copy host files and directories into the pond, in one transaction.
 
-import { createReadStream } from "node:fs";
+import { createReadStream, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { appendSeriesChunk } from "@pond/derived";
-import { type FileEntryType, PondError, type WD } from "@pond/tinyfs";
+import { type EntryType, type FileEntryType, PondError, type WD } from "@pond/tinyfs";
 import { type Command, flagOption } from "../command.js";
 import { copyTargets } from "../copy-destination.js";
 import { HostError, hostError, onHost } from "../errors.js";
@@ -59,7 +59,7 @@ export const copy: Command = {
     const operands = [...input.operands];
     const destination = operands.pop() as string;
     const series = flagOption(input, "series");
-    const sources = await scanHostSources(operands, context.io.cwd, flagOption(input, "recursive"));
+    const sources = scanHostSources(operands, context.io.cwd, flagOption(input, "recursive"));
     const files = sources.flatMap((s) => s.items).filter((i) => i.kind === "file");
     const bytes = files.reduce((sum, f) => sum + f.size, 0);
     const progress = startProgress(context.io.stderr, {
@@ -114,10 +114,22 @@ async function planTargets(
   });
 }
 
+/** Host files up to this size are read whole; larger ones stream in chunks of this size. */
+const READ_WHOLE_BYTES = 1 << 20;
+
+/** How long staging may hold the event loop before it lets timers (the progress line) run. */
+const YIELD_EVERY_MS = 100;
+
 /** Writes host items into the pond, one transaction's worth. */
 class Copier {
   /** The pond paths written, in order. */
   readonly written: string[] = [];
+  /**
+   * Entry types by name of the pond directories this copy writes into, read once and kept
+   * current as it writes, so that a tree of many files is not a path lookup per file.
+   */
+  private readonly listings = new Map<string, Map<string, EntryType>>();
+  private lastYield = performance.now();
 
   constructor(
     private readonly root: WD,
@@ -128,21 +140,50 @@ class Copier {
   async copy(source: HostSource, target: string): Promise<void> {
     for (const item of source.items) {
       const path = item.relative === "" ? target : pondJoin(target, item.relative);
-      if (item.kind === "directory") await this.ensureDirectory(path);
-      else await this.copyFile(item, path);
+      const parent = item.relative === "" ? undefined : parentOf(target, item.relative);
+      const existing = await this.existing(path, parent);
+      if (item.kind === "directory") await this.ensureDirectory(path, parent, existing);
+      else await this.copyFile(item, path, parent, existing);
+      if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        this.lastYield = performance.now();
+      }
     }
   }
 
+  /** What is at `path` now (symlinks followed), from its parent's listing when there is one. */
+  private async existing(path: string, parent?: Parent): Promise<EntryType | undefined> {
+    if (!parent) return entryTypeAt(this.root, path);
+    let listing = this.listings.get(parent.path);
+    if (!listing) {
+      const entries = await this.root.readdir(parent.path);
+      listing = new Map(entries.map((entry) => [entry.name, entry.entryType]));
+      this.listings.set(parent.path, listing);
+    }
+    const type = listing.get(parent.name);
+    return type === "symlink" ? entryTypeAt(this.root, path) : type;
+  }
+
   // Copying into an existing directory merges, as cp -r does; a file in the way is EEXIST.
-  private async ensureDirectory(path: string): Promise<void> {
-    const existing = await entryTypeAt(this.root, path);
+  private async ensureDirectory(
+    path: string,
+    parent: Parent | undefined,
+    existing: EntryType | undefined,
+  ): Promise<void> {
     if (existing === "directory") return;
     if (existing !== undefined)
       throw new PondError("EEXIST", "exists and is not a directory", { path });
     await this.root.createDirPath(path);
+    this.listings.set(path, new Map());
+    if (parent) this.listings.get(parent.path)?.set(parent.name, "directory");
   }
 
-  private async copyFile(item: HostItem, path: string): Promise<void> {
+  private async copyFile(
+    item: HostItem,
+    path: string,
+    parent: Parent | undefined,
+    existing: EntryType | undefined,
+  ): Promise<void> {
     if (this.series) {
       const data = await onHost(item.display, () => readFile(item.hostPath));
       await appendSeriesChunk(
@@ -151,13 +192,21 @@ class Copier {
         new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
       );
       this.progress.advance(item.size, item.display);
+      if (parent) this.listings.get(parent.path)?.set(parent.name, "file:series");
     } else {
-      const existing = await entryTypeAt(this.root, path);
       if (existing === "file:series") {
         throw new PondError("EINVAL", "is a file:series: add versions with --series", { path });
       }
       const entryType = existing === undefined ? newFileType(path) : undefined;
-      await this.root.writeFileFrom(path, this.hostChunks(item), entryType ? { entryType } : {});
+      const options = entryType ? { entryType } : {};
+      if (item.size <= READ_WHOLE_BYTES) {
+        const content = readHostFile(item);
+        await this.root.writeFile(path, content, options);
+        this.progress.advance(content.length, item.display);
+      } else {
+        await this.root.writeFileFrom(path, this.hostChunks(item), options);
+      }
+      if (parent && entryType) this.listings.get(parent.path)?.set(parent.name, entryType);
     }
     this.written.push(absolute(path));
   }
@@ -165,13 +214,37 @@ class Copier {
   /** A host file's bytes in chunks, so large files never sit in memory whole. */
   private async *hostChunks(item: HostItem): AsyncGenerator<Uint8Array> {
     try {
-      for await (const chunk of createReadStream(item.hostPath, { highWaterMark: 1 << 20 })) {
+      for await (const chunk of createReadStream(item.hostPath, {
+        highWaterMark: READ_WHOLE_BYTES,
+      })) {
         this.progress.advance((chunk as Buffer).length, item.display);
         yield chunk as Buffer;
       }
     } catch (error) {
       throw hostError(error, item.display);
     }
+  }
+}
+
+/** A pond directory an item goes into, and the item's name there. */
+interface Parent {
+  path: string;
+  name: string;
+}
+
+function parentOf(target: string, relative: string): Parent {
+  const slash = relative.lastIndexOf("/");
+  return slash < 0
+    ? { path: target, name: relative }
+    : { path: pondJoin(target, relative.slice(0, slash)), name: relative.slice(slash + 1) };
+}
+
+// A small file read in one call: a stream per file costs far more than its bytes.
+function readHostFile(item: HostItem): Buffer {
+  try {
+    return readFileSync(item.hostPath);
+  } catch (error) {
+    throw hostError(error, item.display);
   }
 }
 

@@ -1,9 +1,8 @@
 // The host files and directories a copy reads: every argument walked into a list of items.
 
-import type { Stats } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdirSync, type Stats, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { HostError, onHost } from "../errors.js";
+import { HostError, hostError } from "../errors.js";
 
 /** One file or directory under a source. */
 export interface HostItem {
@@ -32,22 +31,22 @@ export interface HostSource {
  * missing source, EISDIR for a directory without `recursive`, ELOOP for a
  * directory that contains itself through symlinks, EINVAL for special files.
  */
-export async function scanHostSources(
+export function scanHostSources(
   args: readonly string[],
   cwd: string,
   recursive: boolean,
-): Promise<HostSource[]> {
+): HostSource[] {
   const sources: HostSource[] = [];
   for (const argument of args) {
     const hostPath = resolve(cwd, argument);
-    const info = await onHost(argument, () => stat(hostPath));
+    const info = onHost(argument, () => statSync(hostPath));
     const name = argument.endsWith("/.") || argument === "." ? "." : basename(hostPath);
     if (info.isDirectory()) {
       if (!recursive) {
         throw new HostError("EISDIR", argument, "is a directory (use -r to copy directories)");
       }
       const items: HostItem[] = [];
-      await walk(hostPath, argument, "", info, new Set(), items);
+      walk(hostPath, argument, "", info, new Set(), items);
       sources.push({ argument, name, isDirectory: true, items });
     } else {
       checkRegular(info, argument);
@@ -64,28 +63,29 @@ export async function scanHostSources(
   return sources;
 }
 
-async function walk(
+// Synchronous calls: a walk is thousands of tiny requests, each a thread-pool round trip when async.
+function walk(
   hostPath: string,
   display: string,
   relative: string,
   info: Stats,
   ancestors: ReadonlySet<string>,
   items: HostItem[],
-): Promise<void> {
+): void {
   const identity = `${info.dev}:${info.ino}`;
   if (ancestors.has(identity)) {
     throw new HostError("ELOOP", display, "directory contains itself through a symlink");
   }
   const inside = new Set(ancestors).add(identity);
   items.push({ hostPath, display, relative, kind: "directory", size: 0 });
-  const names = (await onHost(display, () => readdir(hostPath))).sort();
+  const names = onHost(display, () => readdirSync(hostPath)).sort();
   for (const name of names) {
     const childPath = join(hostPath, name);
     const childDisplay = join(display, name);
     const childRelative = relative === "" ? name : `${relative}/${name}`;
-    const childInfo = await onHost(childDisplay, () => stat(childPath));
+    const childInfo = onHost(childDisplay, () => statSync(childPath));
     if (childInfo.isDirectory()) {
-      await walk(childPath, childDisplay, childRelative, childInfo, inside, items);
+      walk(childPath, childDisplay, childRelative, childInfo, inside, items);
       continue;
     }
     checkRegular(childInfo, childDisplay);
@@ -96,6 +96,14 @@ async function walk(
       kind: "file",
       size: childInfo.size,
     });
+  }
+}
+
+function onHost<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw hostError(error, path);
   }
 }
 
