@@ -3,6 +3,7 @@
 import {
   type CommitInfo,
   type CommitMeta,
+  ContentArena,
   type DirEntry,
   type DirectoryOperation,
   type NodeId,
@@ -12,13 +13,15 @@ import {
   PendingChanges,
   type PersistenceLayer,
   PondError,
+  READ_SIZES,
   ROOT_ID,
   rootMetadata,
   type StagedEntries,
   type StagedVersion,
+  STORE_SIZES,
   sortEntries,
 } from "@pond/tinyfs";
-import { ContentArena, READ_SIZES, STORE_SIZES } from "./content-arena.js";
+
 
 /**
  * A committed version. Its content is `buffer` from `start` to `end`: a view

@@ -2,8 +2,10 @@
 
 import { randomUUID } from "node:crypto";
 import {
+  andThen,
   type CommitInfo,
   type CommitMeta,
+  ContentArena,
   type DirEntry,
   type DirectoryOperation,
   type MaybePromise,
@@ -15,8 +17,10 @@ import {
   PendingChanges,
   type PersistenceLayer,
   PondError,
+  READ_SIZES,
   ROOT_ID,
   rootMetadata,
+  STORE_SIZES,
   type StagedVersion,
 } from "@pond/tinyfs";
 import { CommittedState, SNAPSHOT_ATTRS, sortedEntries } from "./committed-state.js";
@@ -58,6 +62,9 @@ export class OpLogPersistence implements PersistenceLayer {
   private readonly readSet = new ReadSet();
   private readonly state: CommittedState;
   private readonly createdDirs = new Set<NodeId>();
+  /** Private copies of staged contents, and of contents handed to readers. */
+  private readonly stagedCopies = new ContentArena(STORE_SIZES);
+  private readonly readCopies = new ContentArena(READ_SIZES);
   private historyCache: TableVersionInfo[] = [];
   private lastTimestamp = 0;
   private closed = false;
@@ -102,21 +109,19 @@ export class OpLogPersistence implements PersistenceLayer {
     return (await this.loadNode(nodeId, partId)) !== undefined;
   }
 
-  async storeNode(nodeId: NodeId, partId: NodeId, write: NodeWrite): Promise<NodeMetadata> {
+  storeNode(nodeId: NodeId, partId: NodeId, write: NodeWrite): MaybePromise<NodeMetadata> {
     this.checkWritable();
     if (write.entryType === "directory") {
       if (write.isNew) this.createdDirs.add(nodeId);
       this.pending.touchDirectory(nodeId);
       return this.pendingDirectory(nodeId);
     }
-    const meta = await this.nextVersion(nodeId, partId, write);
-    if (write.size >= LARGE_FILE_THRESHOLD) {
-      const contentRef = await storeLargeFile(this.table.root, write.sha256, write.content);
-      this.pending.stageVersion({ meta, write: { ...write, content: EMPTY }, contentRef });
-    } else {
-      this.pending.stageVersion({ meta, write: { ...write, content: write.content.slice() } });
-    }
-    return meta;
+    if (write.size >= LARGE_FILE_THRESHOLD) return this.storeLargeNode(nodeId, partId, write);
+    return andThen(this.nextVersion(nodeId, partId, write), (meta) => {
+      const content = this.stagedCopies.copy(write.content);
+      this.pending.stageVersion({ meta, write: { ...write, content } });
+      return meta;
+    });
   }
 
   async storeNodeFrom(
@@ -188,7 +193,7 @@ export class OpLogPersistence implements PersistenceLayer {
     if (!content) {
       throw new PondError("ENOENT", version === undefined ? "no content" : `no version ${version}`);
     }
-    return content.slice();
+    return this.readCopies.copy(content);
   }
 
   lookupEntry(dirId: NodeId, name: string): MaybePromise<DirEntry | undefined> {
@@ -211,13 +216,11 @@ export class OpLogPersistence implements PersistenceLayer {
     return [...this.pending.overlay(dirId, committed)];
   }
 
-  async updateDirectoryEntry(dirId: NodeId, name: string, op: DirectoryOperation): Promise<void> {
+  updateDirectoryEntry(dirId: NodeId, name: string, op: DirectoryOperation): MaybePromise<void> {
     this.checkWritable();
     this.readSet.name(dirId, name);
     if (op.kind === "rename") this.readSet.name(dirId, op.newName);
-    await this.pending.applyDirectoryOperation(dirId, name, op, async (d, n) =>
-      this.lookupEntry(d, n),
-    );
+    return this.pending.applyDirectoryOperation(dirId, name, op, (d, n) => this.lookupEntry(d, n));
   }
 
   savepoint(): number {
@@ -433,7 +436,7 @@ export class OpLogPersistence implements PersistenceLayer {
     const contents = encodeDirectoryRecords(records);
     for (const [i, row] of recordRows.entries())
       rows.push({ ...row, content: contents[i] ?? null });
-    return rows;
+    return groupByPartition(rows);
   }
 
   /** Where a version's content lives when it is a large file (staged or committed). */
@@ -455,16 +458,29 @@ export class OpLogPersistence implements PersistenceLayer {
     return ref ? { ref, sha256: meta.sha256 } : undefined;
   }
 
+  private async storeLargeNode(
+    nodeId: NodeId,
+    partId: NodeId,
+    write: NodeWrite,
+  ): Promise<NodeMetadata> {
+    const meta = await this.nextVersion(nodeId, partId, write);
+    const contentRef = await storeLargeFile(this.table.root, write.sha256, write.content);
+    this.pending.stageVersion({ meta, write: { ...write, content: EMPTY }, contentRef });
+    return meta;
+  }
+
   /** The metadata of a file's next version (newest staged or committed + 1). */
-  private async nextVersion(
+  private nextVersion(
     nodeId: NodeId,
     partId: NodeId,
     write: NodeStreamWrite & { size: number; sha256: string },
-  ): Promise<NodeMetadata> {
+  ): MaybePromise<NodeMetadata> {
     if (write.isNew) this.state.knownNew(nodeId);
-    const previous =
-      this.pending.newestOf(nodeId)?.meta ?? (await this.state.newest(nodeId, partId))?.meta;
-    return nextVersionMetadata(nodeId, partId, write, previous);
+    const staged = this.pending.newestOf(nodeId)?.meta;
+    if (staged || write.isNew) return nextVersionMetadata(nodeId, partId, write, staged);
+    return this.state
+      .newest(nodeId, partId)
+      .then((newest) => nextVersionMetadata(nodeId, partId, write, newest?.meta));
   }
 
   private async pendingDirectory(dirId: NodeId): Promise<NodeMetadata> {
@@ -484,7 +500,7 @@ export class OpLogPersistence implements PersistenceLayer {
     if (staged.contentRef) {
       return readLargeFile(this.table.root, staged.contentRef, staged.meta.sha256);
     }
-    return staged.write.content.slice();
+    return this.readCopies.copy(staged.write.content);
   }
 
   private async created(): Promise<Date> {
@@ -500,6 +516,17 @@ export class OpLogPersistence implements PersistenceLayer {
     this.check();
     if (this.readOnly) throw new PondError("EROFS", "read-only pond");
   }
+}
+
+/** Rows of one partition side by side: the addon writes each partition's file from one slice. */
+function groupByPartition(rows: OpLogRow[]): OpLogRow[] {
+  const groups = new Map<string, OpLogRow[]>();
+  for (const row of rows) {
+    const group = groups.get(row.partId);
+    if (group) group.push(row);
+    else groups.set(row.partId, [row]);
+  }
+  return groups.size === 1 ? rows : [...groups.values()].flat();
 }
 
 function conflict(version: number, what: string): PondError {

@@ -1,9 +1,10 @@
+export { type ArenaSizes, ContentArena, READ_SIZES, STORE_SIZES } from "./content-arena.js";
 export { sha256Hex } from "./digest.js";
 export { parseDuration } from "./duration.js";
 export { PondError, type PondErrorCode, type PondErrorOptions } from "./errors.js";
 export { FS } from "./fs.js";
 export { compilePattern } from "./glob.js";
-export type { MaybePromise } from "./maybe-promise.js";
+export { andThen, type MaybePromise } from "./maybe-promise.js";
 export { nextVersionMetadata, rootMetadata } from "./metadata.js";
 export {
   type CommitInfo,

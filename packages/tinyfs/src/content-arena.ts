@@ -1,6 +1,6 @@
-// Private copies of file content, packed into shared blocks.
+// Private copies of file content, packed into shared blocks: for backends that keep contents.
 
-interface ArenaSizes {
+export interface ArenaSizes {
   /** Content this large gets a buffer of its own. */
   ownBufferBytes: number;
   /** The first block's size; each next block doubles, up to `maxBlockBytes`. */
@@ -29,7 +29,7 @@ export const READ_SIZES: ArenaSizes = {
  * Copies small contents side by side into blocks: one buffer per block rather
  * than one per copy is much less work for the allocator and the garbage
  * collector. A block lives as long as any copy in it, so bytes of rolled-back
- * writes may outlive them; the memory pond keeps every committed version anyway.
+ * writes may outlive them; a backend that keeps every committed version loses nothing by it.
  */
 export class ContentArena {
   private block = new Uint8Array(0);
@@ -41,7 +41,8 @@ export class ContentArena {
   copy(bytes: Uint8Array): Uint8Array {
     const size = bytes.length;
     const { ownBufferBytes, minBlockBytes, maxBlockBytes } = this.sizes;
-    if (size >= ownBufferBytes) return bytes.slice();
+    // Not slice(): on a Buffer that is a view of the same bytes.
+    if (size >= ownBufferBytes) return new Uint8Array(bytes);
     if (this.used + size > this.block.length) {
       const grown = Math.min(maxBlockBytes, this.block.length * 2);
       this.block = new Uint8Array(Math.max(minBlockBytes, grown));
