@@ -27,17 +27,16 @@ export function ipcOf(schema: Schema, columns: readonly Data[], length: number):
   return tableToIPC(new Table([new RecordBatch(schema, data)]), "stream");
 }
 
-function validity(
-  length: number,
-  isNull: (i: number) => boolean,
-): { bitmap: Uint8Array; nulls: number } {
-  const bitmap = new Uint8Array((length + 7) >> 3);
-  let nulls = 0;
-  for (let i = 0; i < length; i++) {
-    if (isNull(i)) nulls++;
-    else bitmap[i >> 3] = (bitmap[i >> 3] as number) | (1 << (i & 7));
+/** The validity bitmap of `values` (null is missing), built only when something is missing. */
+function validity(values: ReadonlyArray<unknown>): { nullBitmap?: Uint8Array; nullCount: number } {
+  let nullCount = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] === null) nullCount++;
+  if (nullCount === 0) return { nullCount };
+  const nullBitmap = new Uint8Array((values.length + 7) >> 3);
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] !== null) nullBitmap[i >> 3] = (nullBitmap[i >> 3] as number) | (1 << (i & 7));
   }
-  return { bitmap, nulls };
+  return { nullBitmap, nullCount };
 }
 
 function variableWidth<T extends Utf8 | Binary>(
@@ -46,32 +45,31 @@ function variableWidth<T extends Utf8 | Binary>(
   valueOffsets: Int32Array,
   data: Uint8Array,
 ): Data<T> {
-  const { bitmap, nulls } = validity(values.length, (i) => values[i] === null);
-  const props = {
-    length: values.length,
-    nullCount: nulls,
-    ...(nulls > 0 && { nullBitmap: bitmap }),
-    valueOffsets,
-    data,
-  };
+  const props = { length: values.length, ...validity(values), valueOffsets, data };
   return (type instanceof Utf8
     ? makeData({ type, ...props })
     : makeData({ type: type as Binary, ...props })) as unknown as Data<T>;
 }
 
-/** Strings encoded side by side into one buffer: no array per string. */
+/** Strings side by side in one buffer, encoded in one call when they are all ASCII (ids, hashes). */
 export function utf8Column(values: ReadonlyArray<string | null>): Data<Utf8> {
-  let capacity = 0;
-  for (const value of values) capacity += value === null ? 0 : value.length * 3;
-  const bytes = Buffer.allocUnsafe(capacity);
   const offsets = new Int32Array(values.length + 1);
+  let units = 0;
+  for (let i = 0; i < values.length; i++) {
+    units += values[i]?.length ?? 0;
+    offsets[i + 1] = units;
+  }
+  // join() reads null as "". UTF-8 takes more bytes than UTF-16 units for anything but ASCII.
+  const joined = Buffer.from(values.join(""), "utf8");
+  if (joined.length === units) return variableWidth(new Utf8(), values, offsets, joined);
+  const bytes = Buffer.allocUnsafe(joined.length);
   let used = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (value) used += bytes.write(value, used, "utf8");
     offsets[i + 1] = used;
   }
-  return variableWidth(new Utf8(), values, offsets, bytes.subarray(0, used));
+  return variableWidth(new Utf8(), values, offsets, bytes);
 }
 
 export function binaryColumn(values: ReadonlyArray<Uint8Array | null>): Data<Binary> {
@@ -99,26 +97,40 @@ export function uint32Column(values: ReadonlyArray<number>): Data<Uint32> {
 }
 
 export function int64Column(values: ReadonlyArray<number | null>): Data<Int64> {
-  const data = new BigInt64Array(values.length);
-  for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i] ?? 0);
-  const { bitmap, nulls } = validity(values.length, (i) => values[i] === null);
   return makeData({
     type: new Int64(),
     length: values.length,
-    nullCount: nulls,
-    ...(nulls > 0 && { nullBitmap: bitmap }),
-    data,
+    ...validity(values),
+    data: int64Data(values, 1),
   });
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const TWO_TO_32 = 2 ** 32;
+
+/** `values` × `scale` as int64s, written as two 32-bit words each: a BigInt per value is slow. */
+function int64Data(values: ReadonlyArray<number | null>, scale: number): BigInt64Array {
+  const data = new BigInt64Array(values.length);
+  const words = new Int32Array(data.buffer);
+  for (let i = 0; i < values.length; i++) {
+    const value = (values[i] ?? 0) * scale;
+    if (!LITTLE_ENDIAN || !Number.isSafeInteger(value)) {
+      data[i] = BigInt(values[i] ?? 0) * BigInt(scale);
+      continue;
+    }
+    const high = Math.floor(value / TWO_TO_32);
+    words[2 * i] = value - high * TWO_TO_32;
+    words[2 * i + 1] = high;
+  }
+  return data;
 }
 
 /** Microsecond UTC timestamps from epoch milliseconds. */
 export function timestampColumn(millis: ReadonlyArray<number>): Data<Timestamp> {
-  const data = new BigInt64Array(millis.length);
-  for (let i = 0; i < millis.length; i++) data[i] = BigInt(millis[i] as number) * 1000n;
   return makeData({
     type: new Timestamp(TimeUnit.MICROSECOND, "UTC"),
     length: millis.length,
     nullCount: 0,
-    data,
+    data: int64Data(millis, 1000),
   });
 }

@@ -203,6 +203,29 @@ describe("NativeTable commits and reads", () => {
     expect(pairs(rowsOf(await reopened.scanPartition("p1")))).toEqual(["p1/n1@1", "p1/n3@1"]);
   });
 
+  it("writes the same files from rows grouped by partition as from interleaved ones", async () => {
+    const grouped = await NativeTable.create(join(dir, "grouped"), {});
+    const interleaved = await NativeTable.create(join(dir, "interleaved"), {});
+    const p1 = [0, 1, 2].map((i) => ({ part: "p1", node: `a${i}` }));
+    const p2 = [0, 1].map((i) => ({ part: "p2", node: `b${i}` }));
+    await grouped.commit(ipc([...p1, ...p2]), 1, info("grouped"));
+    await interleaved.commit(
+      ipc([p1[0], p2[0], p1[1], p2[1], p1[2]] as typeof p1),
+      1,
+      info("mixed"),
+    );
+    const contents = (table: Table) =>
+      [...table].map((row) => `${row.node_id}:${new TextDecoder().decode(row.content)}`).sort();
+    for (const part of ["p1", "p2"]) {
+      const a = rowsOf(await grouped.scanPartition(part));
+      const b = rowsOf(await interleaved.scanPartition(part));
+      expect(pairs(a)).toEqual(pairs(b));
+      expect(contents(a)).toEqual(contents(b));
+    }
+    expect(pairs(rowsOf(await grouped.scanPartition("p2")))).toEqual(["p2/b0@1", "p2/b1@1"]);
+    expect(parquetFiles(join(dir, "grouped"))).toHaveLength(2);
+  });
+
   it("scans a partition, with and without a node filter, with the full schema", async () => {
     const table = await NativeTable.create(dir, {});
     await table.commit(

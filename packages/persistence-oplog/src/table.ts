@@ -167,7 +167,7 @@ export class OpLogTable {
   async commit(rows: readonly OpLogRow[], version: number, info: PondCommitInfo): Promise<boolean> {
     try {
       await native(() =>
-        this.inner.commit(Buffer.from(encodeRows(rows)), version, JSON.stringify({ pond: info })),
+        this.inner.commit(encodeRows(rows), version, JSON.stringify({ pond: info })),
       );
       return true;
     } catch (error) {

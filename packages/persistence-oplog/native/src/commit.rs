@@ -29,24 +29,34 @@ pub struct Committed {
     pub checkpoint_error: Option<String>,
 }
 
-/// Rows grouped by part_id (in first-seen order), without the part_id column.
+/// Rows grouped by part_id (in first-seen order), without the part_id column. Rows that arrive
+/// grouped already are sliced rather than copied.
 fn split_by_partition(batches: &[RecordBatch]) -> PondResult<Vec<(String, RecordBatch)>> {
-    let all = concat_batches(&TABLE_SCHEMA, batches)
-        .map_err(|e| from_arrow_input(e, "combining the rows"))?;
+    let all = match batches {
+        [one] => one.clone(),
+        _ => concat_batches(&TABLE_SCHEMA, batches)
+            .map_err(|e| from_arrow_input(e, "combining the rows"))?,
+    };
     let part_ids = all
         .column_by_name(PARTITION_COLUMN)
         .ok_or_else(|| PondError::internal("part_id column vanished"))?
         .as_string::<i32>();
-    let mut order: Vec<String> = Vec::new();
+    let mut order: Vec<&str> = Vec::new();
     let mut rows: HashMap<&str, Vec<u32>> = HashMap::new();
+    let mut runs = 0;
+    let mut previous = None;
     for (i, part_id) in part_ids.iter().enumerate() {
         let part_id = part_id.ok_or_else(|| PondError::einval("a row has no part_id"))?;
         if part_id.is_empty() {
             return Err(PondError::einval("a row has an empty part_id"));
         }
+        if previous != Some(part_id) {
+            runs += 1;
+            previous = Some(part_id);
+        }
         rows.entry(part_id)
             .or_insert_with(|| {
-                order.push(part_id.to_string());
+                order.push(part_id);
                 Vec::new()
             })
             .push(i as u32);
@@ -59,13 +69,17 @@ fn split_by_partition(batches: &[RecordBatch]) -> PondResult<Vec<(String, Record
     let without_part = all
         .project(&file_columns)
         .map_err(|e| PondError::internal(format!("projecting the file columns: {e}")))?;
+    let grouped = runs == order.len();
     order
         .into_iter()
         .map(|part_id| {
-            let indices = UInt32Array::from(rows.remove(part_id.as_str()).unwrap_or_default());
-            let batch = take_record_batch(&without_part, &indices)
-                .map_err(|e| PondError::internal(format!("grouping rows by part_id: {e}")))?;
-            Ok((part_id, batch))
+            let indices = rows.remove(part_id).unwrap_or_default();
+            let batch = match (grouped, indices.first()) {
+                (true, Some(&first)) => without_part.slice(first as usize, indices.len()),
+                _ => take_record_batch(&without_part, &UInt32Array::from(indices))
+                    .map_err(|e| PondError::internal(format!("grouping rows by part_id: {e}")))?,
+            };
+            Ok((part_id.to_string(), batch))
         })
         .collect()
 }
@@ -232,7 +246,7 @@ pub async fn commit(
     let metadata = app_metadata(info_json, version)?;
 
     let parts = tokio::task::spawn_blocking(move || {
-        let batches = decode_rows(rows_ipc.as_ref())?;
+        let batches = decode_rows(rows_ipc)?;
         if batches.is_empty() {
             Ok(Vec::new())
         } else {

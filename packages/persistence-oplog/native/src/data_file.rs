@@ -12,15 +12,18 @@ use deltalake::kernel::Add;
 use deltalake::parquet::arrow::ArrowWriter;
 use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use deltalake::parquet::basic::Compression;
-use deltalake::parquet::file::properties::WriterProperties;
+use deltalake::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use deltalake::parquet::file::statistics::Statistics;
+use deltalake::parquet::schema::types::ColumnPath;
 
 use crate::error::{
     PondError, PondResult, from_arrow_read, from_data_file_io, from_io, from_parquet_read,
     from_parquet_write,
 };
 use crate::log::sync_dir;
-use crate::schema::{FILE_SCHEMA, NODE_ID_COLUMN, PARTITION_COLUMN, conform, with_partition};
+use crate::schema::{
+    CONTENT_COLUMN, FILE_SCHEMA, NODE_ID_COLUMN, PARTITION_COLUMN, conform, with_partition,
+};
 use crate::stats::file_stats;
 
 /// Escapes a partition value for a directory name; the value itself travels in the log.
@@ -79,9 +82,14 @@ impl Layout {
     }
 
     fn writer_properties(&self, rows: usize) -> WriterProperties {
+        // File contents are opaque and rarely repeat: a dictionary or min/max of them is work
+        // that no reader uses.
+        let content = ColumnPath::from(CONTENT_COLUMN);
         let builder = WriterProperties::builder()
             .set_compression(self.compression)
-            .set_dictionary_enabled(rows >= DICTIONARY_MIN_ROWS);
+            .set_dictionary_enabled(rows >= DICTIONARY_MIN_ROWS)
+            .set_column_dictionary_enabled(content.clone(), false)
+            .set_column_statistics_enabled(content, EnabledStatistics::None);
         match self.row_group_rows {
             Some(limit) => builder
                 .set_max_row_group_row_count(Some(limit.max(1)))

@@ -1,27 +1,29 @@
 //! Arrow IPC stream encoding, the only way rows cross the JS boundary.
 
-use std::io::Cursor;
-
 use deltalake::arrow::array::RecordBatch;
+use deltalake::arrow::buffer::Buffer;
 use deltalake::arrow::compute::concat_batches;
-use deltalake::arrow::ipc::reader::StreamReader;
+use deltalake::arrow::ipc::reader::StreamDecoder;
 use deltalake::arrow::ipc::writer::StreamWriter;
 
 use crate::error::{PondResult, from_arrow_input, from_arrow_internal};
 use crate::schema::{TABLE_SCHEMA, conform_input};
 
-/// Decodes an IPC stream of op-log rows, each batch made to fit the table schema.
-pub fn decode_rows(bytes: &[u8]) -> PondResult<Vec<RecordBatch>> {
-    let reader = StreamReader::try_new(Cursor::new(bytes), None)
-        .map_err(|e| from_arrow_input(e, "decoding the rows' Arrow IPC stream"))?;
+/// Decodes an IPC stream of op-log rows, each batch made to fit the table schema. The arrays
+/// point into `bytes` rather than copies of it: a large commit's contents are not copied again.
+pub fn decode_rows(bytes: impl AsRef<[u8]> + Send + 'static) -> PondResult<Vec<RecordBatch>> {
+    let invalid = |e| from_arrow_input(e, "decoding the rows' Arrow IPC stream");
+    let mut buffer = Buffer::from(bytes::Bytes::from_owner(bytes));
+    let mut decoder = StreamDecoder::new();
     let mut batches = Vec::new();
-    for batch in reader {
-        let batch =
-            batch.map_err(|e| from_arrow_input(e, "decoding the rows' Arrow IPC stream"))?;
-        if batch.num_rows() > 0 {
+    while !buffer.is_empty() {
+        if let Some(batch) = decoder.decode(&mut buffer).map_err(invalid)?
+            && batch.num_rows() > 0
+        {
             batches.push(conform_input(&batch)?);
         }
     }
+    decoder.finish().map_err(invalid)?;
     Ok(batches)
 }
 

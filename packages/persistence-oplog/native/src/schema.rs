@@ -14,6 +14,7 @@ pub const PARTITION_COLUMN: &str = "part_id";
 pub const NODE_ID_COLUMN: &str = "node_id";
 pub const TXN_SEQ_COLUMN: &str = "txn_seq";
 pub const ATTRS_COLUMN: &str = "attrs";
+pub const CONTENT_COLUMN: &str = "content";
 
 /// (name, Arrow type, nullable) in table order; the partition column comes first.
 fn columns() -> Vec<(&'static str, ArrowType, bool)> {
