@@ -1,9 +1,10 @@
 // bench:oplog — the Delta op-log backend against git, each phase measured in the same run.
 
 import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createOplogFs, openOplogFs } from "@pond/persistence-oplog";
 import { percentile, printTable, type Row, time } from "./harness.js";
 import { peakRss } from "./peak-rss.js";
@@ -68,8 +69,26 @@ async function main(): Promise<void> {
     goal: 0.5,
   });
 
-  // (4) Peak RSS of the same import, each in a process of its own.
   rmSync(join(tree, ".git"), { recursive: true, force: true });
+
+  // The same import as people run it, `pond init` and `pond copy -r`: Node's start-up included.
+  const bin = join(dirname(createRequire(import.meta.url).resolve("@pond/cli")), "bin.js");
+  const pondCommand = (...args: string[]) =>
+    execFileSync(process.execPath, [bin, ...args], {
+      env: { ...process.env, POND: join(scratch, "cli-pond") },
+      stdio: "ignore",
+    });
+  rows.push({
+    name: "the same with the pond command: init + copy -r",
+    pond: await time(() => {
+      pondCommand("init");
+      pondCommand("copy", "-r", `${tree}/.`, "/");
+    }),
+    baseline: gitImport,
+    unit: "ms",
+  });
+
+  // (4) Peak RSS of the same import, each in a process of its own.
   const pondRss = peakRss(process.execPath, [
     "--import",
     "tsx",
