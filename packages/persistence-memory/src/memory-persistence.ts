@@ -16,12 +16,11 @@ import {
   READ_SIZES,
   ROOT_ID,
   rootMetadata,
+  STORE_SIZES,
   type StagedEntries,
   type StagedVersion,
-  STORE_SIZES,
   sortEntries,
 } from "@pond/tinyfs";
-
 
 /**
  * A committed version. Its content is `buffer` from `start` to `end`: a view
