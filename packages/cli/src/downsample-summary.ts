@@ -1,8 +1,8 @@
 // Reading a downsampled result back for people: its buckets, time span and first rows.
 
 import type { DerivedFile } from "@pond/derived";
-import { readParquet } from "@pond/derived";
 import type { Table } from "apache-arrow";
+import { loadDerived } from "./derived.js";
 import { renderTable } from "./output/table.js";
 import { formatTime } from "./output/units.js";
 
@@ -30,6 +30,7 @@ export async function summarise(
   file: DerivedFile,
   head: number,
 ): Promise<DownsampleSummary> {
+  const { readParquet } = await loadDerived();
   const table = await readParquet(file.bytes, file.path);
   const names = table.schema.fields.map((f) => f.name);
   const columns = names.filter((n) => n.endsWith(".avg")).map((n) => n.slice(0, -".avg".length));

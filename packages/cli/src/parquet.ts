@@ -1,8 +1,8 @@
 // Joining a series' Parquet chunks into one file, for export.
 
-import { readParquet, writeParquet } from "@pond/derived";
 import { PondError } from "@pond/tinyfs";
 import type { Table } from "apache-arrow";
+import { loadDerived } from "./derived.js";
 
 /**
  * One Parquet file with the rows of every chunk, in order: a series' versions
@@ -14,6 +14,7 @@ export async function concatParquet(
 ): Promise<Uint8Array> {
   if (chunks.length === 1) return chunks[0] as Uint8Array;
   const tables: Table[] = [];
+  const { readParquet, writeParquet } = await loadDerived();
   for (const chunk of chunks) tables.push(await readParquet(chunk, path));
   const [first, ...rest] = tables;
   if (!first)

@@ -2,10 +2,10 @@
 
 import { createReadStream, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { appendSeriesChunk } from "@pond/derived";
 import { type EntryType, type FileEntryType, PondError, type WD } from "@pond/tinyfs";
 import { type Command, flagOption } from "../command.js";
 import { copyTargets } from "../copy-destination.js";
+import { loadDerived } from "../derived.js";
 import { HostError, hostError, onHost } from "../errors.js";
 import { type HostItem, type HostSource, scanHostSources } from "../host/host-sources.js";
 import { printChange } from "../output/change-summary.js";
@@ -186,6 +186,7 @@ class Copier {
   ): Promise<void> {
     if (this.series) {
       const data = await onHost(item.display, () => readFile(item.hostPath));
+      const { appendSeriesChunk } = await loadDerived();
       await appendSeriesChunk(
         this.root,
         path,

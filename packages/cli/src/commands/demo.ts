@@ -1,14 +1,13 @@
 // pond demo: build a small pond of sensor data and files, then tour it with the other commands.
 
 import { rm } from "node:fs/promises";
-import { appendSeriesChunk } from "@pond/derived";
 import { PondError, type WD } from "@pond/tinyfs";
 import type { Command, CommandContext } from "../command.js";
 import { formatCommandLine } from "../command-line.js";
 import { calibrationBytes, README_V1, README_V2, STATIONS_CSV } from "../demo/demo-files.js";
 import { DEMO_META_KEY, DEMO_META_VALUE, isDemoPond } from "../demo/demo-marker.js";
 import { invocationHint } from "../demo/invocation-hint.js";
-import { sensorDay } from "../demo/sensor-series.js";
+import { loadDerived } from "../derived.js";
 import { renderListing } from "../entry-listing.js";
 import { writeLines } from "../io.js";
 import { isVacant, withNewPond } from "../open-pond.js";
@@ -145,6 +144,10 @@ async function build(context: CommandContext): Promise<Built> {
         await root.writeFile("/data/stations.csv", STATIONS_CSV);
         await root.writeFile("/data/calibration.bin", calibrationBytes());
       });
+      const [{ appendSeriesChunk }, { sensorDay }] = await Promise.all([
+        loadDerived(),
+        import("../demo/sensor-series.js"),
+      ]);
       let rows = 0;
       for (let day = 0; day < DAYS; day++) {
         const chunk = await sensorDay(FIRST_DAY, day, INTERVAL_SECONDS);

@@ -1,10 +1,10 @@
 // pond downsample: a timeseries at coarser resolutions, summarised or written as Parquet.
 
 import { extname, resolve } from "node:path";
-import { DerivedFileManager, parseResolution } from "@pond/derived";
 import { PondError } from "@pond/tinyfs";
 import type { CommandContext } from "../command.js";
 import { type Command, stringOption } from "../command.js";
+import { loadDerived } from "../derived.js";
 import {
   type DownsampleSummary,
   renderRows,
@@ -100,7 +100,7 @@ export const downsample: Command = {
   async run(context, input) {
     const request: DownsampleRequest = {
       path: input.operands[0] as string,
-      resolutions: parseResolutions(stringOption(input, "resolution")),
+      resolutions: await parseResolutions(stringOption(input, "resolution")),
       at: parseAt(stringOption(input, "at"), "downsample"),
       start: parseTime(stringOption(input, "start"), "--start"),
       end: parseTime(stringOption(input, "end"), "--end"),
@@ -147,7 +147,7 @@ export async function runDownsample(
   const progress = startProgress(context.io.stderr, { label: "downsampling", unit: "items" });
   try {
     return await readPond(context, request.at, async (fs) => {
-      const manager = new DerivedFileManager(fs);
+      const manager = new (await loadDerived()).DerivedFileManager(fs);
       try {
         const files = await manager.getDownsampledTimeseries(request.path, request.resolutions, {
           ...((request.start !== undefined || request.end !== undefined) && {
@@ -183,13 +183,14 @@ export async function runDownsample(
   }
 }
 
-function parseResolutions(value: string | undefined): string[] {
+async function parseResolutions(value: string | undefined): Promise<string[]> {
   if (value === undefined) throw new UsageError("missing --resolution", "downsample");
   const resolutions = value
     .split(",")
     .map((r) => r.trim())
     .filter(Boolean);
   if (resolutions.length === 0) throw new UsageError("missing --resolution", "downsample");
+  const { parseResolution } = await loadDerived();
   for (const resolution of resolutions) {
     try {
       parseResolution(resolution);
