@@ -1,10 +1,10 @@
 // bench:oplog — the Delta op-log backend against git, each phase measured in the same run.
 
 import { execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createOplogFs, openOplogFs } from "@pond/persistence-oplog";
 import { percentile, printTable, type Row, time } from "./harness.js";
 import { peakRss } from "./peak-rss.js";
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   rmSync(join(tree, ".git"), { recursive: true, force: true });
 
   // The same import as people run it, `pond init` and `pond copy -r`: Node's start-up included.
-  const bin = join(dirname(createRequire(import.meta.url).resolve("@pond/cli")), "bin.js");
+  const bin = fileURLToPath(new URL("bin.js", import.meta.resolve("@pond/cli")));
   const pondCommand = (...args: string[]) =>
     execFileSync(process.execPath, [bin, ...args], {
       env: { ...process.env, POND: join(scratch, "cli-pond") },
