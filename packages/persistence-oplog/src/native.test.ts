@@ -192,7 +192,7 @@ describe("NativeTable commits and reads", () => {
       { part: "p1", node: "n3" },
       { part: "p3", node: "n4" },
     ];
-    const result = await table.commit(ipc(rows), 1, info("first"));
+    const result = await table.commit([ipc(rows)], 1, info("first"));
     expect(result).toMatchObject({ version: 1, files: 3, partitions: 3, checkpointed: false });
     expect(table.version()).toBe(1);
     expect(parquetFiles(dir)).toHaveLength(3);
@@ -208,9 +208,9 @@ describe("NativeTable commits and reads", () => {
     const interleaved = await NativeTable.create(join(dir, "interleaved"), {});
     const p1 = [0, 1, 2].map((i) => ({ part: "p1", node: `a${i}` }));
     const p2 = [0, 1].map((i) => ({ part: "p2", node: `b${i}` }));
-    await grouped.commit(ipc([...p1, ...p2]), 1, info("grouped"));
+    await grouped.commit([ipc([...p1, ...p2])], 1, info("grouped"));
     await interleaved.commit(
-      ipc([p1[0], p2[0], p1[1], p2[1], p1[2]] as typeof p1),
+      [ipc([p1[0], p2[0], p1[1], p2[1], p1[2]] as typeof p1)],
       1,
       info("mixed"),
     );
@@ -226,19 +226,82 @@ describe("NativeTable commits and reads", () => {
     expect(parquetFiles(join(dir, "grouped"))).toHaveLength(2);
   });
 
-  it("scans a partition, with and without a node filter, with the full schema", async () => {
+  it("commits several IPC streams as one version: a partition spanning them is one file", async () => {
+    const table = await NativeTable.create(dir, {});
+    const result = await table.commit(
+      [
+        ipc([
+          { part: "p1", node: "b" },
+          { part: "p2", node: "x" },
+        ]),
+        ipc([
+          { part: "p1", node: "c" },
+          { part: "p1", node: "a" },
+        ]),
+      ],
+      1,
+      info("two streams"),
+    );
+    expect(result).toMatchObject({ version: 1, files: 2, partitions: 2 });
+    expect(pairs(rowsOf(await table.scanPartition("p1")))).toEqual(["p1/a@1", "p1/b@1", "p1/c@1"]);
+    const entry = readFileSync(join(dir, "_delta_log", "00000000000000000001.json"), "utf8");
+    const adds = entry
+      .trim()
+      .split("\n")
+      .map(
+        (line) =>
+          JSON.parse(line) as { add?: { partitionValues: { part_id: string }; stats: string } },
+      )
+      .flatMap((action) => (action.add ? [action.add] : []));
+    const p1 = adds.find((add) => add.partitionValues.part_id === "p1");
+    expect(JSON.parse(p1?.stats ?? "{}")).toMatchObject({
+      numRecords: 3,
+      minValues: { node_id: "a" },
+      maxValues: { node_id: "c" },
+      nullCount: { content_ref: 3 },
+      "pond.nodeIds": ["a", "b", "c"],
+    });
+  });
+
+  it("reads a version's rows without file contents, directory records keeping theirs", async () => {
     const table = await NativeTable.create(dir, {});
     await table.commit(
-      ipc([
-        { part: "p1", node: "a" },
-        { part: "p1", node: "b" },
-        { part: "p2", node: "a" },
-      ]),
+      [
+        ipc([
+          { part: "d", node: "d", content: "record" },
+          { part: "d", node: "f", content: "file bytes" },
+        ]),
+      ],
       1,
       info("1"),
     );
-    await table.commit(ipc([{ part: "p1", node: "a", version: 2 }], 2), 2, info("2"));
-    await table.commit(ipc([{ part: "p1", node: "c" }], 3), 3, info("3"));
+    const rows = rowsOf(await table.readVersion(1));
+    const contents = Object.fromEntries(
+      [...rows].map((row) => [
+        row.node_id,
+        row.content === null ? null : new TextDecoder().decode(row.content),
+      ]),
+    );
+    expect(contents).toEqual({ d: "record", f: null });
+    const scanned = rowsOf(await table.scanPartition("d", "f"));
+    expect(new TextDecoder().decode(scanned.getChild("content")?.get(0))).toBe("file bytes");
+  });
+
+  it("scans a partition, with and without a node filter, with the full schema", async () => {
+    const table = await NativeTable.create(dir, {});
+    await table.commit(
+      [
+        ipc([
+          { part: "p1", node: "a" },
+          { part: "p1", node: "b" },
+          { part: "p2", node: "a" },
+        ]),
+      ],
+      1,
+      info("1"),
+    );
+    await table.commit([ipc([{ part: "p1", node: "a", version: 2 }], 2)], 2, info("2"));
+    await table.commit([ipc([{ part: "p1", node: "c" }], 3)], 3, info("3"));
 
     const all = rowsOf(await table.scanPartition("p1"));
     expect(all.schema.fields.map((f) => f.name)).toEqual([
@@ -271,15 +334,17 @@ describe("NativeTable commits and reads", () => {
 
   it("reads back exactly the rows a version added, across partitions, even past the loaded version", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit(ipc([{ part: "p1", node: "a" }]), 1, info("1"));
+    await table.commit([ipc([{ part: "p1", node: "a" }])], 1, info("1"));
     await table.commit(
-      ipc(
-        [
-          { part: "p2", node: "b" },
-          { part: "p3", node: "c" },
-        ],
-        2,
-      ),
+      [
+        ipc(
+          [
+            { part: "p2", node: "b" },
+            { part: "p3", node: "c" },
+          ],
+          2,
+        ),
+      ],
       2,
       info("2"),
     );
@@ -292,8 +357,8 @@ describe("NativeTable commits and reads", () => {
 
   it("lists history oldest first with the user metadata", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit(ipc([{ part: "p", node: "a" }]), 1, info("one"));
-    await table.commit(ipc([{ part: "p", node: "b" }]), 2, info("two"));
+    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("one"));
+    await table.commit([ipc([{ part: "p", node: "b" }])], 2, info("two"));
     const history = JSON.parse(await table.history());
     expect(history.map((h: { version: number }) => h.version)).toEqual([0, 1, 2]);
     expect(history[1].info).toMatchObject({
@@ -309,9 +374,9 @@ describe("NativeTable commits and reads", () => {
 
   it("time travels with loadVersion and open(path, version)", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));
-    await table.commit(ipc([{ part: "p", node: "b" }]), 2, info("2"));
-    await table.commit(ipc([{ part: "p", node: "c" }]), 3, info("3"));
+    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
+    await table.commit([ipc([{ part: "p", node: "b" }])], 2, info("2"));
+    await table.commit([ipc([{ part: "p", node: "c" }])], 3, info("3"));
 
     await table.loadVersion(1);
     expect(table.version()).toBe(1);
@@ -331,13 +396,13 @@ describe("NativeTable commits and reads", () => {
 
   it("rejects a commit that is not at loaded + 1, or whose info is not a JSON object, with EINVAL", async () => {
     const table = await NativeTable.create(dir, {});
-    expect((await codeOf(table.commit(ipc([{ part: "p", node: "a" }]), 2, info("x")))).code).toBe(
+    expect((await codeOf(table.commit([ipc([{ part: "p", node: "a" }])], 2, info("x")))).code).toBe(
       "EINVAL",
     );
-    expect((await codeOf(table.commit(ipc([{ part: "p", node: "a" }]), 1, "[1]"))).code).toBe(
+    expect((await codeOf(table.commit([ipc([{ part: "p", node: "a" }])], 1, "[1]"))).code).toBe(
       "EINVAL",
     );
-    expect((await codeOf(table.commit(new Uint8Array([1, 2, 3]), 1, info("x")))).code).toBe(
+    expect((await codeOf(table.commit([new Uint8Array([1, 2, 3])], 1, info("x")))).code).toBe(
       "EINVAL",
     );
     expect(parquetFiles(dir)).toHaveLength(0);
@@ -351,7 +416,7 @@ describe("NativeTable checkpoints", () => {
     const results = [];
     for (let v = 1; v <= 7; v++) {
       results.push(
-        await table.commit(ipc([{ part: `p${v % 2}`, node: `n${v}` }], v), v, info(`${v}`)),
+        await table.commit([ipc([{ part: `p${v % 2}`, node: `n${v}` }], v)], v, info(`${v}`)),
       );
     }
     expect(results.map((r) => r.checkpointed)).toEqual([
@@ -383,13 +448,13 @@ describe("NativeTable checkpoints", () => {
     const table = await NativeTable.create(dir, { "delta.checkpointInterval": "5" });
     for (let v = 1; v <= 5; v++) {
       const part = v % 2 ? "p1" : "odd part/%";
-      await table.commit(ipc([{ part, node: `n${v}` }], v), v, info(`${v}`));
+      await table.commit([ipc([{ part, node: `n${v}` }], v)], v, info(`${v}`));
     }
     // After the checkpoint of version 5: a compaction (adds and tombstones), new properties,
     // another append.
     await table.compact(6, { minFiles: 2 });
     await table.setProperties({ "pond.retention": "30d" }, 7);
-    await table.commit(ipc([{ part: "p2", node: "n8" }], 8), 8, info("8"));
+    await table.commit([ipc([{ part: "p2", node: "n8" }], 8)], 8, info("8"));
     expect(readFileSync(join(dir, "_delta_log", "_last_checkpoint"), "utf8")).toContain(
       '"version":5,',
     );
@@ -405,7 +470,11 @@ describe("NativeTable checkpoints", () => {
     );
     // Both move on alike, and the newest handle writes the checkpoint due at 10.
     for (let v = 9; v <= 12; v++) {
-      const result = await newest.commit(ipc([{ part: "p1", node: `m${v}` }], v), v, info(`${v}`));
+      const result = await newest.commit(
+        [ipc([{ part: "p1", node: `m${v}` }], v)],
+        v,
+        info(`${v}`),
+      );
       expect(result.checkpointed).toBe(v === 10);
     }
     expect(await pinned.update()).toBe(12);
@@ -413,7 +482,7 @@ describe("NativeTable checkpoints", () => {
     // A young table without a checkpoint opens from its first entry.
     const young = join(dir, "young");
     const created = await NativeTable.create(young, {});
-    await created.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));
+    await created.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
     expect(pairs(rowsOf(await (await NativeTable.open(young)).scanPartition("p")))).toEqual([
       "p/a@1",
     ]);
@@ -421,7 +490,7 @@ describe("NativeTable checkpoints", () => {
 
   it("writes a checkpoint on demand at the loaded version", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));
+    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
     await table.checkpoint();
     expect(existsSync(join(dir, "_delta_log", "00000000000000000001.checkpoint.parquet"))).toBe(
       true,
@@ -435,20 +504,24 @@ describe("NativeTable concurrency", () => {
     const a = await NativeTable.create(dir, {});
     const b = await NativeTable.open(dir);
     await a.commit(
-      ipc([
-        { part: "p1", node: "a" },
-        { part: "p2", node: "a2" },
-      ]),
+      [
+        ipc([
+          { part: "p1", node: "a" },
+          { part: "p2", node: "a2" },
+        ]),
+      ],
       1,
       info("a"),
     );
     const before = parquetFiles(dir);
     const err = await codeOf(
       b.commit(
-        ipc([
-          { part: "p1", node: "b" },
-          { part: "p3", node: "b3" },
-        ]),
+        [
+          ipc([
+            { part: "p1", node: "b" },
+            { part: "p3", node: "b3" },
+          ]),
+        ],
         1,
         info("b"),
       ),
@@ -461,7 +534,7 @@ describe("NativeTable concurrency", () => {
     expect(rowsOf(await b.scanPartition("p1")).numRows).toBe(0);
     expect(await b.update()).toBe(1);
     expect(pairs(rowsOf(await b.scanPartition("p1")))).toEqual(["p1/a@1"]);
-    await b.commit(ipc([{ part: "p1", node: "b" }]), 2, info("b"));
+    await b.commit([ipc([{ part: "p1", node: "b" }])], 2, info("b"));
     const history = JSON.parse(await b.history());
     expect(history.map((h: { info: { message: string } }) => h.info.message)).toEqual([
       undefined,
@@ -474,7 +547,7 @@ describe("NativeTable concurrency", () => {
     await NativeTable.create(dir, {});
     const handles = await Promise.all([1, 2, 3, 4].map(() => NativeTable.open(dir)));
     const outcomes = await Promise.allSettled(
-      handles.map((h, i) => h.commit(ipc([{ part: "p", node: `n${i}` }]), 1, info(`${i}`))),
+      handles.map((h, i) => h.commit([ipc([{ part: "p", node: `n${i}` }])], 1, info(`${i}`))),
     );
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     for (const o of outcomes) {
@@ -517,7 +590,7 @@ describe("NativeTable damaged tables", () => {
 
   it("reads but refuses to write a table another tool moved past Delta writer version 2", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));
+    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
     const entry = join(dir, "_delta_log", "00000000000000000000.json");
     const upgraded = readFileSync(entry, "utf8").replace(
       '"minWriterVersion":2',
@@ -526,7 +599,7 @@ describe("NativeTable damaged tables", () => {
     writeFileSync(entry, upgraded);
     const reopened = await NativeTable.open(dir);
     expect(pairs(rowsOf(await reopened.scanPartition("p")))).toEqual(["p/a@1"]);
-    const err = await codeOf(reopened.commit(ipc([{ part: "p", node: "b" }]), 2, info("2")));
+    const err = await codeOf(reopened.commit([ipc([{ part: "p", node: "b" }])], 2, info("2")));
     expect(err.code).toBe("EINVAL");
     expect(err.message).toContain("writer version 3");
     expect(parquetFiles(dir)).toHaveLength(1);
@@ -534,7 +607,7 @@ describe("NativeTable damaged tables", () => {
 
   it("reports a truncated data file as CORRUPT naming the file", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));
+    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
     const [file] = parquetFiles(dir);
     truncateSync(join(dir, file as string), 20);
     const err = await codeOf(table.scanPartition("p"));
@@ -545,7 +618,7 @@ describe("NativeTable damaged tables", () => {
 
   it("reports a missing data file as CORRUPT naming the file", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));
+    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
     const [file] = parquetFiles(dir);
     rmSync(join(dir, file as string));
     const err = await codeOf(table.scanPartition("p"));
@@ -555,8 +628,8 @@ describe("NativeTable damaged tables", () => {
 
   it("reports a garbage log entry as CORRUPT naming the file", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));
-    await table.commit(ipc([{ part: "p", node: "b" }]), 2, info("2"));
+    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
+    await table.commit([ipc([{ part: "p", node: "b" }])], 2, info("2"));
     const entry = join(dir, "_delta_log", "00000000000000000002.json");
     writeFileSync(entry, "{ this is not json");
     const err = await codeOf(NativeTable.open(dir));
@@ -571,15 +644,17 @@ describe("NativeTable interop", () => {
   it("writes tables the delta-rs Python package reads, stats and checkpoints included", async () => {
     const table = await NativeTable.create(dir, { "delta.checkpointInterval": "2" });
     await table.commit(
-      ipc([
-        { part: "p1", node: "a" },
-        { part: "odd part/%", node: "b" },
-      ]),
+      [
+        ipc([
+          { part: "p1", node: "a" },
+          { part: "odd part/%", node: "b" },
+        ]),
+      ],
       1,
       info("1"),
     );
-    await table.commit(ipc([{ part: "p1", node: "c" }], 2), 2, info("2"));
-    await table.commit(ipc([{ part: "p2", node: "d" }], 3), 3, info("3"));
+    await table.commit([ipc([{ part: "p1", node: "c" }], 2)], 2, info("2"));
+    await table.commit([ipc([{ part: "p2", node: "d" }], 3)], 3, info("3"));
     const script = [
       "import sys, json, deltalake, pyarrow as pa",
       "t = deltalake.DeltaTable(sys.argv[1])",
@@ -655,7 +730,7 @@ async function populated(path: string, properties: Record<string, string> = {}) 
     ],
   ];
   for (const [i, rows] of commits.entries()) {
-    await table.commit(ipc(rows, i + 1), i + 1, info(`${i + 1}`));
+    await table.commit([ipc(rows, i + 1)], i + 1, info(`${i + 1}`));
   }
   return table;
 }
@@ -771,7 +846,7 @@ describe("NativeTable compaction", () => {
     const table = await NativeTable.create(dir, {});
     for (let v = 1; v <= 5; v++) {
       const rows = Array.from({ length: 20 }, (_, i) => ({ part: "p", node: `n${v}-${i}` }));
-      await table.commit(ipc(rows, v), v, info(`${v}`));
+      await table.commit([ipc(rows, v)], v, info(`${v}`));
     }
     const result = await table.compact(6, { targetRowsPerFile: 30, rowGroupRows: 8 });
     expect(result).toMatchObject({ filesRemoved: 5, filesAdded: 4, rows: 100 });
@@ -782,7 +857,7 @@ describe("NativeTable compaction", () => {
     const a = await populated(dir);
     const b = await NativeTable.open(dir);
     const rows = fullRows(rowsOf(await b.scanAll()));
-    await a.commit(ipc([{ part: "p1", node: "d" }], 5), 5, info("5"));
+    await a.commit([ipc([{ part: "p1", node: "d" }], 5)], 5, info("5"));
     expect(await b.compact(5)).toMatchObject({ version: 6 });
     expect(b.version()).toBe(6);
     const after = fullRows(rowsOf(await (await NativeTable.open(dir)).scanAll()));
@@ -806,7 +881,7 @@ describe("NativeTable compaction", () => {
     await table.compact(5);
     expect(rowsOf(await table.readVersion(5)).numRows).toBe(0);
     expect(pairs(rowsOf(await table.readVersion(2)))).toEqual(["p1/a@1", "p1/b@2"]);
-    await table.commit(ipc([{ part: "p1", node: "d" }], 6), 6, info("6"));
+    await table.commit([ipc([{ part: "p1", node: "d" }], 6)], 6, info("6"));
     expect(pairs(rowsOf(await table.readVersion(6)))).toEqual(["p1/d@1"]);
   });
 
@@ -815,7 +890,7 @@ describe("NativeTable compaction", () => {
     const b = await NativeTable.open(dir);
     const rows = fullRows(rowsOf(await b.scanAll()));
     await a.compact(5);
-    await a.commit(ipc([{ part: "p1", node: "d" }], 6), 6, info("6"));
+    await a.commit([ipc([{ part: "p1", node: "d" }], 6)], 6, info("6"));
     expect(await b.update()).toBe(6);
     const after = fullRows(rowsOf(await b.scanAll()));
     expect(after).toHaveLength(rows.length + 1);
@@ -837,7 +912,7 @@ describe("NativeTable compaction", () => {
         version: v,
         content: `${v}`,
       }));
-      await table.commit(ipc(rows, v), v, info(`${v}`));
+      await table.commit([ipc(rows, v)], v, info(`${v}`));
     }
     const lookup = async () => {
       const before = table.scanStats();
@@ -878,7 +953,7 @@ describe("NativeTable file skipping by the nodes a file lists", () => {
         { part: "p", node: "a-dir", version: v },
         { part: "p", node: `c${String(v).padStart(2, "0")}`, version: 1 },
       ];
-      await table.commit(ipc(rows, v), v, info(`${v}`));
+      await table.commit([ipc(rows, v)], v, info(`${v}`));
     }
     for (const reader of [table, await NativeTable.open(dir)]) {
       const before = reader.scanStats();
@@ -893,7 +968,7 @@ describe("NativeTable file skipping by the nodes a file lists", () => {
       node: `m${String(i).padStart(3, "0")}`,
       version: 1,
     }));
-    await table.commit(ipc(many, 13), 13, info("13"));
+    await table.commit([ipc(many, 13)], 13, info("13"));
     expect(rowsOf(await table.scanPartition("q", "m042")).numRows).toBe(1);
   });
 });
@@ -907,7 +982,7 @@ describe("NativeTable compaction crash safety", () => {
         node: `n${round}-${i}`,
         content: "x".repeat(200 + (i % 50)),
       }));
-      await table.commit(ipc(rows, table.version() + 1), table.version() + 1, info(`${round}`));
+      await table.commit([ipc(rows, table.version() + 1)], table.version() + 1, info(`${round}`));
     };
     for (let round = 0; round < 4; round++) await commitRound(round);
     const addon = new URL("../native/index.js", import.meta.url).href;
@@ -1070,8 +1145,8 @@ describe("NativeTable vacuum", () => {
 describe("NativeTable log cleanup", () => {
   it("cleans up the log before a version, which becomes the oldest one; older ones fail clearly", async () => {
     const table = await populated(dir, { "delta.checkpointInterval": "3" });
-    await table.commit(ipc([{ part: "p1", node: "e" }], 5), 5, info("5"));
-    await table.commit(ipc([{ part: "p1", node: "f" }], 6), 6, info("6"));
+    await table.commit([ipc([{ part: "p1", node: "e" }], 5)], 5, info("5"));
+    await table.commit([ipc([{ part: "p1", node: "f" }], 6)], 6, info("6"));
     const at4 = await NativeTable.open(dir, 4);
     const rowsAt4 = fullRows(rowsOf(await at4.scanAll()));
     expect(logEntries(dir)).toContain(entryName(3, "checkpoint.parquet"));
@@ -1115,7 +1190,7 @@ describe("NativeTable log cleanup", () => {
     expect(history.map((h: { version: number }) => h.version)).toEqual([4, 5, 6]);
 
     // Writers and readers go on: a commit, an update elsewhere, a handle lagging behind.
-    await table.commit(ipc([{ part: "p1", node: "g" }], 7), 7, info("7"));
+    await table.commit([ipc([{ part: "p1", node: "g" }], 7)], 7, info("7"));
     expect(await reopened.update()).toBe(7);
     expect(await at4.update()).toBe(7);
     expect(rowsOf(await at4.scanPartition("p1")).numRows).toBe(8);
@@ -1123,13 +1198,13 @@ describe("NativeTable log cleanup", () => {
 
     // A writer that lagged behind the cleanup has lost its version, and updates past it.
     const lagging = await NativeTable.open(dir, 4);
-    await table.commit(ipc([{ part: "p1", node: "h" }], 8), 8, info("8"));
+    await table.commit([ipc([{ part: "p1", node: "h" }], 8)], 8, info("8"));
     await table.cleanupLog(6);
-    const lost = await codeOf(lagging.commit(ipc([{ part: "p1", node: "x" }], 5), 5, info("x")));
+    const lost = await codeOf(lagging.commit([ipc([{ part: "p1", node: "x" }], 5)], 5, info("x")));
     expect(lost.code).toBe("VERSION_EXISTS");
     expect(existsSync(join(dir, "_delta_log", entryName(5)))).toBe(false);
     expect(await lagging.update()).toBe(8);
-    await lagging.commit(ipc([{ part: "p1", node: "x" }], 9), 9, info("9"));
+    await lagging.commit([ipc([{ part: "p1", node: "x" }], 9)], 9, info("9"));
     expect(await table.update()).toBe(9);
     expect(rowsOf(await table.scanPartition("p1")).numRows).toBe(10);
 
@@ -1141,7 +1216,7 @@ describe("NativeTable log cleanup", () => {
   it("writes the checkpoint it needs and reports the base checkpoint's files in dataFiles", async () => {
     const table = await populated(dir);
     await table.compact(5);
-    await table.commit(ipc([{ part: "p1", node: "e" }], 6), 6, info("6"));
+    await table.commit([ipc([{ part: "p1", node: "e" }], 6)], 6, info("6"));
     expect(logEntries(dir).some((f) => f.includes("checkpoint"))).toBe(false);
     const result = await table.cleanupLog(6);
     expect(result.deleted).toHaveLength(6);
@@ -1163,7 +1238,7 @@ describe("NativeTable log cleanup", () => {
 describe("NativeTable properties", () => {
   it("merges pond.* properties, the checkpoint interval and the deleted-file retention into the configuration as one version", async () => {
     const table = await NativeTable.create(dir, { "pond.format": "1" });
-    await table.commit(ipc([{ part: "p", node: "a" }]), 1, info("1"));
+    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
     const other = await NativeTable.open(dir);
     await table.setProperties(
       {
@@ -1189,10 +1264,10 @@ describe("NativeTable properties", () => {
     expect(reopened.properties()["pond.retention"]).toBe("30d");
     // The new interval is in force.
     expect(
-      (await table.commit(ipc([{ part: "p", node: "b" }], 3), 3, info("3"))).checkpointed,
+      (await table.commit([ipc([{ part: "p", node: "b" }], 3)], 3, info("3"))).checkpointed,
     ).toBe(false);
     expect(
-      (await table.commit(ipc([{ part: "p", node: "c" }], 4), 4, info("4"))).checkpointed,
+      (await table.commit([ipc([{ part: "p", node: "c" }], 4)], 4, info("4"))).checkpointed,
     ).toBe(true);
     const history = JSON.parse(await table.history());
     expect(history[2].info.operation).toBe("SET TBLPROPERTIES");
@@ -1345,7 +1420,7 @@ describe("NativeTable maintenance interop", () => {
     await table.compact(5);
     const compacted = added(beforeCompaction);
     const beforeCommit = parquetFiles(dir);
-    await table.commit(ipc([{ part: "p1", node: "e" }], 6), 6, info("6"));
+    await table.commit([ipc([{ part: "p1", node: "e" }], 6)], 6, info("6"));
     const committed = added(beforeCommit);
     await table.setProperties({ "pond.retention": "1" }, 7);
     await table.vacuum({ olderThanMs: Date.now() + 1000 });

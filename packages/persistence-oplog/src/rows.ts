@@ -53,7 +53,28 @@ export const ROW_SCHEMA = new Schema([
   new Field("attrs", new Utf8(), true),
 ]);
 
-export function encodeRows(rows: readonly OpLogRow[]): Uint8Array {
+/** Inline bytes per IPC stream at most: an Arrow binary array holds less than 2 GiB. */
+const STREAM_BYTES = 1 << 30;
+
+/** Rows as IPC streams, as many as their contents need (one for all but huge transactions). */
+export function encodeRows(rows: readonly OpLogRow[]): Uint8Array[] {
+  const streams: Uint8Array[] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const size = rows[i]?.content?.length ?? 0;
+    if (i > start && bytes + size > STREAM_BYTES) {
+      streams.push(encodeStream(rows.slice(start, i)));
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  streams.push(encodeStream(start === 0 ? rows : rows.slice(start)));
+  return streams;
+}
+
+function encodeStream(rows: readonly OpLogRow[]): Uint8Array {
   const column = <T>(pick: (row: OpLogRow) => T) => rows.map(pick);
   return ipcOf(
     ROW_SCHEMA,

@@ -189,7 +189,7 @@ export class OpLogTable {
     return decodeRows(await native(() => this.inner.scanNodeTail(partId, nodeId, marker)));
   }
 
-  /** The rows one version added. */
+  /** The rows one version added, file contents left out (directory records keep theirs). */
   async rowsOf(version: number): Promise<OpLogRow[]> {
     return decodeRows(await native(() => this.inner.readVersion(version)));
   }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use deltalake::arrow::array::{AsArray, RecordBatch, UInt32Array};
-use deltalake::arrow::compute::{concat_batches, take_record_batch};
+use deltalake::arrow::compute::take_record_batch;
 use deltalake::kernel::transaction::CommitData;
 use deltalake::kernel::{Action, Add};
 use deltalake::logstore::CommitOrBytes;
@@ -13,7 +13,7 @@ use deltalake::protocol::{DeltaOperation, SaveMode};
 use serde_json::Value;
 
 use crate::data_file::{self, Layout};
-use crate::error::{Code, PondError, PondResult, Step, from_arrow_input, from_delta, from_join};
+use crate::error::{Code, PondError, PondResult, Step, from_delta, from_join};
 use crate::handle::{Handle, Loaded};
 use crate::ipc::decode_rows;
 use crate::log::{entry_path, sync_dir, sync_entry};
@@ -29,15 +29,36 @@ pub struct Committed {
     pub checkpoint_error: Option<String>,
 }
 
-/// Rows grouped by part_id (in first-seen order), without the part_id column. Rows that arrive
-/// grouped already are sliced rather than copied.
-fn split_by_partition(batches: &[RecordBatch]) -> PondResult<Vec<(String, RecordBatch)>> {
-    let all = match batches {
-        [one] => one.clone(),
-        _ => concat_batches(&TABLE_SCHEMA, batches)
-            .map_err(|e| from_arrow_input(e, "combining the rows"))?,
-    };
-    let part_ids = all
+/// Rows grouped by part_id (in first-seen order), without the part_id column: each partition's
+/// rows as they came, batch by batch, never combined into one array (a transaction's contents may
+/// be more than an Arrow array holds).
+fn split_by_partition(batches: &[RecordBatch]) -> PondResult<Vec<(String, Vec<RecordBatch>)>> {
+    let mut order: Vec<String> = Vec::new();
+    let mut parts: HashMap<String, Vec<RecordBatch>> = HashMap::new();
+    for batch in batches {
+        for (part_id, rows) in split_batch(batch)? {
+            match parts.get_mut(&part_id) {
+                Some(list) => list.push(rows),
+                None => {
+                    order.push(part_id.clone());
+                    parts.insert(part_id, vec![rows]);
+                }
+            }
+        }
+    }
+    Ok(order
+        .into_iter()
+        .map(|part_id| {
+            let rows = parts.remove(&part_id).unwrap_or_default();
+            (part_id, rows)
+        })
+        .collect())
+}
+
+/// One batch's rows by part_id, in first-seen order; rows that arrive grouped are sliced rather
+/// than copied.
+fn split_batch(batch: &RecordBatch) -> PondResult<Vec<(String, RecordBatch)>> {
+    let part_ids = batch
         .column_by_name(PARTITION_COLUMN)
         .ok_or_else(|| PondError::internal("part_id column vanished"))?
         .as_string::<i32>();
@@ -66,7 +87,7 @@ fn split_by_partition(batches: &[RecordBatch]) -> PondResult<Vec<(String, Record
         .iter()
         .filter_map(|f| TABLE_SCHEMA.index_of(f.name()).ok())
         .collect();
-    let without_part = all
+    let without_part = batch
         .project(&file_columns)
         .map_err(|e| PondError::internal(format!("projecting the file columns: {e}")))?;
     let grouped = runs == order.len();
@@ -99,7 +120,7 @@ fn app_metadata(info_json: &str, version: i64) -> PondResult<HashMap<String, Val
 /// Writes the data files concurrently; on any failure removes those written.
 pub async fn write_files(
     handle: &Handle,
-    parts: Vec<(String, RecordBatch)>,
+    parts: Vec<(String, Vec<RecordBatch>)>,
     layout: Layout,
 ) -> PondResult<Vec<Add>> {
     let tasks: Vec<_> = parts
@@ -234,9 +255,10 @@ pub async fn checkpoint_if_due(handle: &Handle, version: i64) -> (bool, Option<S
     }
 }
 
+/// Commits the rows of `rows_ipc`, IPC streams taken in order, as exactly `version`.
 pub async fn commit(
     handle: &Handle,
-    rows_ipc: impl AsRef<[u8]> + Send + 'static,
+    rows_ipc: Vec<impl AsRef<[u8]> + Send + 'static>,
     version: i64,
     info_json: &str,
 ) -> PondResult<Committed> {
@@ -246,12 +268,11 @@ pub async fn commit(
     let metadata = app_metadata(info_json, version)?;
 
     let parts = tokio::task::spawn_blocking(move || {
-        let batches = decode_rows(rows_ipc)?;
-        if batches.is_empty() {
-            Ok(Vec::new())
-        } else {
-            split_by_partition(&batches)
+        let mut batches = Vec::new();
+        for stream in rows_ipc {
+            batches.extend(decode_rows(stream)?);
         }
+        split_by_partition(&batches)
     })
     .await
     .map_err(|e| from_join(e, "decoding rows"))??;

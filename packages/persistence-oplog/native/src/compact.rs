@@ -61,7 +61,7 @@ pub struct Compacted {
 fn compacted_layout(row_group_rows: usize) -> Layout {
     Layout {
         compression: Compression::SNAPPY,
-        row_group_rows: Some(row_group_rows),
+        row_group_rows,
         data_change: false,
     }
 }
@@ -119,7 +119,7 @@ fn rewrite_partition(
             root,
             &relative,
             part_id,
-            &sorted.slice(offset, length),
+            &[sorted.slice(offset, length)],
             &layout,
         )
         .and_then(|written| {

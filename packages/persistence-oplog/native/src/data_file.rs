@@ -43,8 +43,8 @@ fn escape_partition_value(value: &str) -> String {
 #[derive(Debug, Clone, Copy)]
 pub struct Layout {
     pub compression: Compression,
-    /// Rows per row group at most; `None`: one row group.
-    pub row_group_rows: Option<usize>,
+    /// Rows per row group at most (a row group also closes at about ROW_GROUP_BYTES).
+    pub row_group_rows: usize,
     /// Whether the rows are new to the table (a commit) or rearranged (compaction).
     pub data_change: bool,
 }
@@ -53,11 +53,15 @@ pub struct Layout {
 const DICTIONARY_MIN_ROWS: usize = 64;
 
 /// A row group closes at this many (estimated) bytes whatever its row count, so that a node
-/// lookup decodes little even where the rows carry large inline contents.
+/// lookup decodes little even where the rows carry large inline contents, and a large commit's
+/// file is not held in memory whole while it is written.
 const ROW_GROUP_BYTES: usize = 1 << 20;
 
 /// Rows handed to the Parquet writer at a time, so that its byte limit can act between them.
 const WRITE_SLICE_ROWS: usize = 256;
+
+/// Rows per row group of a commit's file, as compaction's default.
+const COMMIT_ROW_GROUP_ROWS: usize = 4096;
 
 impl Layout {
     /// A commit's file: Snappy rather than ZSTD: most files hold one transaction's few rows of
@@ -66,7 +70,7 @@ impl Layout {
     pub fn commit() -> Self {
         Self {
             compression: Compression::SNAPPY,
-            row_group_rows: None,
+            row_group_rows: COMMIT_ROW_GROUP_ROWS,
             data_change: true,
         }
     }
@@ -85,18 +89,14 @@ impl Layout {
         // File contents are opaque and rarely repeat: a dictionary or min/max of them is work
         // that no reader uses.
         let content = ColumnPath::from(CONTENT_COLUMN);
-        let builder = WriterProperties::builder()
+        WriterProperties::builder()
             .set_compression(self.compression)
             .set_dictionary_enabled(rows >= DICTIONARY_MIN_ROWS)
             .set_column_dictionary_enabled(content.clone(), false)
-            .set_column_statistics_enabled(content, EnabledStatistics::None);
-        match self.row_group_rows {
-            Some(limit) => builder
-                .set_max_row_group_row_count(Some(limit.max(1)))
-                .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
-                .build(),
-            None => builder.build(),
-        }
+            .set_column_statistics_enabled(content, EnabledStatistics::None)
+            .set_max_row_group_row_count(Some(self.row_group_rows.max(1)))
+            .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
+            .build()
     }
 
     /// The table-relative path of a new data file of partition `part_id`.
@@ -119,12 +119,13 @@ pub struct Written {
     pub new_directory: bool,
 }
 
-/// Writes `rows` (file schema) as `root/relative` and fsyncs the file and its directory.
+/// Writes `rows` (file schema), batch after batch, as `root/relative` and fsyncs the file and
+/// its directory.
 pub fn write(
     root: &Path,
     relative: &str,
     part_id: &str,
-    rows: &RecordBatch,
+    rows: &[RecordBatch],
     layout: &Layout,
 ) -> PondResult<Written> {
     let path = root.join(relative);
@@ -138,22 +139,18 @@ pub fn write(
     let mut writer = ArrowWriter::try_new(
         BufWriter::new(file),
         FILE_SCHEMA.clone(),
-        Some(layout.writer_properties(rows.num_rows())),
+        Some(layout.writer_properties(rows.iter().map(RecordBatch::num_rows).sum())),
     )
     .map_err(|e| from_parquet_write(e, &path))?;
-    if layout.row_group_rows.is_some() {
+    for batch in rows {
         let mut offset = 0;
-        while offset < rows.num_rows() {
-            let length = WRITE_SLICE_ROWS.min(rows.num_rows() - offset);
+        while offset < batch.num_rows() {
+            let length = WRITE_SLICE_ROWS.min(batch.num_rows() - offset);
             writer
-                .write(&rows.slice(offset, length))
+                .write(&batch.slice(offset, length))
                 .map_err(|e| from_parquet_write(e, &path))?;
             offset += length;
         }
-    } else {
-        writer
-            .write(rows)
-            .map_err(|e| from_parquet_write(e, &path))?;
     }
     let buffered = writer
         .into_inner()

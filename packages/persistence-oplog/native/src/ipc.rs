@@ -27,22 +27,33 @@ pub fn decode_rows(bytes: impl AsRef<[u8]> + Send + 'static) -> PondResult<Vec<R
     Ok(batches)
 }
 
+/// A merged batch stays well below the 2 GiB of values an Arrow binary array holds.
+const MERGED_BYTES: usize = 1 << 30;
+
 /// Encodes rows of the table schema as one IPC stream (schema only when there are none). Small
 /// batches (one per data file) are merged first: each IPC batch costs framing and a JS decode.
 pub fn encode_rows(batches: &[RecordBatch]) -> PondResult<Vec<u8>> {
-    let merged;
-    let batches = if batches.len() > 1 {
-        merged = [concat_batches(&TABLE_SCHEMA, batches)
-            .map_err(|e| from_arrow_internal(e, "merging rows"))?];
-        &merged[..]
-    } else {
-        batches
-    };
+    let mut merged = Vec::new();
+    let mut group: Vec<RecordBatch> = Vec::new();
+    let mut bytes = 0;
+    for batch in batches {
+        let size = batch.get_array_memory_size();
+        if !group.is_empty() && bytes + size > MERGED_BYTES {
+            merged.push(merge(&group)?);
+            group.clear();
+            bytes = 0;
+        }
+        group.push(batch.clone());
+        bytes += size;
+    }
+    if !group.is_empty() {
+        merged.push(merge(&group)?);
+    }
     let mut out = Vec::new();
     {
         let mut writer = StreamWriter::try_new(&mut out, &TABLE_SCHEMA)
             .map_err(|e| from_arrow_internal(e, "encoding Arrow IPC"))?;
-        for batch in batches {
+        for batch in &merged {
             writer
                 .write(batch)
                 .map_err(|e| from_arrow_internal(e, "encoding Arrow IPC"))?;
@@ -52,4 +63,12 @@ pub fn encode_rows(batches: &[RecordBatch]) -> PondResult<Vec<u8>> {
             .map_err(|e| from_arrow_internal(e, "encoding Arrow IPC"))?;
     }
     Ok(out)
+}
+
+fn merge(batches: &[RecordBatch]) -> PondResult<RecordBatch> {
+    match batches {
+        [one] => Ok(one.clone()),
+        _ => concat_batches(&TABLE_SCHEMA, batches)
+            .map_err(|e| from_arrow_internal(e, "merging rows")),
+    }
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use deltalake::arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
-use deltalake::arrow::compute::filter_record_batch;
+use deltalake::arrow::compute::kernels::cmp::neq;
+use deltalake::arrow::compute::{filter_record_batch, nullif};
 use deltalake::arrow::datatypes::Int64Type;
 use futures::{StreamExt, TryStreamExt};
 
@@ -16,7 +17,9 @@ use crate::handle::Handle;
 use crate::index::DataFile;
 use crate::ipc::encode_rows;
 use crate::log::{entry_changes, entry_path, read_entry};
-use crate::schema::{ATTRS_COLUMN, PARTITION_COLUMN, TXN_SEQ_COLUMN};
+use crate::schema::{
+    ATTRS_COLUMN, CONTENT_COLUMN, NODE_ID_COLUMN, PARTITION_COLUMN, TXN_SEQ_COLUMN,
+};
 
 /// How many data files are decoded at once; small files are dominated by open/footer latency.
 const CONCURRENT_FILES: usize = 8;
@@ -217,9 +220,10 @@ pub async fn scan_all(handle: &Handle) -> PondResult<Vec<u8>> {
     read_files(handle, files, None).await
 }
 
-/// The rows added by Delta version `version` (all partitions), whatever version is loaded.
-/// Files added with `dataChange: false` hold rows committed before (compaction) and are left
-/// out, so that applying each version's rows in turn never sees a row twice.
+/// The rows added by Delta version `version` (all partitions), whatever version is loaded, file
+/// contents left out. Files added with `dataChange: false` hold rows committed before
+/// (compaction) and are left out, so that applying each version's rows in turn never sees a row
+/// twice.
 pub async fn read_version(handle: &Handle, version: i64) -> PondResult<Vec<u8>> {
     let number = u64::try_from(version)
         .map_err(|_| PondError::einval(format!("invalid version {version}")))?;
@@ -246,5 +250,32 @@ pub async fn read_version(handle: &Handle, version: i64) -> PondResult<Vec<u8>> 
             path: add.path,
         });
     }
-    read_files(handle, files, None).await
+    let batches = read_batches(handle, files, None).await?;
+    let batches = batches
+        .iter()
+        .map(without_file_contents)
+        .collect::<PondResult<Vec<_>>>()?;
+    encode(batches).await
+}
+
+/// `batch` with the content of every row but directory records (`node_id == part_id`) left out:
+/// what changed is in the records and the metadata; a commit's file bytes are read when wanted.
+fn without_file_contents(batch: &RecordBatch) -> PondResult<RecordBatch> {
+    let column = |name: &str| {
+        batch
+            .column_by_name(name)
+            .ok_or_else(|| PondError::internal(format!("{name} column vanished")))
+    };
+    let is_file = neq(column(NODE_ID_COLUMN)?, column(PARTITION_COLUMN)?)
+        .map_err(|e| PondError::internal(format!("comparing node and part ids: {e}")))?;
+    let contents = nullif(column(CONTENT_COLUMN)?, &is_file)
+        .map_err(|e| PondError::internal(format!("leaving out file contents: {e}")))?;
+    let index = batch
+        .schema()
+        .index_of(CONTENT_COLUMN)
+        .map_err(|e| PondError::internal(format!("content column vanished: {e}")))?;
+    let mut columns = batch.columns().to_vec();
+    columns[index] = contents;
+    RecordBatch::try_new(batch.schema(), columns)
+        .map_err(|e| PondError::internal(format!("leaving out file contents: {e}")))
 }

@@ -9,6 +9,8 @@ use deltalake::arrow::compute::{max, max_string, min, min_string};
 use deltalake::arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampMicrosecondType};
 use serde_json::{Map, Value};
 
+use crate::schema::FILE_SCHEMA;
+
 /// Delta timestamps in stats have millisecond precision; readers round a max up.
 fn timestamp_json(micros: i64) -> Value {
     let millis = micros.div_euclid(1000);
@@ -23,63 +25,81 @@ const LISTED_NODES: usize = 64;
 
 const NODE_IDS_KEY: &str = "pond.nodeIds";
 
-/// The distinct node ids of `batch`, sorted, when there are at most LISTED_NODES of them.
-fn listed_node_ids(batch: &RecordBatch) -> Option<Vec<Value>> {
-    let column = batch.column_by_name(crate::schema::NODE_ID_COLUMN)?;
-    let ids = column.as_string_opt::<i32>()?;
+/// The distinct node ids of `rows`, sorted, when there are at most LISTED_NODES of them.
+fn listed_node_ids(rows: &[RecordBatch]) -> Option<Vec<Value>> {
     let mut distinct: Vec<&str> = Vec::new();
-    for id in ids.iter().flatten() {
-        if let Err(at) = distinct.binary_search(&id) {
-            if distinct.len() == LISTED_NODES {
-                return None;
+    for batch in rows {
+        let column = batch.column_by_name(crate::schema::NODE_ID_COLUMN)?;
+        for id in column.as_string_opt::<i32>()?.iter().flatten() {
+            if let Err(at) = distinct.binary_search(&id) {
+                if distinct.len() == LISTED_NODES {
+                    return None;
+                }
+                distinct.insert(at, id);
             }
-            distinct.insert(at, id);
         }
     }
     Some(distinct.into_iter().map(Value::from).collect())
 }
 
-/// The `stats` string of an Add action for `batch` (a data file's rows, without `part_id`).
-pub fn file_stats(batch: &RecordBatch) -> String {
+/// The least and greatest of per-batch bounds.
+fn bounds<T: PartialOrd>(
+    per_batch: impl Iterator<Item = (Option<T>, Option<T>)>,
+) -> Option<(T, T)> {
+    let mut out: Option<(T, T)> = None;
+    for (lo, hi) in per_batch {
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            continue;
+        };
+        out = Some(match out {
+            None => (lo, hi),
+            Some((a, b)) => (if lo < a { lo } else { a }, if hi > b { hi } else { b }),
+        });
+    }
+    out
+}
+
+/// The `stats` string of an Add action for `rows` (a data file's rows, without `part_id`).
+pub fn file_stats(rows: &[RecordBatch]) -> String {
     let mut min_values = Map::new();
     let mut max_values = Map::new();
     let mut null_count = Map::new();
-    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+    for field in FILE_SCHEMA.fields() {
         let name = field.name().clone();
-        null_count.insert(name.clone(), Value::from(column.null_count()));
-        let (lo, hi) = match column.data_type() {
-            DataType::Utf8 => {
+        let columns = || rows.iter().filter_map(|batch| batch.column_by_name(&name));
+        let nulls: usize = columns().map(|column| column.null_count()).sum();
+        null_count.insert(name.clone(), Value::from(nulls));
+        let range = match field.data_type() {
+            DataType::Utf8 => bounds(columns().map(|column| {
                 let array = column.as_string::<i32>();
-                (
-                    min_string(array).map(Value::from),
-                    max_string(array).map(Value::from),
-                )
-            }
-            DataType::Int64 => {
+                (min_string(array), max_string(array))
+            }))
+            .map(|(lo, hi)| (Value::from(lo), Value::from(hi))),
+            DataType::Int64 => bounds(columns().map(|column| {
                 let array = column.as_primitive::<Int64Type>();
-                (min(array).map(Value::from), max(array).map(Value::from))
-            }
-            DataType::Timestamp(TimeUnit::Microsecond, _) => {
+                (min(array), max(array))
+            }))
+            .map(|(lo, hi)| (Value::from(lo), Value::from(hi))),
+            DataType::Timestamp(TimeUnit::Microsecond, _) => bounds(columns().map(|column| {
                 let array = column.as_primitive::<TimestampMicrosecondType>();
-                (
-                    min(array).map(timestamp_json),
-                    max(array).map(timestamp_json),
-                )
-            }
+                (min(array), max(array))
+            }))
+            .map(|(lo, hi)| (timestamp_json(lo), timestamp_json(hi))),
             // Binary columns carry no min/max in Delta.
-            _ => (None, None),
+            _ => None,
         };
-        if let (Some(lo), Some(hi)) = (lo, hi) {
+        if let Some((lo, hi)) = range {
             min_values.insert(name.clone(), lo);
             max_values.insert(name, hi);
         }
     }
     let mut stats = Map::new();
-    stats.insert("numRecords".into(), Value::from(batch.num_rows()));
+    let records: usize = rows.iter().map(RecordBatch::num_rows).sum();
+    stats.insert("numRecords".into(), Value::from(records));
     stats.insert("minValues".into(), Value::Object(min_values));
     stats.insert("maxValues".into(), Value::Object(max_values));
     stats.insert("nullCount".into(), Value::Object(null_count));
-    if let Some(ids) = listed_node_ids(batch) {
+    if let Some(ids) = listed_node_ids(rows) {
         stats.insert(NODE_IDS_KEY.into(), Value::Array(ids));
     }
     Value::Object(stats).to_string()

@@ -218,14 +218,15 @@ impl NativeTable {
         .await
     }
 
-    /// Commits `rowsIpc` (an Arrow IPC stream of op-log rows, part_id included) as exactly Delta
-    /// version `version`, which must be the loaded version + 1. One Parquet file per part_id.
+    /// Commits `rowsIpc` (Arrow IPC streams of op-log rows, part_id included, taken in order; a
+    /// transaction's contents may be more than one stream holds) as exactly Delta version
+    /// `version`, which must be the loaded version + 1. One Parquet file per part_id.
     /// VERSION_EXISTS when another writer took that version: then nothing is committed and the
     /// files written are removed. `infoJson` (a JSON object) goes into the commitInfo.
     #[napi(ts_return_type = "Promise<CommitResult>")]
     pub async fn commit(
         &self,
-        rows_ipc: Uint8Array,
+        rows_ipc: Vec<Uint8Array>,
         version: i64,
         info_json: String,
     ) -> Settled<CommitResult> {
@@ -280,8 +281,9 @@ impl NativeTable {
         .await
     }
 
-    /// The rows added by Delta version `version` (all partitions), as an Arrow IPC stream; works
-    /// for versions past the loaded one, to inspect a concurrent winner's commit.
+    /// The rows added by Delta version `version` (all partitions), as an Arrow IPC stream, with
+    /// the content of directory records only; works for versions past the loaded one, to inspect
+    /// a concurrent winner's commit.
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub async fn read_version(&self, version: i64) -> Settled<Buffer> {
         let handle = self.handle();
