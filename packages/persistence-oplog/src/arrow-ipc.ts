@@ -62,14 +62,16 @@ export function utf8Column(values: ReadonlyArray<string | null>): Data<Utf8> {
   // join() reads null as "". UTF-8 takes more bytes than UTF-16 units for anything but ASCII.
   const joined = Buffer.from(values.join(""), "utf8");
   if (joined.length === units) return variableWidth(new Utf8(), values, offsets, joined);
-  const bytes = Buffer.allocUnsafe(joined.length);
+  // One by one: a UTF-16 unit takes at most 3 bytes (halves of a pair joined across values
+  // would take fewer together than apart).
+  const bytes = Buffer.allocUnsafe(units * 3);
   let used = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (value) used += bytes.write(value, used, "utf8");
     offsets[i + 1] = used;
   }
-  return variableWidth(new Utf8(), values, offsets, bytes);
+  return variableWidth(new Utf8(), values, offsets, bytes.subarray(0, used));
 }
 
 export function binaryColumn(values: ReadonlyArray<Uint8Array | null>): Data<Binary> {

@@ -518,7 +518,7 @@ export class OpLogPersistence implements PersistenceLayer {
   }
 }
 
-/** Rows of one partition side by side: the addon writes each partition's file from one slice. */
+/** Rows of one partition side by side: the addon writes each partition's file from slices. */
 function groupByPartition(rows: OpLogRow[]): OpLogRow[] {
   const groups = new Map<string, OpLogRow[]>();
   for (const row of rows) {
