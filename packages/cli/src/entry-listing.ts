@@ -5,13 +5,17 @@ import { renderTable } from "./output/table.js";
 import { formatTime } from "./output/units.js";
 import { absolute } from "./pond-paths.js";
 
-/** An entry as listed: the newest version of what the path names (a symlink itself, not its target). */
-export interface ListedEntry {
+/** An entry as a plain listing shows it: its name and type, which its directory holds. */
+export interface NamedEntry {
   /** The absolute path. */
   path: string;
   /** The path as shown to people: a name in a directory listing, the match of a pattern. */
   shown: string;
   type: EntryType;
+}
+
+/** An entry in detail: the newest version of what the path names (a symlink itself, not its target). */
+export interface ListedEntry extends NamedEntry {
   nodeId: NodeId;
   /** File bytes; undefined for directories. */
   size?: number;
@@ -48,9 +52,13 @@ export function entryJson(entry: ListedEntry): Record<string, unknown> {
   return { path, name: path.split("/").pop(), ...rest };
 }
 
-/** Lines for people: names only, or (long) type, size, version, time and node id too. */
-export function renderListing(entries: readonly ListedEntry[], long: boolean): string[] {
-  if (!long) return entries.map((e) => (e.type === "directory" ? `${e.shown}/` : e.shown));
+/** Lines for people: names, directories with a trailing `/`. */
+export function renderNames(entries: readonly NamedEntry[]): string[] {
+  return entries.map((e) => (e.type === "directory" ? `${e.shown}/` : e.shown));
+}
+
+/** Lines for people: type, size, version, time, node id and name of each entry. */
+export function renderListing(entries: readonly ListedEntry[]): string[] {
   return renderTable(
     [
       { header: "TYPE" },

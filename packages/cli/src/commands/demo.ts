@@ -17,7 +17,7 @@ import { type PondLocation, pondLocation } from "../pond-location.js";
 import { commitMeta, readPond } from "../pond-session.js";
 import { renderDownsample, runDownsample } from "./downsample.js";
 import { renderLog } from "./log.js";
-import { list } from "./ls.js";
+import { detailed, list } from "./ls.js";
 
 export const DEFAULT_DEMO_DIR = "pond-demo";
 const FIRST_DAY = new Date("2024-06-01T00:00:00Z");
@@ -64,8 +64,8 @@ export const demo: Command = {
     const history = await readPond(tour, undefined, (fs) => fs.history());
     await out(["", `$ ${command("log")}`, ...renderLog(history)]);
 
-    const tree = await readPond(tour, undefined, (fs) => list(fs.root(), "**"));
-    await out(["", `$ ${command("ls", "-l", "**")}`, ...renderListing(tree, true)]);
+    const tree = await readPond(tour, undefined, (fs) => list(fs.root(), "**", detailed));
+    await out(["", `$ ${command("ls", "-l", "**")}`, ...renderListing(tree)]);
 
     const old = await readPond(tour, { version: 1 }, (fs) => fs.root().readFile(README));
     const note = `# as of version 1; version ${built.lastVersion} edited it`;

@@ -1,8 +1,15 @@
 // pond ls: list a directory, a file, or the matches of a glob pattern.
 
-import type { WD } from "@pond/tinyfs";
+import type { EntryType, WD } from "@pond/tinyfs";
 import { type Command, flagOption, stringOption } from "../command.js";
-import { describeEntry, entryJson, type ListedEntry, renderListing } from "../entry-listing.js";
+import {
+  describeEntry,
+  entryJson,
+  type ListedEntry,
+  type NamedEntry,
+  renderListing,
+  renderNames,
+} from "../entry-listing.js";
 import { write, writeLines } from "../io.js";
 import { parseAt } from "../option-values.js";
 import { toJson } from "../output/json.js";
@@ -44,27 +51,52 @@ export const ls: Command = {
   async run(context, input) {
     const at = parseAt(stringOption(input, "at"), "ls");
     const [pattern] = input.operands;
-    const entries = await readPond(context, at, (fs) => list(fs.root(), pattern));
-    if (context.json) {
-      await write(context.io.stdout, toJson(entries.map(entryJson)));
+    if (context.json || flagOption(input, "long")) {
+      const entries = await readPond(context, at, (fs) => list(fs.root(), pattern, detailed));
+      if (context.json) await write(context.io.stdout, toJson(entries.map(entryJson)));
+      else await writeLines(context.io.stdout, renderListing(entries));
     } else {
-      await writeLines(context.io.stdout, renderListing(entries, flagOption(input, "long")));
+      const entries = await readPond(context, at, (fs) => list(fs.root(), pattern, named));
+      await writeLines(context.io.stdout, renderNames(entries));
     }
   },
 };
 
+/** Describes one listed entry, whose type its directory gave. */
+type Describe<T extends NamedEntry> = (
+  root: WD,
+  path: string,
+  shown: string,
+  type: EntryType,
+) => Promise<T>;
+
+/** Names and types only: what the directories hold, without a lookup per entry. */
+export const named: Describe<NamedEntry> = async (_root, path, shown, type) => ({
+  path: absolute(path),
+  shown,
+  type,
+});
+
+/** Every detail: the metadata of each entry's newest version. */
+export const detailed: Describe<ListedEntry> = (root, path, shown) =>
+  describeEntry(root, path, shown);
+
 /** The entries `pattern` names: see the command's description. */
-export async function list(root: WD, pattern: string | undefined): Promise<ListedEntry[]> {
-  if (pattern === undefined) return listDirectory(root, "/");
+export async function list<T extends NamedEntry>(
+  root: WD,
+  pattern: string | undefined,
+  describe: Describe<T>,
+): Promise<T[]> {
+  if (pattern === undefined) return listDirectory(root, "/", describe);
   if (pattern.includes("*")) {
-    const entries: ListedEntry[] = [];
+    const entries: T[] = [];
     for await (const match of root.glob(pattern)) {
-      entries.push(await describeEntry(root, match.path, absolute(match.path)));
+      entries.push(await describe(root, match.path, absolute(match.path), match.entry.entryType));
     }
     return entries;
   }
-  if (await namesDirectory(root, pattern)) return listDirectory(root, pattern);
-  return [await describeEntry(root, pattern)];
+  if (await namesDirectory(root, pattern)) return listDirectory(root, pattern, describe);
+  return [await describe(root, pattern, pattern, (await root.lstat(pattern)).entryType)];
 }
 
 /** A directory, or a symlink to one; a dangling symlink is listed as itself. */
@@ -75,11 +107,14 @@ async function namesDirectory(root: WD, path: string): Promise<boolean> {
   return target?.entryType === "directory";
 }
 
-async function listDirectory(root: WD, dir: string): Promise<ListedEntry[]> {
-  const entries: ListedEntry[] = [];
+async function listDirectory<T extends NamedEntry>(
+  root: WD,
+  dir: string,
+  describe: Describe<T>,
+): Promise<T[]> {
+  const entries: T[] = [];
   for (const entry of await root.readdir(dir)) {
-    const path = pondJoin(dir, entry.name);
-    entries.push(await describeEntry(root, path, entry.name));
+    entries.push(await describe(root, pondJoin(dir, entry.name), entry.name, entry.entryType));
   }
   return entries;
 }
