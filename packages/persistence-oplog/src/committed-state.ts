@@ -38,6 +38,13 @@ export interface DirectoryState {
 export const SNAPSHOT_ATTRS = JSON.stringify({ "pond.directory": "snapshot" });
 
 const CONTENT_CACHE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Nodes of one partition looked up one by one before the whole partition's metadata is read at
+ * once: someone is going through a directory, and a lookup in a large commit's file decodes
+ * its whole row group for one row.
+ */
+const LOOKUPS_BEFORE_PARTITION_LOAD = 16;
 const NO_CONTENT = new Uint8Array(0);
 
 export function rowMetadata(row: OpLogRow): NodeMetadata {
@@ -65,6 +72,9 @@ export function rowMetadata(row: OpLogRow): NodeMetadata {
 export class CommittedState {
   private readonly dirs = new Map<NodeId, DirectoryState>();
   private readonly nodes = new Map<NodeId, StoredVersion[]>();
+  /** Partitions whose every node is in `nodes`, and the single lookups made in the others. */
+  private readonly loadedPartitions = new Set<NodeId>();
+  private readonly lookups = new Map<NodeId, number>();
   private readonly contents = new Map<string, Uint8Array>();
   private contentBytes = 0;
 
@@ -109,6 +119,12 @@ export class CommittedState {
     if (nodeId === partId) return this.directoryVersions(nodeId);
     const cached = this.nodes.get(nodeId);
     if (cached) return cached;
+    const lookups = (this.lookups.get(partId) ?? 0) + 1;
+    this.lookups.set(partId, lookups);
+    if (this.loadedPartitions.has(partId) || lookups > LOOKUPS_BEFORE_PARTITION_LOAD) {
+      await this.loadPartition(partId);
+      return this.nodes.get(nodeId) ?? this.knownNew(nodeId);
+    }
     const rows = (await this.table.scan(partId, nodeId))
       .filter((row) => row.nodeId === nodeId)
       .sort((a, b) => a.version - b.version);
@@ -144,8 +160,34 @@ export class CommittedState {
   }
 
   /** Records that a node has no committed versions (it was just created). */
-  knownNew(nodeId: NodeId): void {
-    if (!this.nodes.has(nodeId)) this.nodes.set(nodeId, []);
+  knownNew(nodeId: NodeId): StoredVersion[] {
+    let versions = this.nodes.get(nodeId);
+    if (!versions) {
+      versions = [];
+      this.nodes.set(nodeId, versions);
+    }
+    return versions;
+  }
+
+  /** Every node's versions of partition `partId` (metadata only), from one scan. */
+  private async loadPartition(partId: NodeId): Promise<void> {
+    if (this.loadedPartitions.has(partId)) return;
+    const found = new Map<NodeId, OpLogRow[]>();
+    for (const row of await this.table.scanMetadata(partId)) {
+      if (row.nodeId === partId) continue; // the directory's own records
+      const rows = found.get(row.nodeId);
+      if (rows) rows.push(row);
+      else found.set(row.nodeId, [row]);
+    }
+    for (const [nodeId, rows] of found) {
+      if (this.nodes.has(nodeId)) continue;
+      rows.sort((a, b) => a.version - b.version);
+      this.nodes.set(
+        nodeId,
+        rows.map((row) => ({ meta: rowMetadata(row), contentRef: row.contentRef })),
+      );
+    }
+    this.loadedPartitions.add(partId);
   }
 
   async content(nodeId: NodeId, partId: NodeId, version: number): Promise<Uint8Array | undefined> {
@@ -160,9 +202,10 @@ export class CommittedState {
       this.contents.delete(key);
       this.contents.set(key, content);
     } else {
-      const row = (await this.table.scan(partId, nodeId)).find(
-        (r) => r.nodeId === nodeId && r.version === version,
-      );
+      // Whoever reads one file of a directory often reads the next: its neighbours are cached.
+      const rows = await this.table.scanNeighbours(partId, nodeId);
+      for (const row of rows) if (row.nodeId !== partId) this.remember(row);
+      const row = rows.find((r) => r.nodeId === nodeId && r.version === version);
       content = row?.content ?? new Uint8Array(0);
       this.remember({ nodeId, version, content } as OpLogRow);
     }
@@ -184,8 +227,10 @@ export class CommittedState {
         if (state) applyDirectoryRow(state, row);
         continue;
       }
+      const stored = { meta: rowMetadata(row), contentRef: row.contentRef };
       const versions = this.nodes.get(row.nodeId);
-      if (versions) versions.push({ meta: rowMetadata(row), contentRef: row.contentRef });
+      if (versions) versions.push(stored);
+      else if (this.loadedPartitions.has(row.partId)) this.nodes.set(row.nodeId, [stored]);
       this.remember(row);
     }
   }
@@ -193,6 +238,8 @@ export class CommittedState {
   clear(): void {
     this.dirs.clear();
     this.nodes.clear();
+    this.loadedPartitions.clear();
+    this.lookups.clear();
     this.contents.clear();
     this.contentBytes = 0;
   }

@@ -287,6 +287,20 @@ describe("NativeTable commits and reads", () => {
     expect(new TextDecoder().decode(scanned.getChild("content")?.get(0))).toBe("file bytes");
   });
 
+  it("scans a node with the rows stored beside it, or a partition without contents", async () => {
+    const table = await NativeTable.create(dir, {});
+    const rows = ["a", "b", "c"].map((node) => ({ part: "p1", node }));
+    await table.commit([ipc([...rows, { part: "p2", node: "z" }])], 1, info("1"));
+    expect(pairs(rowsOf(await table.scanPartition("p1", "b")))).toEqual(["p1/b@1"]);
+    const neighbours = rowsOf(await table.scanPartition("p1", "b", { neighbours: true }));
+    expect(pairs(neighbours)).toEqual(["p1/a@1", "p1/b@1", "p1/c@1"]);
+    expect(new TextDecoder().decode(neighbours.getChild("content")?.get(0))).toMatch(/^[abc]@1$/);
+    const metadata = rowsOf(await table.scanPartition("p1", null, { skipContents: true }));
+    expect(pairs(metadata)).toEqual(["p1/a@1", "p1/b@1", "p1/c@1"]);
+    expect(metadata.getChild("content")?.nullCount).toBe(3);
+    expect(metadata.getChild("size")?.get(0)).toBe(3n);
+  });
+
   it("scans a partition, with and without a node filter, with the full schema", async () => {
     const table = await NativeTable.create(dir, {});
     await table.commit(

@@ -181,6 +181,23 @@ export class OpLogTable {
     return decodeRows(await native(() => this.inner.scanPartition(partId, nodeId ?? null)));
   }
 
+  /** Rows of one partition at the loaded version without their contents (content is null). */
+  async scanMetadata(partId: string): Promise<OpLogRow[]> {
+    return decodeRows(
+      await native(() => this.inner.scanPartition(partId, null, { skipContents: true })),
+    );
+  }
+
+  /**
+   * The rows of the row groups that may hold node `nodeId` in partition `partId`: its own rows
+   * and those stored beside them, which cost nothing more to decode.
+   */
+  async scanNeighbours(partId: string, nodeId: string): Promise<OpLogRow[]> {
+    return decodeRows(
+      await native(() => this.inner.scanPartition(partId, nodeId, { neighbours: true })),
+    );
+  }
+
   /**
    * Node `nodeId`'s rows of partition `partId` from its newest row whose attrs equal `marker`
    * onward (all of them when none is): reads only the files newer than that row.

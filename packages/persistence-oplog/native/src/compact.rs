@@ -96,7 +96,7 @@ fn rewrite_partition(
 ) -> PondResult<(Vec<Add>, usize)> {
     let mut batches = Vec::new();
     for file in files {
-        batches.extend(data_file::read_file_rows(root, &file.path, None)?.0);
+        batches.extend(data_file::read_file_rows(root, &file.path, &data_file::Wanted::all())?.0);
     }
     let all = concat_batches(&FILE_SCHEMA, &batches)
         .map_err(|e| from_arrow_internal(e, "combining a partition's rows"))?;

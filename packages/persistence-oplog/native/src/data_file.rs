@@ -4,13 +4,16 @@
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use deltalake::arrow::array::{RecordBatch, StringArray};
+use deltalake::arrow::array::{RecordBatch, StringArray, new_null_array};
 use deltalake::arrow::compute::filter_record_batch;
 use deltalake::arrow::compute::kernels::cmp::eq;
+use deltalake::arrow::datatypes::{DataType, Field, FieldRef, Schema};
+use deltalake::arrow::error::ArrowError;
 use deltalake::kernel::Add;
-use deltalake::parquet::arrow::ArrowWriter;
 use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use deltalake::parquet::arrow::{ArrowWriter, ProjectionMask};
 use deltalake::parquet::basic::Compression;
 use deltalake::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use deltalake::parquet::file::statistics::Statistics;
@@ -214,14 +217,41 @@ fn row_group_may_hold(
     above_min && below_max
 }
 
-/// The rows of data file `root/relative` in the file schema (no `part_id`) and, when `node_id`
-/// is given, only that node's, reading only the row groups whose statistics admit it. A missing
-/// or undecodable file is CORRUPT.
+/// Which rows and columns a read of data files returns.
+#[derive(Debug, Clone, Default)]
+pub struct Wanted {
+    /// Only the row groups whose statistics admit this node, and of them only its rows (every
+    /// row with `neighbours`).
+    pub node_id: Option<String>,
+    pub neighbours: bool,
+    /// Without contents the content column is not read (its values are null).
+    pub skip_contents: bool,
+}
+
+impl Wanted {
+    /// Every row, every column.
+    pub fn all() -> Self {
+        Self::default()
+    }
+
+    /// The rows of one node.
+    pub fn node(node_id: &str) -> Self {
+        Self {
+            node_id: Some(node_id.to_string()),
+            ..Self::default()
+        }
+    }
+}
+
+/// The rows of data file `root/relative` in the file schema (no `part_id`), as `wanted` says. A
+/// missing or undecodable file is CORRUPT.
 pub fn read_file_rows(
     root: &Path,
     relative: &str,
-    node_id: Option<&str>,
+    wanted: &Wanted,
 ) -> PondResult<(Vec<RecordBatch>, ReadCounts)> {
+    let node_id = wanted.node_id.as_deref();
+    let contents = !wanted.skip_contents;
     let path: PathBuf = root.join(relative);
     let file = File::open(&path).map_err(|e| from_data_file_io(e, &path))?;
     let mut builder = ParquetRecordBatchReaderBuilder::try_new(file)
@@ -257,19 +287,33 @@ pub fn read_file_rows(
             }
         }
     }
+    if !contents {
+        let leaves: Vec<usize> = (0..builder.parquet_schema().num_columns())
+            .filter(|&i| builder.parquet_schema().column(i).path().parts() != [CONTENT_COLUMN])
+            .collect();
+        let mask = ProjectionMask::leaves(builder.parquet_schema(), leaves);
+        builder = builder.with_projection(mask);
+    }
     let reader = builder.build().map_err(|e| from_parquet_read(e, &path))?;
-    let wanted = node_id.map(StringArray::new_scalar);
+    let only = node_id
+        .filter(|_| !wanted.neighbours)
+        .map(StringArray::new_scalar);
     let mut out = Vec::new();
     for batch in reader {
         let batch = batch.map_err(|e| from_arrow_read(e, &path))?;
+        let batch = if contents {
+            batch
+        } else {
+            with_null_contents(&batch).map_err(|e| from_arrow_read(e, &path))?
+        };
         let batch = conform(&batch, &FILE_SCHEMA)
             .map_err(|m| PondError::corrupt(format!("data file {}: {m}", path.display())))?;
-        let batch = match &wanted {
-            Some(wanted) => {
+        let batch = match &only {
+            Some(only) => {
                 let column = batch
                     .column_by_name(NODE_ID_COLUMN)
                     .ok_or_else(|| PondError::internal("node_id column vanished"))?;
-                let mask = eq(column, wanted).map_err(|e| from_arrow_read(e, &path))?;
+                let mask = eq(column, only).map_err(|e| from_arrow_read(e, &path))?;
                 filter_record_batch(&batch, &mask).map_err(|e| from_arrow_read(e, &path))?
             }
             None => batch,
@@ -286,12 +330,21 @@ pub fn read(
     root: &Path,
     relative: &str,
     part_id: &str,
-    node_id: Option<&str>,
+    wanted: &Wanted,
 ) -> PondResult<(Vec<RecordBatch>, ReadCounts)> {
-    let (batches, counts) = read_file_rows(root, relative, node_id)?;
+    let (batches, counts) = read_file_rows(root, relative, wanted)?;
     let batches = batches
         .iter()
         .map(|batch| with_partition(batch, part_id))
         .collect::<PondResult<_>>()?;
     Ok((batches, counts))
+}
+
+/// `batch`, read without its content column, with one of nulls in its place.
+fn with_null_contents(batch: &RecordBatch) -> Result<RecordBatch, ArrowError> {
+    let mut fields: Vec<FieldRef> = batch.schema().fields().iter().cloned().collect();
+    let mut columns = batch.columns().to_vec();
+    fields.push(Arc::new(Field::new(CONTENT_COLUMN, DataType::Binary, true)));
+    columns.push(new_null_array(&DataType::Binary, batch.num_rows()));
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
 }

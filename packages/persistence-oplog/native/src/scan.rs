@@ -11,7 +11,7 @@ use deltalake::arrow::compute::{filter_record_batch, nullif};
 use deltalake::arrow::datatypes::Int64Type;
 use futures::{StreamExt, TryStreamExt};
 
-use crate::data_file::{self, ReadCounts};
+use crate::data_file::{self, ReadCounts, Wanted};
 use crate::error::{PondError, PondResult, from_join};
 use crate::handle::Handle;
 use crate::index::DataFile;
@@ -54,18 +54,18 @@ struct FileRead {
 async fn read_batches(
     handle: &Handle,
     files: Vec<FileRead>,
-    node_id: Option<&str>,
+    wanted: Wanted,
 ) -> PondResult<Vec<RecordBatch>> {
     let root: Arc<PathBuf> = Arc::new(handle.root.clone());
-    let node_id = Arc::new(node_id.map(str::to_string));
+    let wanted = Arc::new(wanted);
     let count = files.len();
     let read: Vec<_> = futures::stream::iter(files)
         .map(|file| {
             let root = root.clone();
-            let node_id = node_id.clone();
+            let wanted = wanted.clone();
             async move {
                 tokio::task::spawn_blocking(move || {
-                    data_file::read(&root, &file.path, &file.part_id, node_id.as_deref())
+                    data_file::read(&root, &file.path, &file.part_id, &wanted)
                 })
                 .await
                 .map_err(|e| from_join(e, "reading a data file"))?
@@ -92,25 +92,18 @@ async fn encode(batches: Vec<RecordBatch>) -> PondResult<Vec<u8>> {
 }
 
 /// Reads `files` concurrently and encodes their rows, in the given order, as one IPC stream.
-async fn read_files(
-    handle: &Handle,
-    files: Vec<FileRead>,
-    node_id: Option<String>,
-) -> PondResult<Vec<u8>> {
-    encode(read_batches(handle, files, node_id.as_deref()).await?).await
+async fn read_files(handle: &Handle, files: Vec<FileRead>, wanted: Wanted) -> PondResult<Vec<u8>> {
+    encode(read_batches(handle, files, wanted).await?).await
 }
 
-/// The rows of partition `part_id` at the loaded version, optionally only node `node_id`'s.
-pub async fn scan_partition(
-    handle: &Handle,
-    part_id: &str,
-    node_id: Option<String>,
-) -> PondResult<Vec<u8>> {
+/// The rows of partition `part_id` at the loaded version that `wanted` asks for; only files whose
+/// stats admit its node are read.
+pub async fn scan_partition(handle: &Handle, part_id: &str, wanted: Wanted) -> PondResult<Vec<u8>> {
     let index = handle.index().await?;
     let all = index.files(part_id);
     let files: Vec<FileRead> = all
         .iter()
-        .filter(|file| node_id.as_deref().is_none_or(|n| file.may_hold(n)))
+        .filter(|file| wanted.node_id.as_deref().is_none_or(|n| file.may_hold(n)))
         .map(|file| FileRead {
             path: file.path.clone(),
             part_id: part_id.to_string(),
@@ -120,7 +113,7 @@ pub async fn scan_partition(
         .scan_counters
         .files_skipped
         .fetch_add((all.len() - files.len()) as u64, Ordering::Relaxed);
-    read_files(handle, files, node_id).await
+    read_files(handle, files, wanted).await
 }
 
 /// The rows of node `node_id` in partition `part_id` at the loaded version from its newest row
@@ -154,7 +147,7 @@ pub async fn scan_node_tail(
             })
             .collect();
         next += round.len();
-        for batch in read_batches(handle, round, Some(node_id)).await? {
+        for batch in read_batches(handle, round, Wanted::node(node_id)).await? {
             marked = marked.max(newest_marked(&batch, marker)?);
             batches.push(batch);
         }
@@ -217,7 +210,7 @@ pub async fn scan_all(handle: &Handle) -> PondResult<Vec<u8>> {
             });
         }
     }
-    read_files(handle, files, None).await
+    read_files(handle, files, Wanted::all()).await
 }
 
 /// The rows added by Delta version `version` (all partitions), whatever version is loaded, file
@@ -250,7 +243,7 @@ pub async fn read_version(handle: &Handle, version: i64) -> PondResult<Vec<u8>> 
             path: add.path,
         });
     }
-    let batches = read_batches(handle, files, None).await?;
+    let batches = read_batches(handle, files, Wanted::all()).await?;
     let batches = batches
         .iter()
         .map(without_file_contents)

@@ -14,6 +14,7 @@ use napi::sys;
 use napi_derive::napi;
 
 use crate::compact::CompactOptions as Options;
+use crate::data_file::Wanted;
 use crate::error::{Code, PondError, PondResult, Settled, panic_text};
 use crate::handle::Handle;
 use crate::retained::RetainedLog;
@@ -35,6 +36,16 @@ pub struct CommitResult {
 }
 
 /// What `NativeTable.compact` does: which partitions, when, and the layout of the new files.
+/// What a partition scan leaves out or adds.
+#[napi(object)]
+#[derive(Default)]
+pub struct ScanOptions {
+    /// With a node id: every row of the row groups that may hold it, not only the node's.
+    pub neighbours: Option<bool>,
+    /// The content column is not read and comes back null.
+    pub skip_contents: Option<bool>,
+}
+
 #[napi(object)]
 pub struct CompactOptions {
     /// Only these partitions (default: all).
@@ -247,16 +258,25 @@ impl NativeTable {
 
     /// The rows of partition `partId` at the loaded version (only node `nodeId`'s when given), as
     /// an Arrow IPC stream with the full schema, in no particular order; an empty stream (schema
-    /// only) when there are none. Files whose node_id stats exclude `nodeId` are not read.
+    /// only) when there are none. Files whose node_id stats exclude `nodeId` are not read, nor
+    /// row groups whose statistics do. `options.neighbours`: every row of the row groups read,
+    /// not only the node's; `options.skipContents`: the content column is not read (null).
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub async fn scan_partition(
         &self,
         part_id: String,
         node_id: Option<String>,
+        options: Option<ScanOptions>,
     ) -> Settled<Buffer> {
         let handle = self.handle();
         contained("scanPartition", async move {
-            let bytes = scan::scan_partition(&*handle?, &part_id, node_id).await?;
+            let options = options.unwrap_or_default();
+            let wanted = Wanted {
+                node_id,
+                neighbours: options.neighbours.unwrap_or(false),
+                skip_contents: options.skip_contents.unwrap_or(false),
+            };
+            let bytes = scan::scan_partition(&*handle?, &part_id, wanted).await?;
             Ok(Buffer::from(bytes))
         })
         .await
