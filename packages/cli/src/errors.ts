@@ -59,6 +59,15 @@ export function hostError(error: unknown, path: string): unknown {
   return new HostError(code, path, detail, { cause: error });
 }
 
+/** Runs a synchronous host filesystem call, reporting its failure against `path`. */
+export function onHostSync<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw hostError(error, path);
+  }
+}
+
 /** Runs a host filesystem call, reporting its failure against `path`. */
 export async function onHost<T>(path: string, fn: () => Promise<T>): Promise<T> {
   try {

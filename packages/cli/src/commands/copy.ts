@@ -6,10 +6,11 @@ import { type EntryType, type FileEntryType, PondError, type WD } from "@pond/ti
 import { type Command, flagOption } from "../command.js";
 import { copyTargets } from "../copy-destination.js";
 import { loadDerived } from "../derived.js";
-import { HostError, hostError, onHost } from "../errors.js";
+import { HostError, hostError, onHost, onHostSync } from "../errors.js";
 import { type HostItem, type HostSource, scanHostSources } from "../host/host-sources.js";
+import { WHOLE_FILE_BYTES } from "../host/host-transaction.js";
 import { printChange } from "../output/change-summary.js";
-import { type Progress, startProgress } from "../output/progress.js";
+import { breather, type Progress, startProgress } from "../output/progress.js";
 import { formatBytes, plural } from "../output/units.js";
 import { absolute, destinationKind, entryTypeAt, pondJoin } from "../pond-paths.js";
 import { type Change, changePond } from "../pond-session.js";
@@ -114,12 +115,6 @@ async function planTargets(
   });
 }
 
-/** Host files up to this size are read whole; larger ones stream in chunks of this size. */
-const READ_WHOLE_BYTES = 1 << 20;
-
-/** How long staging may hold the event loop before it lets timers (the progress line) run. */
-const YIELD_EVERY_MS = 100;
-
 /** Writes host items into the pond, one transaction's worth. */
 class Copier {
   /** The pond paths written, in order. */
@@ -129,7 +124,7 @@ class Copier {
    * current as it writes, so that a tree of many files is not a path lookup per file.
    */
   private readonly listings = new Map<string, Map<string, EntryType>>();
-  private lastYield = performance.now();
+  private readonly breathe = breather();
 
   constructor(
     private readonly root: WD,
@@ -144,10 +139,7 @@ class Copier {
       const existing = await this.existing(path, parent);
       if (item.kind === "directory") await this.ensureDirectory(path, parent, existing);
       else await this.copyFile(item, path, parent, existing);
-      if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        this.lastYield = performance.now();
-      }
+      await this.breathe();
     }
   }
 
@@ -200,8 +192,9 @@ class Copier {
       }
       const entryType = existing === undefined ? newFileType(path) : undefined;
       const options = entryType ? { entryType } : {};
-      if (item.size <= READ_WHOLE_BYTES) {
-        const content = readHostFile(item);
+      if (item.size <= WHOLE_FILE_BYTES) {
+        // Read in one call: a stream per small file costs far more than its bytes.
+        const content = onHostSync(item.display, () => readFileSync(item.hostPath));
         await this.root.writeFile(path, content, options);
         this.progress.advance(content.length, item.display);
       } else {
@@ -216,7 +209,7 @@ class Copier {
   private async *hostChunks(item: HostItem): AsyncGenerator<Uint8Array> {
     try {
       for await (const chunk of createReadStream(item.hostPath, {
-        highWaterMark: READ_WHOLE_BYTES,
+        highWaterMark: WHOLE_FILE_BYTES,
       })) {
         this.progress.advance((chunk as Buffer).length, item.display);
         yield chunk as Buffer;
@@ -238,15 +231,6 @@ function parentOf(target: string, relative: string): Parent {
   return slash < 0
     ? { path: target, name: relative }
     : { path: pondJoin(target, relative.slice(0, slash)), name: relative.slice(slash + 1) };
-}
-
-// A small file read in one call: a stream per file costs far more than its bytes.
-function readHostFile(item: HostItem): Buffer {
-  try {
-    return readFileSync(item.hostPath);
-  } catch (error) {
-    throw hostError(error, item.display);
-  }
 }
 
 function newFileType(path: string): FileEntryType {

@@ -6,11 +6,11 @@ import { type FS, type NodeId, PondError, type WD } from "@pond/tinyfs";
 import { type Command, type CommandContext, flagOption, stringOption } from "../command.js";
 import { type CopySource, copyTargets, type DestinationKind } from "../copy-destination.js";
 import { HostError, hostError, onHost } from "../errors.js";
-import { HostTransaction } from "../host/host-transaction.js";
+import { HostTransaction, WHOLE_FILE_BYTES } from "../host/host-transaction.js";
 import { write, writeLines } from "../io.js";
 import { parseAt } from "../option-values.js";
 import { toJson } from "../output/json.js";
-import { startProgress } from "../output/progress.js";
+import { breather, startProgress } from "../output/progress.js";
 import { formatBytes, plural } from "../output/units.js";
 import { concatParquet } from "../parquet.js";
 import { absolute, pondBasename, pondJoin } from "../pond-paths.js";
@@ -131,6 +131,7 @@ async function writeExport(context: CommandContext, root: WD, plan: ExportPlan):
   });
   const host = new HostTransaction();
   const written: string[] = [];
+  const breathe = breather();
   try {
     for (const [i, source] of plan.sources.entries()) {
       const target = plan.targets[i] as string;
@@ -144,6 +145,9 @@ async function writeExport(context: CommandContext, root: WD, plan: ExportPlan):
         if (item.series) {
           await host.stageFile(path, display, await readSeries(root, item));
           progress.advance(item.size, item.pondPath);
+        } else if (item.size <= WHOLE_FILE_BYTES) {
+          await host.stageFile(path, display, await root.readFile(item.pondPath));
+          progress.advance(item.size, item.pondPath);
         } else {
           const stream = await root.createReadStream(item.pondPath);
           await host.stageFile(
@@ -153,6 +157,7 @@ async function writeExport(context: CommandContext, root: WD, plan: ExportPlan):
           );
         }
         written.push(display);
+        await breathe();
       }
     }
     await host.commit();

@@ -2,7 +2,7 @@
 
 import { readdirSync, type Stats, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { HostError, hostError } from "../errors.js";
+import { HostError, onHostSync } from "../errors.js";
 
 /** One file or directory under a source. */
 export interface HostItem {
@@ -39,7 +39,7 @@ export function scanHostSources(
   const sources: HostSource[] = [];
   for (const argument of args) {
     const hostPath = resolve(cwd, argument);
-    const info = onHost(argument, () => statSync(hostPath));
+    const info = onHostSync(argument, () => statSync(hostPath));
     const name = argument.endsWith("/.") || argument === "." ? "." : basename(hostPath);
     if (info.isDirectory()) {
       if (!recursive) {
@@ -78,12 +78,12 @@ function walk(
   }
   const inside = new Set(ancestors).add(identity);
   items.push({ hostPath, display, relative, kind: "directory", size: 0 });
-  const names = onHost(display, () => readdirSync(hostPath)).sort();
+  const names = onHostSync(display, () => readdirSync(hostPath)).sort();
   for (const name of names) {
     const childPath = join(hostPath, name);
     const childDisplay = join(display, name);
     const childRelative = relative === "" ? name : `${relative}/${name}`;
-    const childInfo = onHost(childDisplay, () => statSync(childPath));
+    const childInfo = onHostSync(childDisplay, () => statSync(childPath));
     if (childInfo.isDirectory()) {
       walk(childPath, childDisplay, childRelative, childInfo, inside, items);
       continue;
@@ -96,14 +96,6 @@ function walk(
       kind: "file",
       size: childInfo.size,
     });
-  }
-}
-
-function onHost<T>(path: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    throw hostError(error, path);
   }
 }
 

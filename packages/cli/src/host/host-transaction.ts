@@ -1,9 +1,13 @@
 // Writing several host files all or nothing: staged under temporary names, renamed into place at the end.
 
 import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdir, open, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { HostError, hostError, onHost } from "../errors.js";
+import { HostError, hostError, onHost, onHostSync } from "../errors.js";
+
+/** Files up to this size move between host and pond whole; larger ones stream in chunks of it. */
+export const WHOLE_FILE_BYTES = 1 << 20;
 
 interface Staged {
   temp: string;
@@ -39,15 +43,18 @@ export class HostTransaction {
     display: string,
     content: Uint8Array | AsyncIterable<Uint8Array>,
   ): Promise<void> {
-    const info = await stat(target).catch(() => undefined);
-    if (info?.isDirectory()) throw new HostError("EISDIR", display, "is a directory");
+    if (statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new HostError("EISDIR", display, "is a directory");
+    }
     const temp = join(
       dirname(target),
       `.${basename(target)}.pond-${randomBytes(4).toString("hex")}`,
     );
     this.staged.push({ temp, target, display });
     if (content instanceof Uint8Array) {
-      await onHost(display, () => writeFile(temp, content, { flag: "wx" }));
+      // Whole contents are small: a synchronous write is one call, not a thread-pool round trip
+      // for each of open, write and close.
+      onHostSync(display, () => writeFileSync(temp, content, { flag: "wx" }));
       return;
     }
     const file = await onHost(display, () => open(temp, "wx"));
@@ -61,7 +68,7 @@ export class HostTransaction {
   /** Renames every staged file into place. */
   async commit(): Promise<void> {
     for (const { temp, target, display } of this.staged) {
-      await onHost(display, () => rename(temp, target));
+      onHostSync(display, () => renameSync(temp, target));
     }
     this.staged.length = 0;
     this.createdDirs.length = 0;

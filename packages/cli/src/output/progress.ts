@@ -78,3 +78,16 @@ export function startProgress(stream: OutputStream, options: ProgressOptions): P
     },
   };
 }
+
+/**
+ * For loops of synchronous host I/O: resolves at once, except every `FRAME_MS` or so, when it
+ * lets the event loop run first so that the progress bar keeps drawing.
+ */
+export function breather(): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < FRAME_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    last = performance.now();
+  };
+}
