@@ -45,6 +45,8 @@ const CONTENT_CACHE_BYTES = 32 * 1024 * 1024;
  * its whole row group for one row.
  */
 const LOOKUPS_BEFORE_PARTITION_LOAD = 16;
+/** Lookups count toward that within this long of the first: occasional reads load nothing. */
+const LOOKUP_WINDOW_MS = 1000;
 const NO_CONTENT = new Uint8Array(0);
 
 export function rowMetadata(row: OpLogRow): NodeMetadata {
@@ -74,7 +76,7 @@ export class CommittedState {
   private readonly nodes = new Map<NodeId, StoredVersion[]>();
   /** Partitions whose every node is in `nodes`, and the single lookups made in the others. */
   private readonly loadedPartitions = new Set<NodeId>();
-  private readonly lookups = new Map<NodeId, number>();
+  private readonly lookups = new Map<NodeId, { count: number; since: number }>();
   private readonly contents = new Map<string, Uint8Array>();
   private contentBytes = 0;
 
@@ -119,9 +121,7 @@ export class CommittedState {
     if (nodeId === partId) return this.directoryVersions(nodeId);
     const cached = this.nodes.get(nodeId);
     if (cached) return cached;
-    const lookups = (this.lookups.get(partId) ?? 0) + 1;
-    this.lookups.set(partId, lookups);
-    if (this.loadedPartitions.has(partId) || lookups > LOOKUPS_BEFORE_PARTITION_LOAD) {
+    if (this.loadedPartitions.has(partId) || this.goingThrough(partId)) {
       await this.loadPartition(partId);
       return this.nodes.get(nodeId) ?? this.knownNew(nodeId);
     }
@@ -167,6 +167,18 @@ export class CommittedState {
       this.nodes.set(nodeId, versions);
     }
     return versions;
+  }
+
+  /** Counts a single lookup in `partId`: whether enough came close together to read it whole. */
+  private goingThrough(partId: NodeId): boolean {
+    const now = performance.now();
+    let lookups = this.lookups.get(partId);
+    if (!lookups || now - lookups.since > LOOKUP_WINDOW_MS) {
+      lookups = { count: 0, since: now };
+      this.lookups.set(partId, lookups);
+    }
+    lookups.count++;
+    return lookups.count > LOOKUPS_BEFORE_PARTITION_LOAD;
   }
 
   /** Every node's versions of partition `partId` (metadata only), from one scan. */
