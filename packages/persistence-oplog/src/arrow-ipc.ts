@@ -1,8 +1,9 @@
 // Arrow columns built straight from typed arrays, and IPC streams with an exact schema.
 
 import {
-  Binary,
+  type Binary,
   type Data,
+  Int32,
   Int64,
   makeData,
   RecordBatch,
@@ -74,19 +75,10 @@ export function utf8Column(values: ReadonlyArray<string | null>): Data<Utf8> {
   return variableWidth(new Utf8(), values, offsets, bytes.subarray(0, used));
 }
 
-export function binaryColumn(values: ReadonlyArray<Uint8Array | null>): Data<Binary> {
-  const offsets = new Int32Array(values.length + 1);
-  let total = 0;
-  for (let i = 0; i < values.length; i++) {
-    total += values[i]?.length ?? 0;
-    offsets[i + 1] = total;
-  }
-  const bytes = new Uint8Array(total);
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (value) bytes.set(value, offsets[i] as number);
-  }
-  return variableWidth(new Binary(), values, offsets, bytes);
+export function int32Column(values: ReadonlyArray<number | null>): Data<Int32> {
+  const data = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) data[i] = values[i] ?? 0;
+  return makeData({ type: new Int32(), length: values.length, ...validity(values), data });
 }
 
 export function uint32Column(values: ReadonlyArray<number>): Data<Uint32> {

@@ -13,17 +13,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  Binary,
-  Int64,
-  Table,
-  TimestampMicrosecond,
-  tableFromIPC,
-  tableToIPC,
-  Uint32,
-  Utf8,
-  vectorFromArray,
-} from "apache-arrow";
+import { Table, tableFromIPC, tableToIPC, Uint32, Utf8, vectorFromArray } from "apache-arrow";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { decodeDirectoryRecords, encodeDirectoryRecords } from "../native/index.js";
 import {
@@ -32,6 +22,7 @@ import {
   encodeDirectoryChanges,
 } from "./directory-record.js";
 import { NativeTable } from "./native.js";
+import { encodeRows } from "./rows.js";
 import { deltalakePython } from "./test-workers/python.js";
 
 interface Row {
@@ -41,44 +32,29 @@ interface Row {
   content?: string | null;
 }
 
-/** Op-log rows as the Arrow IPC stream the addon takes. */
-function ipc(rows: Row[], txnSeq = 1): Uint8Array {
-  const n = rows.length;
-  const table = new Table({
-    part_id: vectorFromArray(
-      rows.map((r) => r.part),
-      new Utf8(),
-    ),
-    node_id: vectorFromArray(
-      rows.map((r) => r.node),
-      new Utf8(),
-    ),
-    entry_type: vectorFromArray(Array(n).fill("file:data"), new Utf8()),
-    version: vectorFromArray(
-      rows.map((r) => BigInt(r.version ?? 1)),
-      new Int64(),
-    ),
-    txn_seq: vectorFromArray(Array(n).fill(BigInt(txnSeq)), new Int64()),
-    timestamp: vectorFromArray(
-      Array(n).fill(Date.UTC(2024, 0, 2, 3, 4, 5)),
-      new TimestampMicrosecond("UTC"),
-    ),
-    content: vectorFromArray(
-      rows.map((r) =>
+/** Op-log rows as the addon's commit takes them: Arrow IPC, and the buffers of their contents. */
+function ipc(rows: Row[], txnSeq = 1): [Uint8Array, Uint8Array[]] {
+  const encoded = encodeRows(
+    rows.map((r) => ({
+      partId: r.part,
+      nodeId: r.node,
+      entryType: "file:data",
+      version: r.version ?? 1,
+      txnSeq,
+      timestamp: Date.UTC(2024, 0, 2, 3, 4, 5),
+      content:
         r.content === null
           ? null
           : new TextEncoder().encode(r.content ?? `${r.node}@${r.version ?? 1}`),
-      ),
-      new Binary(),
-    ),
-    content_ref: vectorFromArray(Array(n).fill(null), new Utf8()),
-    size: vectorFromArray(Array(n).fill(3n), new Int64()),
-    sha256: vectorFromArray(Array(n).fill("ab".repeat(32)), new Utf8()),
-    min_event_time: vectorFromArray(Array(n).fill(null), new Int64()),
-    max_event_time: vectorFromArray(Array(n).fill(null), new Int64()),
-    attrs: vectorFromArray(Array(n).fill(null), new Utf8()),
-  });
-  return tableToIPC(table, "stream");
+      contentRef: null,
+      size: 3,
+      sha256: "ab".repeat(32),
+      minEventTime: null,
+      maxEventTime: null,
+      attrs: null,
+    })),
+  );
+  return [encoded.rows, encoded.contents];
 }
 
 function rowsOf(bytes: Uint8Array): Table {
@@ -192,7 +168,7 @@ describe("NativeTable commits and reads", () => {
       { part: "p1", node: "n3" },
       { part: "p3", node: "n4" },
     ];
-    const result = await table.commit([ipc(rows)], 1, info("first"));
+    const result = await table.commit(...ipc(rows), 1, info("first"));
     expect(result).toMatchObject({ version: 1, files: 3, partitions: 3, checkpointed: false });
     expect(table.version()).toBe(1);
     expect(parquetFiles(dir)).toHaveLength(3);
@@ -208,9 +184,9 @@ describe("NativeTable commits and reads", () => {
     const interleaved = await NativeTable.create(join(dir, "interleaved"), {});
     const p1 = [0, 1, 2].map((i) => ({ part: "p1", node: `a${i}` }));
     const p2 = [0, 1].map((i) => ({ part: "p2", node: `b${i}` }));
-    await grouped.commit([ipc([...p1, ...p2])], 1, info("grouped"));
+    await grouped.commit(...ipc([...p1, ...p2]), 1, info("grouped"));
     await interleaved.commit(
-      [ipc([p1[0], p2[0], p1[1], p2[1], p1[2]] as typeof p1)],
+      ...ipc([p1[0], p2[0], p1[1], p2[1], p1[2]] as typeof p1),
       1,
       info("mixed"),
     );
@@ -226,21 +202,17 @@ describe("NativeTable commits and reads", () => {
     expect(parquetFiles(join(dir, "grouped"))).toHaveLength(2);
   });
 
-  it("commits several IPC streams as one version: a partition spanning them is one file", async () => {
+  it("writes one file per partition with its Delta stats, from rows that arrive apart", async () => {
     const table = await NativeTable.create(dir, {});
     const result = await table.commit(
-      [
-        ipc([
-          { part: "p1", node: "b" },
-          { part: "p2", node: "x" },
-        ]),
-        ipc([
-          { part: "p1", node: "c" },
-          { part: "p1", node: "a" },
-        ]),
-      ],
+      ...ipc([
+        { part: "p1", node: "b" },
+        { part: "p2", node: "x" },
+        { part: "p1", node: "c" },
+        { part: "p1", node: "a" },
+      ]),
       1,
-      info("two streams"),
+      info("apart"),
     );
     expect(result).toMatchObject({ version: 1, files: 2, partitions: 2 });
     expect(pairs(rowsOf(await table.scanPartition("p1")))).toEqual(["p1/a@1", "p1/b@1", "p1/c@1"]);
@@ -263,15 +235,31 @@ describe("NativeTable commits and reads", () => {
     });
   });
 
+  it("refuses rows whose content lies outside the buffers given, committing nothing", async () => {
+    const table = await NativeTable.create(dir, {});
+    const [rows, contents] = ipc([{ part: "p1", node: "a" }]);
+    expect((await codeOf(table.commit(rows, [], 1, info("x")))).code).toBe("EINVAL");
+    const short = [new Uint8Array(1)];
+    expect((await codeOf(table.commit(rows, short, 1, info("x")))).code).toBe("EINVAL");
+    expect(table.version()).toBe(0);
+    expect(parquetFiles(dir)).toHaveLength(0);
+    await table.commit(rows, contents, 1, info("ok"));
+    expect(
+      new TextDecoder().decode(
+        rowsOf(await table.scanPartition("p1"))
+          .getChild("content")
+          ?.get(0),
+      ),
+    ).toBe("a@1");
+  });
+
   it("reads a version's rows without file contents, directory records keeping theirs", async () => {
     const table = await NativeTable.create(dir, {});
     await table.commit(
-      [
-        ipc([
-          { part: "d", node: "d", content: "record" },
-          { part: "d", node: "f", content: "file bytes" },
-        ]),
-      ],
+      ...ipc([
+        { part: "d", node: "d", content: "record" },
+        { part: "d", node: "f", content: "file bytes" },
+      ]),
       1,
       info("1"),
     );
@@ -290,7 +278,7 @@ describe("NativeTable commits and reads", () => {
   it("scans a node with the rows stored beside it, or a partition without contents", async () => {
     const table = await NativeTable.create(dir, {});
     const rows = ["a", "b", "c"].map((node) => ({ part: "p1", node }));
-    await table.commit([ipc([...rows, { part: "p2", node: "z" }])], 1, info("1"));
+    await table.commit(...ipc([...rows, { part: "p2", node: "z" }]), 1, info("1"));
     expect(pairs(rowsOf(await table.scanPartition("p1", "b")))).toEqual(["p1/b@1"]);
     const neighbours = rowsOf(await table.scanPartition("p1", "b", { neighbours: true }));
     expect(pairs(neighbours)).toEqual(["p1/a@1", "p1/b@1", "p1/c@1"]);
@@ -304,18 +292,16 @@ describe("NativeTable commits and reads", () => {
   it("scans a partition, with and without a node filter, with the full schema", async () => {
     const table = await NativeTable.create(dir, {});
     await table.commit(
-      [
-        ipc([
-          { part: "p1", node: "a" },
-          { part: "p1", node: "b" },
-          { part: "p2", node: "a" },
-        ]),
-      ],
+      ...ipc([
+        { part: "p1", node: "a" },
+        { part: "p1", node: "b" },
+        { part: "p2", node: "a" },
+      ]),
       1,
       info("1"),
     );
-    await table.commit([ipc([{ part: "p1", node: "a", version: 2 }], 2)], 2, info("2"));
-    await table.commit([ipc([{ part: "p1", node: "c" }], 3)], 3, info("3"));
+    await table.commit(...ipc([{ part: "p1", node: "a", version: 2 }], 2), 2, info("2"));
+    await table.commit(...ipc([{ part: "p1", node: "c" }], 3), 3, info("3"));
 
     const all = rowsOf(await table.scanPartition("p1"));
     expect(all.schema.fields.map((f) => f.name)).toEqual([
@@ -348,17 +334,15 @@ describe("NativeTable commits and reads", () => {
 
   it("reads back exactly the rows a version added, across partitions, even past the loaded version", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit([ipc([{ part: "p1", node: "a" }])], 1, info("1"));
+    await table.commit(...ipc([{ part: "p1", node: "a" }]), 1, info("1"));
     await table.commit(
-      [
-        ipc(
-          [
-            { part: "p2", node: "b" },
-            { part: "p3", node: "c" },
-          ],
-          2,
-        ),
-      ],
+      ...ipc(
+        [
+          { part: "p2", node: "b" },
+          { part: "p3", node: "c" },
+        ],
+        2,
+      ),
       2,
       info("2"),
     );
@@ -371,8 +355,8 @@ describe("NativeTable commits and reads", () => {
 
   it("lists history oldest first with the user metadata", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("one"));
-    await table.commit([ipc([{ part: "p", node: "b" }])], 2, info("two"));
+    await table.commit(...ipc([{ part: "p", node: "a" }]), 1, info("one"));
+    await table.commit(...ipc([{ part: "p", node: "b" }]), 2, info("two"));
     const history = JSON.parse(await table.history());
     expect(history.map((h: { version: number }) => h.version)).toEqual([0, 1, 2]);
     expect(history[1].info).toMatchObject({
@@ -388,9 +372,9 @@ describe("NativeTable commits and reads", () => {
 
   it("time travels with loadVersion and open(path, version)", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
-    await table.commit([ipc([{ part: "p", node: "b" }])], 2, info("2"));
-    await table.commit([ipc([{ part: "p", node: "c" }])], 3, info("3"));
+    await table.commit(...ipc([{ part: "p", node: "a" }]), 1, info("1"));
+    await table.commit(...ipc([{ part: "p", node: "b" }]), 2, info("2"));
+    await table.commit(...ipc([{ part: "p", node: "c" }]), 3, info("3"));
 
     await table.loadVersion(1);
     expect(table.version()).toBe(1);
@@ -410,13 +394,13 @@ describe("NativeTable commits and reads", () => {
 
   it("rejects a commit that is not at loaded + 1, or whose info is not a JSON object, with EINVAL", async () => {
     const table = await NativeTable.create(dir, {});
-    expect((await codeOf(table.commit([ipc([{ part: "p", node: "a" }])], 2, info("x")))).code).toBe(
+    expect(
+      (await codeOf(table.commit(...ipc([{ part: "p", node: "a" }]), 2, info("x")))).code,
+    ).toBe("EINVAL");
+    expect((await codeOf(table.commit(...ipc([{ part: "p", node: "a" }]), 1, "[1]"))).code).toBe(
       "EINVAL",
     );
-    expect((await codeOf(table.commit([ipc([{ part: "p", node: "a" }])], 1, "[1]"))).code).toBe(
-      "EINVAL",
-    );
-    expect((await codeOf(table.commit([new Uint8Array([1, 2, 3])], 1, info("x")))).code).toBe(
+    expect((await codeOf(table.commit(new Uint8Array([1, 2, 3]), [], 1, info("x")))).code).toBe(
       "EINVAL",
     );
     expect(parquetFiles(dir)).toHaveLength(0);
@@ -430,7 +414,7 @@ describe("NativeTable checkpoints", () => {
     const results = [];
     for (let v = 1; v <= 7; v++) {
       results.push(
-        await table.commit([ipc([{ part: `p${v % 2}`, node: `n${v}` }], v)], v, info(`${v}`)),
+        await table.commit(...ipc([{ part: `p${v % 2}`, node: `n${v}` }], v), v, info(`${v}`)),
       );
     }
     expect(results.map((r) => r.checkpointed)).toEqual([
@@ -462,13 +446,13 @@ describe("NativeTable checkpoints", () => {
     const table = await NativeTable.create(dir, { "delta.checkpointInterval": "5" });
     for (let v = 1; v <= 5; v++) {
       const part = v % 2 ? "p1" : "odd part/%";
-      await table.commit([ipc([{ part, node: `n${v}` }], v)], v, info(`${v}`));
+      await table.commit(...ipc([{ part, node: `n${v}` }], v), v, info(`${v}`));
     }
     // After the checkpoint of version 5: a compaction (adds and tombstones), new properties,
     // another append.
     await table.compact(6, { minFiles: 2 });
     await table.setProperties({ "pond.retention": "30d" }, 7);
-    await table.commit([ipc([{ part: "p2", node: "n8" }], 8)], 8, info("8"));
+    await table.commit(...ipc([{ part: "p2", node: "n8" }], 8), 8, info("8"));
     expect(readFileSync(join(dir, "_delta_log", "_last_checkpoint"), "utf8")).toContain(
       '"version":5,',
     );
@@ -485,7 +469,7 @@ describe("NativeTable checkpoints", () => {
     // Both move on alike, and the newest handle writes the checkpoint due at 10.
     for (let v = 9; v <= 12; v++) {
       const result = await newest.commit(
-        [ipc([{ part: "p1", node: `m${v}` }], v)],
+        ...ipc([{ part: "p1", node: `m${v}` }], v),
         v,
         info(`${v}`),
       );
@@ -496,7 +480,7 @@ describe("NativeTable checkpoints", () => {
     // A young table without a checkpoint opens from its first entry.
     const young = join(dir, "young");
     const created = await NativeTable.create(young, {});
-    await created.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
+    await created.commit(...ipc([{ part: "p", node: "a" }]), 1, info("1"));
     expect(pairs(rowsOf(await (await NativeTable.open(young)).scanPartition("p")))).toEqual([
       "p/a@1",
     ]);
@@ -504,7 +488,7 @@ describe("NativeTable checkpoints", () => {
 
   it("writes a checkpoint on demand at the loaded version", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
+    await table.commit(...ipc([{ part: "p", node: "a" }]), 1, info("1"));
     await table.checkpoint();
     expect(existsSync(join(dir, "_delta_log", "00000000000000000001.checkpoint.parquet"))).toBe(
       true,
@@ -518,24 +502,20 @@ describe("NativeTable concurrency", () => {
     const a = await NativeTable.create(dir, {});
     const b = await NativeTable.open(dir);
     await a.commit(
-      [
-        ipc([
-          { part: "p1", node: "a" },
-          { part: "p2", node: "a2" },
-        ]),
-      ],
+      ...ipc([
+        { part: "p1", node: "a" },
+        { part: "p2", node: "a2" },
+      ]),
       1,
       info("a"),
     );
     const before = parquetFiles(dir);
     const err = await codeOf(
       b.commit(
-        [
-          ipc([
-            { part: "p1", node: "b" },
-            { part: "p3", node: "b3" },
-          ]),
-        ],
+        ...ipc([
+          { part: "p1", node: "b" },
+          { part: "p3", node: "b3" },
+        ]),
         1,
         info("b"),
       ),
@@ -548,7 +528,7 @@ describe("NativeTable concurrency", () => {
     expect(rowsOf(await b.scanPartition("p1")).numRows).toBe(0);
     expect(await b.update()).toBe(1);
     expect(pairs(rowsOf(await b.scanPartition("p1")))).toEqual(["p1/a@1"]);
-    await b.commit([ipc([{ part: "p1", node: "b" }])], 2, info("b"));
+    await b.commit(...ipc([{ part: "p1", node: "b" }]), 2, info("b"));
     const history = JSON.parse(await b.history());
     expect(history.map((h: { info: { message: string } }) => h.info.message)).toEqual([
       undefined,
@@ -561,7 +541,7 @@ describe("NativeTable concurrency", () => {
     await NativeTable.create(dir, {});
     const handles = await Promise.all([1, 2, 3, 4].map(() => NativeTable.open(dir)));
     const outcomes = await Promise.allSettled(
-      handles.map((h, i) => h.commit([ipc([{ part: "p", node: `n${i}` }])], 1, info(`${i}`))),
+      handles.map((h, i) => h.commit(...ipc([{ part: "p", node: `n${i}` }]), 1, info(`${i}`))),
     );
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     for (const o of outcomes) {
@@ -604,7 +584,7 @@ describe("NativeTable damaged tables", () => {
 
   it("reads but refuses to write a table another tool moved past Delta writer version 2", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
+    await table.commit(...ipc([{ part: "p", node: "a" }]), 1, info("1"));
     const entry = join(dir, "_delta_log", "00000000000000000000.json");
     const upgraded = readFileSync(entry, "utf8").replace(
       '"minWriterVersion":2',
@@ -613,7 +593,7 @@ describe("NativeTable damaged tables", () => {
     writeFileSync(entry, upgraded);
     const reopened = await NativeTable.open(dir);
     expect(pairs(rowsOf(await reopened.scanPartition("p")))).toEqual(["p/a@1"]);
-    const err = await codeOf(reopened.commit([ipc([{ part: "p", node: "b" }])], 2, info("2")));
+    const err = await codeOf(reopened.commit(...ipc([{ part: "p", node: "b" }]), 2, info("2")));
     expect(err.code).toBe("EINVAL");
     expect(err.message).toContain("writer version 3");
     expect(parquetFiles(dir)).toHaveLength(1);
@@ -621,7 +601,7 @@ describe("NativeTable damaged tables", () => {
 
   it("reports a truncated data file as CORRUPT naming the file", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
+    await table.commit(...ipc([{ part: "p", node: "a" }]), 1, info("1"));
     const [file] = parquetFiles(dir);
     truncateSync(join(dir, file as string), 20);
     const err = await codeOf(table.scanPartition("p"));
@@ -632,7 +612,7 @@ describe("NativeTable damaged tables", () => {
 
   it("reports a missing data file as CORRUPT naming the file", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
+    await table.commit(...ipc([{ part: "p", node: "a" }]), 1, info("1"));
     const [file] = parquetFiles(dir);
     rmSync(join(dir, file as string));
     const err = await codeOf(table.scanPartition("p"));
@@ -642,8 +622,8 @@ describe("NativeTable damaged tables", () => {
 
   it("reports a garbage log entry as CORRUPT naming the file", async () => {
     const table = await NativeTable.create(dir, {});
-    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
-    await table.commit([ipc([{ part: "p", node: "b" }])], 2, info("2"));
+    await table.commit(...ipc([{ part: "p", node: "a" }]), 1, info("1"));
+    await table.commit(...ipc([{ part: "p", node: "b" }]), 2, info("2"));
     const entry = join(dir, "_delta_log", "00000000000000000002.json");
     writeFileSync(entry, "{ this is not json");
     const err = await codeOf(NativeTable.open(dir));
@@ -658,17 +638,15 @@ describe("NativeTable interop", () => {
   it("writes tables the delta-rs Python package reads, stats and checkpoints included", async () => {
     const table = await NativeTable.create(dir, { "delta.checkpointInterval": "2" });
     await table.commit(
-      [
-        ipc([
-          { part: "p1", node: "a" },
-          { part: "odd part/%", node: "b" },
-        ]),
-      ],
+      ...ipc([
+        { part: "p1", node: "a" },
+        { part: "odd part/%", node: "b" },
+      ]),
       1,
       info("1"),
     );
-    await table.commit([ipc([{ part: "p1", node: "c" }], 2)], 2, info("2"));
-    await table.commit([ipc([{ part: "p2", node: "d" }], 3)], 3, info("3"));
+    await table.commit(...ipc([{ part: "p1", node: "c" }], 2), 2, info("2"));
+    await table.commit(...ipc([{ part: "p2", node: "d" }], 3), 3, info("3"));
     const script = [
       "import sys, json, deltalake, pyarrow as pa",
       "t = deltalake.DeltaTable(sys.argv[1])",
@@ -744,7 +722,7 @@ async function populated(path: string, properties: Record<string, string> = {}) 
     ],
   ];
   for (const [i, rows] of commits.entries()) {
-    await table.commit([ipc(rows, i + 1)], i + 1, info(`${i + 1}`));
+    await table.commit(...ipc(rows, i + 1), i + 1, info(`${i + 1}`));
   }
   return table;
 }
@@ -860,7 +838,7 @@ describe("NativeTable compaction", () => {
     const table = await NativeTable.create(dir, {});
     for (let v = 1; v <= 5; v++) {
       const rows = Array.from({ length: 20 }, (_, i) => ({ part: "p", node: `n${v}-${i}` }));
-      await table.commit([ipc(rows, v)], v, info(`${v}`));
+      await table.commit(...ipc(rows, v), v, info(`${v}`));
     }
     const result = await table.compact(6, { targetRowsPerFile: 30, rowGroupRows: 8 });
     expect(result).toMatchObject({ filesRemoved: 5, filesAdded: 4, rows: 100 });
@@ -871,7 +849,7 @@ describe("NativeTable compaction", () => {
     const a = await populated(dir);
     const b = await NativeTable.open(dir);
     const rows = fullRows(rowsOf(await b.scanAll()));
-    await a.commit([ipc([{ part: "p1", node: "d" }], 5)], 5, info("5"));
+    await a.commit(...ipc([{ part: "p1", node: "d" }], 5), 5, info("5"));
     expect(await b.compact(5)).toMatchObject({ version: 6 });
     expect(b.version()).toBe(6);
     const after = fullRows(rowsOf(await (await NativeTable.open(dir)).scanAll()));
@@ -895,7 +873,7 @@ describe("NativeTable compaction", () => {
     await table.compact(5);
     expect(rowsOf(await table.readVersion(5)).numRows).toBe(0);
     expect(pairs(rowsOf(await table.readVersion(2)))).toEqual(["p1/a@1", "p1/b@2"]);
-    await table.commit([ipc([{ part: "p1", node: "d" }], 6)], 6, info("6"));
+    await table.commit(...ipc([{ part: "p1", node: "d" }], 6), 6, info("6"));
     expect(pairs(rowsOf(await table.readVersion(6)))).toEqual(["p1/d@1"]);
   });
 
@@ -904,7 +882,7 @@ describe("NativeTable compaction", () => {
     const b = await NativeTable.open(dir);
     const rows = fullRows(rowsOf(await b.scanAll()));
     await a.compact(5);
-    await a.commit([ipc([{ part: "p1", node: "d" }], 6)], 6, info("6"));
+    await a.commit(...ipc([{ part: "p1", node: "d" }], 6), 6, info("6"));
     expect(await b.update()).toBe(6);
     const after = fullRows(rowsOf(await b.scanAll()));
     expect(after).toHaveLength(rows.length + 1);
@@ -926,7 +904,7 @@ describe("NativeTable compaction", () => {
         version: v,
         content: `${v}`,
       }));
-      await table.commit([ipc(rows, v)], v, info(`${v}`));
+      await table.commit(...ipc(rows, v), v, info(`${v}`));
     }
     const lookup = async () => {
       const before = table.scanStats();
@@ -967,7 +945,7 @@ describe("NativeTable file skipping by the nodes a file lists", () => {
         { part: "p", node: "a-dir", version: v },
         { part: "p", node: `c${String(v).padStart(2, "0")}`, version: 1 },
       ];
-      await table.commit([ipc(rows, v)], v, info(`${v}`));
+      await table.commit(...ipc(rows, v), v, info(`${v}`));
     }
     for (const reader of [table, await NativeTable.open(dir)]) {
       const before = reader.scanStats();
@@ -982,7 +960,7 @@ describe("NativeTable file skipping by the nodes a file lists", () => {
       node: `m${String(i).padStart(3, "0")}`,
       version: 1,
     }));
-    await table.commit([ipc(many, 13)], 13, info("13"));
+    await table.commit(...ipc(many, 13), 13, info("13"));
     expect(rowsOf(await table.scanPartition("q", "m042")).numRows).toBe(1);
   });
 });
@@ -996,7 +974,7 @@ describe("NativeTable compaction crash safety", () => {
         node: `n${round}-${i}`,
         content: "x".repeat(200 + (i % 50)),
       }));
-      await table.commit([ipc(rows, table.version() + 1)], table.version() + 1, info(`${round}`));
+      await table.commit(...ipc(rows, table.version() + 1), table.version() + 1, info(`${round}`));
     };
     for (let round = 0; round < 4; round++) await commitRound(round);
     const addon = new URL("../native/index.js", import.meta.url).href;
@@ -1159,8 +1137,8 @@ describe("NativeTable vacuum", () => {
 describe("NativeTable log cleanup", () => {
   it("cleans up the log before a version, which becomes the oldest one; older ones fail clearly", async () => {
     const table = await populated(dir, { "delta.checkpointInterval": "3" });
-    await table.commit([ipc([{ part: "p1", node: "e" }], 5)], 5, info("5"));
-    await table.commit([ipc([{ part: "p1", node: "f" }], 6)], 6, info("6"));
+    await table.commit(...ipc([{ part: "p1", node: "e" }], 5), 5, info("5"));
+    await table.commit(...ipc([{ part: "p1", node: "f" }], 6), 6, info("6"));
     const at4 = await NativeTable.open(dir, 4);
     const rowsAt4 = fullRows(rowsOf(await at4.scanAll()));
     expect(logEntries(dir)).toContain(entryName(3, "checkpoint.parquet"));
@@ -1204,7 +1182,7 @@ describe("NativeTable log cleanup", () => {
     expect(history.map((h: { version: number }) => h.version)).toEqual([4, 5, 6]);
 
     // Writers and readers go on: a commit, an update elsewhere, a handle lagging behind.
-    await table.commit([ipc([{ part: "p1", node: "g" }], 7)], 7, info("7"));
+    await table.commit(...ipc([{ part: "p1", node: "g" }], 7), 7, info("7"));
     expect(await reopened.update()).toBe(7);
     expect(await at4.update()).toBe(7);
     expect(rowsOf(await at4.scanPartition("p1")).numRows).toBe(8);
@@ -1212,13 +1190,13 @@ describe("NativeTable log cleanup", () => {
 
     // A writer that lagged behind the cleanup has lost its version, and updates past it.
     const lagging = await NativeTable.open(dir, 4);
-    await table.commit([ipc([{ part: "p1", node: "h" }], 8)], 8, info("8"));
+    await table.commit(...ipc([{ part: "p1", node: "h" }], 8), 8, info("8"));
     await table.cleanupLog(6);
-    const lost = await codeOf(lagging.commit([ipc([{ part: "p1", node: "x" }], 5)], 5, info("x")));
+    const lost = await codeOf(lagging.commit(...ipc([{ part: "p1", node: "x" }], 5), 5, info("x")));
     expect(lost.code).toBe("VERSION_EXISTS");
     expect(existsSync(join(dir, "_delta_log", entryName(5)))).toBe(false);
     expect(await lagging.update()).toBe(8);
-    await lagging.commit([ipc([{ part: "p1", node: "x" }], 9)], 9, info("9"));
+    await lagging.commit(...ipc([{ part: "p1", node: "x" }], 9), 9, info("9"));
     expect(await table.update()).toBe(9);
     expect(rowsOf(await table.scanPartition("p1")).numRows).toBe(10);
 
@@ -1230,7 +1208,7 @@ describe("NativeTable log cleanup", () => {
   it("writes the checkpoint it needs and reports the base checkpoint's files in dataFiles", async () => {
     const table = await populated(dir);
     await table.compact(5);
-    await table.commit([ipc([{ part: "p1", node: "e" }], 6)], 6, info("6"));
+    await table.commit(...ipc([{ part: "p1", node: "e" }], 6), 6, info("6"));
     expect(logEntries(dir).some((f) => f.includes("checkpoint"))).toBe(false);
     const result = await table.cleanupLog(6);
     expect(result.deleted).toHaveLength(6);
@@ -1252,7 +1230,7 @@ describe("NativeTable log cleanup", () => {
 describe("NativeTable properties", () => {
   it("merges pond.* properties, the checkpoint interval and the deleted-file retention into the configuration as one version", async () => {
     const table = await NativeTable.create(dir, { "pond.format": "1" });
-    await table.commit([ipc([{ part: "p", node: "a" }])], 1, info("1"));
+    await table.commit(...ipc([{ part: "p", node: "a" }]), 1, info("1"));
     const other = await NativeTable.open(dir);
     await table.setProperties(
       {
@@ -1278,10 +1256,10 @@ describe("NativeTable properties", () => {
     expect(reopened.properties()["pond.retention"]).toBe("30d");
     // The new interval is in force.
     expect(
-      (await table.commit([ipc([{ part: "p", node: "b" }], 3)], 3, info("3"))).checkpointed,
+      (await table.commit(...ipc([{ part: "p", node: "b" }], 3), 3, info("3"))).checkpointed,
     ).toBe(false);
     expect(
-      (await table.commit([ipc([{ part: "p", node: "c" }], 4)], 4, info("4"))).checkpointed,
+      (await table.commit(...ipc([{ part: "p", node: "c" }], 4), 4, info("4"))).checkpointed,
     ).toBe(true);
     const history = JSON.parse(await table.history());
     expect(history[2].info.operation).toBe("SET TBLPROPERTIES");
@@ -1434,7 +1412,7 @@ describe("NativeTable maintenance interop", () => {
     await table.compact(5);
     const compacted = added(beforeCompaction);
     const beforeCommit = parquetFiles(dir);
-    await table.commit([ipc([{ part: "p1", node: "e" }], 6)], 6, info("6"));
+    await table.commit(...ipc([{ part: "p1", node: "e" }], 6), 6, info("6"));
     const committed = added(beforeCommit);
     await table.setProperties({ "pond.retention": "1" }, 7);
     await table.vacuum({ olderThanMs: Date.now() + 1000 });

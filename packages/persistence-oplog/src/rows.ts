@@ -3,6 +3,7 @@
 import {
   Binary,
   Field,
+  Int32,
   Int64,
   Schema,
   Timestamp,
@@ -10,7 +11,7 @@ import {
   tableFromIPC,
   Utf8,
 } from "apache-arrow";
-import { binaryColumn, int64Column, ipcOf, timestampColumn, utf8Column } from "./arrow-ipc.js";
+import { int32Column, int64Column, ipcOf, timestampColumn, utf8Column } from "./arrow-ipc.js";
 
 export interface OpLogRow {
   /** The directory the record belongs to (a directory's own id for its records). */
@@ -53,31 +54,49 @@ export const ROW_SCHEMA = new Schema([
   new Field("attrs", new Utf8(), true),
 ]);
 
-/** Inline bytes per IPC stream at most: an Arrow binary array holds less than 2 GiB. */
-const STREAM_BYTES = 1 << 30;
-
-/** Rows as IPC streams, as many as their contents need (one for all but huge transactions). */
-export function encodeRows(rows: readonly OpLogRow[]): Uint8Array[] {
-  const streams: Uint8Array[] = [];
-  let start = 0;
-  let bytes = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const size = rows[i]?.content?.length ?? 0;
-    if (i > start && bytes + size > STREAM_BYTES) {
-      streams.push(encodeStream(rows.slice(start, i)));
-      start = i;
-      bytes = 0;
-    }
-    bytes += size;
-  }
-  streams.push(encodeStream(start === 0 ? rows : rows.slice(start)));
-  return streams;
+/**
+ * What a commit hands the addon: its rows as Arrow IPC without their contents, and the buffers
+ * the contents are in (staged contents share blocks), which each row locates by index, offset
+ * and length: contents are neither copied nor held in an Arrow array, whose 2 GiB they could
+ * exceed.
+ */
+export interface CommitRows {
+  rows: Uint8Array;
+  contents: Uint8Array[];
 }
 
-function encodeStream(rows: readonly OpLogRow[]): Uint8Array {
+const COMMIT_SCHEMA = new Schema([
+  ...ROW_SCHEMA.fields.filter((field) => field.name !== "content"),
+  new Field("content_block", new Int32(), true),
+  new Field("content_offset", new Int32(), true),
+  new Field("content_length", new Int32(), true),
+]);
+
+export function encodeRows(rows: readonly OpLogRow[]): CommitRows {
+  const contents: Uint8Array[] = [];
+  const blocks = new Map<ArrayBufferLike, number>();
+  const block: Array<number | null> = new Array(rows.length);
+  const offset: Array<number | null> = new Array(rows.length);
+  const length: Array<number | null> = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const content = (rows[i] as OpLogRow).content;
+    if (!content) {
+      block[i] = offset[i] = length[i] = null;
+      continue;
+    }
+    let index = blocks.get(content.buffer);
+    if (index === undefined) {
+      index = contents.length;
+      blocks.set(content.buffer, index);
+      contents.push(new Uint8Array(content.buffer));
+    }
+    block[i] = index;
+    offset[i] = content.byteOffset;
+    length[i] = content.byteLength;
+  }
   const column = <T>(pick: (row: OpLogRow) => T) => rows.map(pick);
-  return ipcOf(
-    ROW_SCHEMA,
+  const encoded = ipcOf(
+    COMMIT_SCHEMA,
     [
       utf8Column(column((r) => r.partId)),
       utf8Column(column((r) => r.nodeId)),
@@ -85,16 +104,19 @@ function encodeStream(rows: readonly OpLogRow[]): Uint8Array {
       int64Column(column((r) => r.version)),
       int64Column(column((r) => r.txnSeq)),
       timestampColumn(column((r) => r.timestamp)),
-      binaryColumn(column((r) => r.content)),
       utf8Column(column((r) => r.contentRef)),
       int64Column(column((r) => r.size)),
       utf8Column(column((r) => r.sha256)),
       int64Column(column((r) => r.minEventTime)),
       int64Column(column((r) => r.maxEventTime)),
       utf8Column(column((r) => r.attrs)),
+      int32Column(block),
+      int32Column(offset),
+      int32Column(length),
     ],
     rows.length,
   );
+  return { rows: encoded, contents };
 }
 
 const toNumber = (v: unknown): number => (typeof v === "bigint" ? Number(v) : (v as number));

@@ -165,9 +165,10 @@ export class OpLogTable {
    * version first (nothing is written then).
    */
   async commit(rows: readonly OpLogRow[], version: number, info: PondCommitInfo): Promise<boolean> {
+    const encoded = encodeRows(rows);
     try {
       await native(() =>
-        this.inner.commit(encodeRows(rows), version, JSON.stringify({ pond: info })),
+        this.inner.commit(encoded.rows, encoded.contents, version, JSON.stringify({ pond: info })),
       );
       return true;
     } catch (error) {

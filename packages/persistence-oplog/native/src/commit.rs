@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::data_file::{self, Layout};
 use crate::error::{Code, PondError, PondResult, Step, from_delta, from_join};
 use crate::handle::{Handle, Loaded};
-use crate::ipc::decode_rows;
+use crate::ipc::decode_commit_rows;
 use crate::log::{entry_path, sync_dir, sync_entry};
 use crate::schema::{FILE_SCHEMA, PARTITION_COLUMN, TABLE_SCHEMA};
 
@@ -255,10 +255,12 @@ pub async fn checkpoint_if_due(handle: &Handle, version: i64) -> (bool, Option<S
     }
 }
 
-/// Commits the rows of `rows_ipc`, IPC streams taken in order, as exactly `version`.
+/// Commits the rows of `rows_ipc` (contents in `contents`, see `decode_commit_rows`) as exactly
+/// `version`.
 pub async fn commit(
     handle: &Handle,
-    rows_ipc: Vec<impl AsRef<[u8]> + Send + 'static>,
+    rows_ipc: impl AsRef<[u8]> + Send + 'static,
+    contents: Vec<impl AsRef<[u8]> + Send + 'static>,
     version: i64,
     info_json: &str,
 ) -> PondResult<Committed> {
@@ -268,11 +270,7 @@ pub async fn commit(
     let metadata = app_metadata(info_json, version)?;
 
     let parts = tokio::task::spawn_blocking(move || {
-        let mut batches = Vec::new();
-        for stream in rows_ipc {
-            batches.extend(decode_rows(stream)?);
-        }
-        split_by_partition(&batches)
+        split_by_partition(&decode_commit_rows(rows_ipc, contents)?)
     })
     .await
     .map_err(|e| from_join(e, "decoding rows"))??;

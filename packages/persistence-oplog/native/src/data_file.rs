@@ -149,8 +149,12 @@ pub fn write(
         let mut offset = 0;
         while offset < batch.num_rows() {
             let length = WRITE_SLICE_ROWS.min(batch.num_rows() - offset);
+            // A commit's contents are views of the buffers they arrived in: copied here, a
+            // slice at a time.
+            let slice = conform(&batch.slice(offset, length), &FILE_SCHEMA)
+                .map_err(|m| PondError::internal(format!("rows for {}: {m}", path.display())))?;
             writer
-                .write(&batch.slice(offset, length))
+                .write(&slice)
                 .map_err(|e| from_parquet_write(e, &path))?;
             offset += length;
         }

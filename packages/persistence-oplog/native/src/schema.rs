@@ -26,7 +26,7 @@ fn columns() -> Vec<(&'static str, ArrowType, bool)> {
         ("version", ArrowType::Int64, false),
         (TXN_SEQ_COLUMN, ArrowType::Int64, false),
         ("timestamp", timestamp, false),
-        ("content", ArrowType::Binary, true),
+        (CONTENT_COLUMN, ArrowType::Binary, true),
         ("content_ref", ArrowType::Utf8, true),
         ("size", ArrowType::Int64, false),
         ("sha256", ArrowType::Utf8, false),
@@ -42,6 +42,20 @@ pub static TABLE_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
         columns()
             .into_iter()
             .map(|(name, ty, nullable)| Field::new(name, ty, nullable))
+            .collect::<Vec<_>>(),
+    ))
+});
+
+/// The rows of a commit as the addon holds them: the table's columns, contents as views of the
+/// buffers they arrived in rather than copies.
+pub static INPUT_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    Arc::new(Schema::new(
+        columns()
+            .into_iter()
+            .map(|(name, ty, nullable)| match name {
+                CONTENT_COLUMN => Field::new(name, ArrowType::BinaryView, nullable),
+                _ => Field::new(name, ty, nullable),
+            })
             .collect::<Vec<_>>(),
     ))
 });
@@ -145,9 +159,9 @@ pub fn conform(batch: &RecordBatch, target: &SchemaRef) -> Result<RecordBatch, S
     RecordBatch::try_new(target.clone(), arrays).map_err(|e| e.to_string())
 }
 
-/// Rows from JavaScript, made to fit the table schema.
+/// Rows from JavaScript, made to fit the commit input schema.
 pub fn conform_input(batch: &RecordBatch) -> PondResult<RecordBatch> {
-    conform(batch, &TABLE_SCHEMA)
+    conform(batch, &INPUT_SCHEMA)
         .map_err(|m| PondError::einval(format!("rows do not fit the op-log schema: {m}")))
 }
 

@@ -229,22 +229,24 @@ impl NativeTable {
         .await
     }
 
-    /// Commits `rowsIpc` (Arrow IPC streams of op-log rows, part_id included, taken in order; a
-    /// transaction's contents may be more than one stream holds) as exactly Delta version
-    /// `version`, which must be the loaded version + 1. One Parquet file per part_id.
+    /// Commits `rowsIpc` (an Arrow IPC stream of op-log rows, part_id included, whose contents
+    /// are not in it but in `contents`, each row naming its buffer, offset and length in
+    /// `content_block`, `content_offset`, `content_length`) as exactly Delta version `version`,
+    /// which must be the loaded version + 1. One Parquet file per part_id.
     /// VERSION_EXISTS when another writer took that version: then nothing is committed and the
     /// files written are removed. `infoJson` (a JSON object) goes into the commitInfo.
     #[napi(ts_return_type = "Promise<CommitResult>")]
     pub async fn commit(
         &self,
-        rows_ipc: Vec<Uint8Array>,
+        rows_ipc: Uint8Array,
+        contents: Vec<Uint8Array>,
         version: i64,
         info_json: String,
     ) -> Settled<CommitResult> {
         let handle = self.handle();
         contained("commit", async move {
             let handle = handle?;
-            let done = commit::commit(&handle, rows_ipc, version, &info_json).await?;
+            let done = commit::commit(&handle, rows_ipc, contents, version, &info_json).await?;
             Ok(CommitResult {
                 version: done.version,
                 files: done.files,
