@@ -1,7 +1,6 @@
 // Arrow columns built straight from typed arrays, and IPC streams with an exact schema.
 
 import {
-  type Binary,
   type Data,
   Int32,
   Int64,
@@ -40,16 +39,18 @@ function validity(values: ReadonlyArray<unknown>): { nullBitmap?: Uint8Array; nu
   return { nullBitmap, nullCount };
 }
 
-function variableWidth<T extends Utf8 | Binary>(
-  type: T,
-  values: ReadonlyArray<unknown>,
+function strings(
+  values: ReadonlyArray<string | null>,
   valueOffsets: Int32Array,
   data: Uint8Array,
-): Data<T> {
-  const props = { length: values.length, ...validity(values), valueOffsets, data };
-  return (type instanceof Utf8
-    ? makeData({ type, ...props })
-    : makeData({ type: type as Binary, ...props })) as unknown as Data<T>;
+): Data<Utf8> {
+  return makeData({
+    type: new Utf8(),
+    length: values.length,
+    ...validity(values),
+    valueOffsets,
+    data,
+  });
 }
 
 /** Strings side by side in one buffer, encoded in one call when they are all ASCII (ids, hashes). */
@@ -62,7 +63,7 @@ export function utf8Column(values: ReadonlyArray<string | null>): Data<Utf8> {
   }
   // join() reads null as "". UTF-8 takes more bytes than UTF-16 units for anything but ASCII.
   const joined = Buffer.from(values.join(""), "utf8");
-  if (joined.length === units) return variableWidth(new Utf8(), values, offsets, joined);
+  if (joined.length === units) return strings(values, offsets, joined);
   // One by one: a UTF-16 unit takes at most 3 bytes (halves of a pair joined across values
   // would take fewer together than apart).
   const bytes = Buffer.allocUnsafe(units * 3);
@@ -72,7 +73,7 @@ export function utf8Column(values: ReadonlyArray<string | null>): Data<Utf8> {
     if (value) used += bytes.write(value, used, "utf8");
     offsets[i + 1] = used;
   }
-  return variableWidth(new Utf8(), values, offsets, bytes.subarray(0, used));
+  return strings(values, offsets, bytes.subarray(0, used));
 }
 
 export function int32Column(values: ReadonlyArray<number | null>): Data<Int32> {

@@ -1,16 +1,6 @@
 // The op-log table's rows and their Arrow IPC encoding (one row per node version).
 
-import {
-  Binary,
-  Field,
-  Int32,
-  Int64,
-  Schema,
-  Timestamp,
-  TimeUnit,
-  tableFromIPC,
-  Utf8,
-} from "apache-arrow";
+import { Field, Int32, Int64, Schema, Timestamp, TimeUnit, tableFromIPC, Utf8 } from "apache-arrow";
 import { int32Column, int64Column, ipcOf, timestampColumn, utf8Column } from "./arrow-ipc.js";
 
 export interface OpLogRow {
@@ -38,20 +28,23 @@ export interface OpLogRow {
 
 const TIMESTAMP = new Timestamp(TimeUnit.MICROSECOND, "UTC");
 
-export const ROW_SCHEMA = new Schema([
+/** The table's columns but `content`, then where each row's content is (see {@link CommitRows}). */
+const COMMIT_SCHEMA = new Schema([
   new Field("part_id", new Utf8(), false),
   new Field("node_id", new Utf8(), false),
   new Field("entry_type", new Utf8(), false),
   new Field("version", new Int64(), false),
   new Field("txn_seq", new Int64(), false),
   new Field("timestamp", TIMESTAMP, false),
-  new Field("content", new Binary(), true),
   new Field("content_ref", new Utf8(), true),
   new Field("size", new Int64(), false),
   new Field("sha256", new Utf8(), false),
   new Field("min_event_time", new Int64(), true),
   new Field("max_event_time", new Int64(), true),
   new Field("attrs", new Utf8(), true),
+  new Field("content_block", new Int32(), true),
+  new Field("content_offset", new Int32(), true),
+  new Field("content_length", new Int32(), true),
 ]);
 
 /**
@@ -64,13 +57,6 @@ export interface CommitRows {
   rows: Uint8Array;
   contents: Uint8Array[];
 }
-
-const COMMIT_SCHEMA = new Schema([
-  ...ROW_SCHEMA.fields.filter((field) => field.name !== "content"),
-  new Field("content_block", new Int32(), true),
-  new Field("content_offset", new Int32(), true),
-  new Field("content_length", new Int32(), true),
-]);
 
 export function encodeRows(rows: readonly OpLogRow[]): CommitRows {
   const contents: Uint8Array[] = [];
