@@ -66,6 +66,10 @@ export function rowMetadata(row: OpLogRow): NodeMetadata {
   return meta;
 }
 
+function storedVersion(row: OpLogRow): StoredVersion {
+  return { meta: rowMetadata(row), contentRef: row.contentRef };
+}
+
 /**
  * Directory listings and node version lists as of the table's loaded
  * version. Everything here is immutable history, so entries stay valid as
@@ -130,7 +134,7 @@ export class CommittedState {
       .sort((a, b) => a.version - b.version);
     const versions = rows.map((row) => {
       this.remember(row);
-      return { meta: rowMetadata(row), contentRef: row.contentRef };
+      return storedVersion(row);
     });
     this.nodes.set(nodeId, versions);
     return versions;
@@ -194,10 +198,7 @@ export class CommittedState {
     for (const [nodeId, rows] of found) {
       if (this.nodes.has(nodeId)) continue;
       rows.sort((a, b) => a.version - b.version);
-      this.nodes.set(
-        nodeId,
-        rows.map((row) => ({ meta: rowMetadata(row), contentRef: row.contentRef })),
-      );
+      this.nodes.set(nodeId, rows.map(storedVersion));
     }
     this.loadedPartitions.add(partId);
   }
@@ -239,7 +240,7 @@ export class CommittedState {
         if (state) applyDirectoryRow(state, row);
         continue;
       }
-      const stored = { meta: rowMetadata(row), contentRef: row.contentRef };
+      const stored = storedVersion(row);
       const versions = this.nodes.get(row.nodeId);
       if (versions) versions.push(stored);
       else if (this.loadedPartitions.has(row.partId)) this.nodes.set(row.nodeId, [stored]);
