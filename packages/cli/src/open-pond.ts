@@ -1,18 +1,18 @@
 // The one place that knows which backend a pond on disk uses: opening, creating, recognising.
 
 import { readdir, stat } from "node:fs/promises";
-import {
-  createOplogFs,
-  type FsckOptions,
-  type FsckReport,
-  fsckOplog,
-  type MaintainOptions,
-  type MaintainReport,
-  maintainOplog,
-  openOplogFs,
+import type {
+  FsckOptions,
+  FsckReport,
+  MaintainOptions,
+  MaintainReport,
 } from "@pond/persistence-oplog";
 import { type FS, PondError } from "@pond/tinyfs";
 import type { PondLocation } from "./pond-location.js";
+
+// Loaded when a pond is opened, not at start: its native binary may be missing on this platform,
+// and `pond --help`, `pond --version` and the help pages work without it.
+const loadOplog = () => import("@pond/persistence-oplog");
 
 /** A past state of the pond: a pond version, or the newest version committed by a time. */
 export type PondAt = { version: number } | { asOf: Date };
@@ -30,6 +30,7 @@ export async function withPond<T>(
   options: OpenOptions,
   fn: (fs: FS) => Promise<T>,
 ): Promise<T> {
+  const { openOplogFs } = await loadOplog();
   const fs = await openOplogFs(location.path, {
     ...options.at,
     ...(options.readOnly && { readOnly: true }),
@@ -49,6 +50,7 @@ export async function withNewPond<T>(
   location: PondLocation,
   fn: (fs: FS) => Promise<T>,
 ): Promise<T> {
+  const { createOplogFs } = await loadOplog();
   const fs = await createOplogFs(location.path).catch((error: unknown) => {
     throw reportedAt(error, location);
   });
@@ -60,17 +62,19 @@ export async function withNewPond<T>(
 }
 
 /** Compacts the pond and applies its history retention. */
-export function maintainPond(
+export async function maintainPond(
   location: PondLocation,
   options: MaintainOptions,
 ): Promise<MaintainReport> {
+  const { maintainOplog } = await loadOplog();
   return maintainOplog(location.path, options).catch((error: unknown) => {
     throw missingOrReported(error, location);
   });
 }
 
 /** Checks every version and every stored byte of the pond. */
-export function fsckPond(location: PondLocation, options: FsckOptions): Promise<FsckReport> {
+export async function fsckPond(location: PondLocation, options: FsckOptions): Promise<FsckReport> {
+  const { fsckOplog } = await loadOplog();
   return fsckOplog(location.path, options).catch((error: unknown) => {
     throw missingOrReported(error, location);
   });
@@ -83,6 +87,7 @@ function missingOrReported(error: unknown, location: PondLocation): unknown {
 
 /** Whether `dir` holds a pond. */
 export async function isPond(dir: string): Promise<boolean> {
+  const { openOplogFs } = await loadOplog();
   try {
     await (await openOplogFs(dir, { readOnly: true })).close();
     return true;

@@ -15,13 +15,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Table, tableFromIPC, tableToIPC, Uint32, Utf8, vectorFromArray } from "apache-arrow";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { decodeDirectoryRecords, encodeDirectoryRecords } from "../native/index.js";
 import {
   type DirectoryChange,
   decodeDirectoryChanges,
   encodeDirectoryChanges,
 } from "./directory-record.js";
-import { NativeTable } from "./native.js";
+import { decodeDirectoryRecords, encodeDirectoryRecords, NativeTable } from "./native.js";
 import { encodeRows } from "./rows.js";
 import { deltalakePython } from "./test-workers/python.js";
 
@@ -977,9 +976,9 @@ describe("NativeTable compaction crash safety", () => {
       await table.commit(...ipc(rows, table.version() + 1), table.version() + 1, info(`${round}`));
     };
     for (let round = 0; round < 4; round++) await commitRound(round);
-    const addon = new URL("../native/index.js", import.meta.url).href;
+    const addon = new URL("../native/index.cjs", import.meta.url).href;
     const script = [
-      `const { NativeTable } = await import(${JSON.stringify(addon)});`,
+      `const { NativeTable } = (await import(${JSON.stringify(addon)})).default;`,
       "const t = await NativeTable.open(process.argv[1]);",
       'process.stdout.write("go\\n");',
       "await t.compact(t.version() + 1, { targetRowsPerFile: 1500, rowGroupRows: 256 });",

@@ -9,6 +9,7 @@ export type PondErrorCode =
   | "ELOOP"
   | "EINVAL"
   | "EROFS"
+  | "ENOTSUP"
   | "CONFLICT"
   | "CORRUPT"
   | "CLOSED"
