@@ -1,21 +1,58 @@
-// Builds the native addon (release) into native/: the .node file plus napi-rs's ESM loader and
-// type definitions. Cargo's target dir is a cache outside the clone.
-import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+// Builds the op-log addon into native/: the .node for one platform, napi-rs's loader (index.cjs)
+// and the binding's types (index.d.cts). The one place that knows how the addon is built:
+// `npm run demo`, `npm test`, `pnpm build` and the release workflow all come through here.
+//   node scripts/build-native.mjs [--target TRIPLE] [--profile release|dist]
+//
+// `release` (the default) is the profile pond is developed and tested with: quick to rebuild
+// after an edit. `dist` is what is published: the same code at link-time optimisation, smaller.
+// Linux builds link through zig (cargo-zigbuild, with zig from PyPI's ziglang) against glibc
+// 2.17's symbols, so a binary built on any Linux runs on glibc 2.28 and newer; musl builds link
+// through zig too. Both tools are installed on first use under ~/.cache/pond, beside cargo's
+// target directory.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const ZIG = "0.17.1";
+const CARGO_ZIGBUILD = "0.24.1";
+const GLIBC_FLOOR = "2.17";
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const targetDir = process.env.CARGO_TARGET_DIR || join(homedir(), ".cache", "pond", "cargo-target");
+const cache = join(homedir(), ".cache", "pond");
+const targetDir = process.env.CARGO_TARGET_DIR || join(cache, "cargo-target");
 mkdirSync(targetDir, { recursive: true });
 
+const { values } = parseArgs({
+  options: { target: { type: "string" }, profile: { type: "string", default: "release" } },
+});
+const target = values.target ?? hostTriple();
+const profile = values.profile;
+const env = { ...process.env, CARGO_TARGET_DIR: targetDir };
+const viaZig = /-linux-(gnu|musl)/.test(target) && process.platform === "linux";
+if (viaZig) env.PATH = [...linuxTools(), env.PATH].join(delimiter);
+
+const firstBuild = !existsSync(join(targetDir, target, profile));
+console.error(
+  firstBuild
+    ? `pond: compiling the native addon (Rust: delta-rs and pond's crate) for ${target}. The first ` +
+        "build takes about 10 minutes on 2 cores (20 with --profile dist); later ones, seconds. " +
+        "Cargo's progress follows."
+    : `pond: building the native addon for ${target} (seconds, unless its Rust code changed)`,
+);
+
+const napi = createRequire(import.meta.url).resolve("@napi-rs/cli/package.json");
 const args = [
-  "napi",
+  join(dirname(napi), "dist", "cli.js"),
   "build",
   "--platform",
-  "--release",
-  "--esm",
+  ...(profile === "release" ? ["--release"] : ["--profile", profile]),
+  "--target",
+  viaZig && target.endsWith("-gnu") ? `${target}.${GLIBC_FLOOR}` : target,
+  ...(viaZig ? ["--cross-compile"] : []),
   "--manifest-path",
   "native/Cargo.toml",
   "--target-dir",
@@ -23,14 +60,48 @@ const args = [
   "--output-dir",
   "native",
   "--js",
-  "index.js",
+  "index.cjs",
   "--dts",
-  "index.d.ts",
-  ...process.argv.slice(2),
+  "index.d.cts",
 ];
-const result = spawnSync("npx", ["--no-install", ...args], {
-  cwd: packageDir,
-  stdio: "inherit",
-  env: { ...process.env, CARGO_TARGET_DIR: targetDir },
-});
+const result = spawnSync(process.execPath, args, { cwd: packageDir, stdio: "inherit", env });
 process.exit(result.status ?? 1);
+
+function hostTriple() {
+  const info = execFileSync("rustc", ["-vV"], { encoding: "utf8" });
+  const host = /^host: (\S+)$/m.exec(info)?.[1];
+  if (!host) throw new Error(`rustc -vV names no host:\n${info}`);
+  return host;
+}
+
+/**
+ * The directories that hold zig and cargo-zigbuild, installed on first use. zig comes as a Python
+ * module; cargo-zigbuild runs it as `python3 -m ziglang` when no `zig` is on the PATH, and the
+ * venv's python3 comes first on it.
+ */
+function linuxTools() {
+  const zig = join(cache, `ziglang-${ZIG}`);
+  const zigInstalled = join(zig, "installed");
+  const tools = join(cache, `cargo-zigbuild-${CARGO_ZIGBUILD}`);
+  const zigbuild = join(tools, "bin", "cargo-zigbuild");
+  if (!existsSync(zigInstalled) || !existsSync(zigbuild)) {
+    console.error(
+      "pond: installing the Linux build tools into ~/.cache/pond, once: zig from PyPI (ziglang " +
+        `${ZIG}) and cargo-zigbuild ${CARGO_ZIGBUILD} from crates.io (about a minute and a half)`,
+    );
+  }
+  if (!existsSync(zigInstalled)) {
+    run("python3", ["-m", "venv", zig]);
+    run(join(zig, "bin", "python"), ["-m", "pip", "install", "--quiet", `ziglang==${ZIG}`]);
+    writeFileSync(zigInstalled, `ziglang ${ZIG}\n`);
+  }
+  if (!existsSync(zigbuild)) {
+    run("cargo", ["install", "--locked", "--root", tools, `cargo-zigbuild@${CARGO_ZIGBUILD}`]);
+  }
+  return [join(zig, "bin"), join(tools, "bin")];
+}
+
+function run(command, commandArgs) {
+  const done = spawnSync(command, commandArgs, { stdio: "inherit" });
+  if (done.status !== 0) throw new Error(`${command} ${commandArgs.join(" ")} failed`);
+}
