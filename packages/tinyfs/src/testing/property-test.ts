@@ -1,9 +1,7 @@
 // The property test: random operation sequences must give the same results on a backend as on the model.
 
-import fc from "fast-check";
 import { describe, it } from "vitest";
 import type { BackendUnderTest } from "./backend-under-test.js";
-import { runArb } from "./operations.js";
 import { PropertyRun } from "./property-run.js";
 
 export interface PropertyTestOptions {
@@ -46,31 +44,37 @@ export function runPropertyTest(
   const seed = seedFrom(options);
   const timeout = options.timeout ?? 120_000;
 
-  const property = (withReopen: boolean) =>
-    fc.asyncProperty(runArb(steps, withReopen), async (ops) => {
+  const check = async (withReopen: boolean, numRuns: number) => {
+    const { fc, runArb } = await loadFastCheck();
+    const property = fc.asyncProperty(runArb(steps, withReopen), async (ops) => {
       await new PropertyRun(backend).run(ops);
     });
+    await fc.assert(property, { numRuns, seed, includeErrorInReport: true });
+  };
 
   describe(`${backend.name} backend property test`, () => {
-    it(
-      "random operation sequences agree with the model",
-      async () => {
-        await fc.assert(property(false), { numRuns: runs, seed, includeErrorInReport: true });
-      },
-      timeout,
-    );
+    it("random operation sequences agree with the model", () => check(false, runs), timeout);
     if (backend.reopen) {
       it(
         "random operation sequences with reopens agree with the model",
-        async () => {
-          await fc.assert(property(true), {
-            numRuns: Math.max(1, Math.floor(runs / 4)),
-            seed,
-            includeErrorInReport: true,
-          });
-        },
+        () => check(true, Math.max(1, Math.floor(runs / 4))),
         timeout,
       );
     }
   });
+}
+
+// fast-check is needed by the property test alone, so the conformance suite runs without it.
+async function loadFastCheck() {
+  try {
+    const [{ default: fc }, { runArb }] = await Promise.all([
+      import("fast-check"),
+      import("./operations.js"),
+    ]);
+    return { fc, runArb };
+  } catch (error) {
+    throw new Error("runPropertyTest needs fast-check: npm install --save-dev fast-check", {
+      cause: error,
+    });
+  }
 }
