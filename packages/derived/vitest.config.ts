@@ -1,6 +1,8 @@
-import { defineConfig } from "vitest/config";
+import { defineConfig, mergeConfig } from "vitest/config";
+import { packageTestDefaults } from "../../tools/tsconfig/vitest";
 
-export default defineConfig({
+export default mergeConfig(
+  packageTestDefaults,
   // DuckDB runs the oracle queries; a million-row case takes seconds.
-  test: { testTimeout: 60_000 },
-});
+  defineConfig({ test: { testTimeout: 60_000 } }),
+);
