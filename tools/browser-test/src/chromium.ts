@@ -1,0 +1,64 @@
+// Debian's Chromium for tests: found, installed with apt-get when missing, and launched
+// through playwright-core (which never downloads a browser of its own here).
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { type Browser, chromium } from "playwright-core";
+
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+/**
+ * The flags the tests start Chromium with: headless, and quiet on a closed network
+ * (without the background-networking ones it keeps trying to reach Google's hosts).
+ */
+export const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Chromium's path, or why there is none: what a test file skips with. */
+export type ChromiumStatus = { path: string } | { missing: string };
+
+let status: ChromiumStatus | undefined;
+
+/**
+ * Finds Chromium, installing Debian's package when it is missing and apt-get
+ * can (as root). Only where apt-get is unavailable does it give up, and says so
+ * loudly on stderr, since the browser tests are then skipped.
+ */
+export function ensureChromium(): ChromiumStatus {
+  status ??= findOrInstall();
+  return status;
+}
+
+function findOrInstall(): ChromiumStatus {
+  if (existsSync(CHROMIUM_PATH)) return { path: CHROMIUM_PATH };
+  const apt = spawnSync("sh", ["-c", "command -v apt-get"], { encoding: "utf8" });
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (apt.status !== 0 || !isRoot) {
+    const missing = `${CHROMIUM_PATH} is missing and apt-get ${apt.status === 0 ? "needs root" : "is unavailable"} to install Debian's chromium`;
+    process.stderr.write(
+      `\n${"!".repeat(78)}\n!! BROWSER TESTS SKIPPED: ${missing}\n${"!".repeat(78)}\n\n`,
+    );
+    return { missing };
+  }
+  process.stderr.write("browser tests: installing Debian's chromium with apt-get...\n");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  execFileSync("apt-get", ["update"], { stdio: ["ignore", "ignore", "inherit"], env });
+  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env,
+  });
+  return { path: CHROMIUM_PATH };
+}
+
+/** Chromium, headless, with a fresh profile (playwright-core makes one per launch). */
+export function launchChromium(path: string): Promise<Browser> {
+  return chromium.launch({ executablePath: path, args: CHROMIUM_FLAGS, headless: true });
+}

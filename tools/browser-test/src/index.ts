@@ -1,0 +1,9 @@
+export {
+  CHROMIUM_FLAGS,
+  CHROMIUM_PATH,
+  type ChromiumStatus,
+  ensureChromium,
+  launchChromium,
+} from "./chromium.js";
+export { type PageRun, runInPage } from "./run-in-page.js";
+export type { TestResult } from "./vitest-shim.js";
