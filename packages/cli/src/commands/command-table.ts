@@ -14,6 +14,7 @@ import { ls } from "./ls.js";
 import { maintain } from "./maintain.js";
 import { mkdir } from "./mkdir.js";
 import { mv } from "./mv.js";
+import { plot } from "./plot.js";
 import { rm } from "./rm.js";
 import { show } from "./show.js";
 import { stat } from "./stat.js";
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   log,
   show,
   downsample,
+  plot,
   maintain,
   fsck,
   demo,
