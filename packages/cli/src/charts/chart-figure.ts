@@ -78,7 +78,12 @@ export function renderPanel(
       labelOffset: MARGIN.bottom + TIME_LABEL_HEIGHT - 4,
       grid: true,
     },
-    y: { label: panel.label, grid: true, nice: true },
+    y: {
+      label: panel.label,
+      grid: true,
+      nice: true,
+      domain: valueRange(panel.points, options.domain),
+    },
     marks: [
       Plot.areaY(panel.points, {
         x,
@@ -99,6 +104,21 @@ export function renderPanel(
   }
   svg.setAttribute("data-label", panel.label);
   return svg;
+}
+
+/** The lowest min and highest max of the points in view (undefined when none are). */
+function valueRange(
+  points: readonly ChartPoint[],
+  [start, end]: readonly [number, number],
+): [number, number] | undefined {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const p of points) {
+    if (p.t < start || p.t > end) continue;
+    if (p.min < lo) lo = p.min;
+    if (p.max > hi) hi = p.max;
+  }
+  return lo <= hi ? [lo, hi] : undefined;
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

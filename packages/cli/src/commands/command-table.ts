@@ -17,6 +17,7 @@ import { mv } from "./mv.js";
 import { plot } from "./plot.js";
 import { rm } from "./rm.js";
 import { show } from "./show.js";
+import { site } from "./site.js";
 import { stat } from "./stat.js";
 
 export const COMMANDS: readonly Command[] = [
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   show,
   downsample,
   plot,
+  site,
   maintain,
   fsck,
   demo,
