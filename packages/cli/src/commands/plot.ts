@@ -8,8 +8,10 @@ import { parseAt, parseWholeNumber } from "../option-values.js";
 import { toJson } from "../output/json.js";
 import { parseTime } from "./downsample.js";
 
-const DEFAULT_WIDTH = 960;
-const PANEL_HEIGHT = 200;
+/** The chart width without --width, in pixels. */
+export const DEFAULT_WIDTH = 960;
+/** The height of each column's panel, in pixels. */
+export const PANEL_HEIGHT = 200;
 
 export const plot: Command = {
   name: "plot",
