@@ -49,11 +49,11 @@ function findOrInstall(): ChromiumStatus {
     return { missing };
   }
   process.stderr.write("browser tests: installing Debian's chromium with apt-get...\n");
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  execFileSync("apt-get", ["update"], { stdio: ["ignore", "ignore", "inherit"], env });
-  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
+  // Test files run in parallel: one installs while the others wait on the lock, then find it.
+  const install = `test -x ${CHROMIUM_PATH} || { apt-get update && apt-get install -y chromium; }`;
+  execFileSync("flock", ["/tmp/pond-chromium-install.lock", "sh", "-c", install], {
     stdio: ["ignore", "ignore", "inherit"],
-    env,
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
   });
   return { path: CHROMIUM_PATH };
 }
