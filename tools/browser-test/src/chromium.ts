@@ -8,19 +8,12 @@ import { type Browser, chromium } from "playwright-core";
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
 /**
- * The flags the tests start Chromium with: headless, and quiet on a closed network
- * (without the background-networking ones it keeps trying to reach Google's hosts).
+ * What the tests add to playwright-core's own Chromium flags, which already hold the rest
+ * of what a closed network wants (--headless, --no-sandbox, --no-first-run,
+ * --disable-background-networking, --disable-component-update, --disable-sync) and a
+ * fresh --user-data-dir per launch.
  */
-export const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const EXTRA_FLAGS = ["--disable-gpu", "--disable-quic"];
 
 /** Chromium's path, or why there is none: what a test file skips with. */
 export type ChromiumStatus = { path: string } | { missing: string };
@@ -58,7 +51,7 @@ function findOrInstall(): ChromiumStatus {
   return { path: CHROMIUM_PATH };
 }
 
-/** Chromium, headless, with a fresh profile (playwright-core makes one per launch). */
+/** Chromium, headless, with a fresh profile. */
 export function launchChromium(path: string): Promise<Browser> {
-  return chromium.launch({ executablePath: path, args: CHROMIUM_FLAGS, headless: true });
+  return chromium.launch({ executablePath: path, args: EXTRA_FLAGS, headless: true });
 }

@@ -1,5 +1,4 @@
 export {
-  CHROMIUM_FLAGS,
   CHROMIUM_PATH,
   type ChromiumStatus,
   ensureChromium,

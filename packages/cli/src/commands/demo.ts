@@ -13,7 +13,7 @@ import { renderListing } from "../entry-listing.js";
 import { writeLines } from "../io.js";
 import { isVacant, withNewPond } from "../open-pond.js";
 import { startProgress } from "../output/progress.js";
-import { formatDuration, formatTime } from "../output/units.js";
+import { formatDuration, formatTime, plural } from "../output/units.js";
 import { type PondLocation, pondLocation } from "../pond-location.js";
 import { commitMeta, readPond } from "../pond-session.js";
 import { renderDownsample, runDownsample } from "./downsample.js";
@@ -99,7 +99,7 @@ export const demo: Command = {
     await out([
       "",
       `$ ${command("plot", SERIES, "-o", chart)}`,
-      `wrote ${chart}: ${plotted.panels.length} panels, ${plotted.resolution} buckets`,
+      `wrote ${chart}: ${plural(plotted.panels.length, "panel")}, ${plotted.resolution} buckets`,
     ]);
 
     const hint = await invocationHint(context.io.env);

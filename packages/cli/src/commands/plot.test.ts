@@ -51,7 +51,7 @@ describe("pond plot", () => {
   it("draws one mean point per bucket of the downsample, and a gap where a day is missing", async () => {
     const s = await series();
     const out = await s.ok("plot", "/series", "-r", "1h", "-o", "chart.svg");
-    expect(out.out).toBe("wrote chart.svg: 1 panels, 1h buckets (72 in all)\n");
+    expect(out.out).toBe("wrote chart.svg: 1 panel, 1h buckets (72 in all)\n");
     const [panel, ...others] = readChartSvg(await readFile(s.path("chart.svg"), "utf8"));
     expect(others).toEqual([]);
     expect(panel?.label).toBe("value");

@@ -6,6 +6,7 @@ import { UsageError } from "../errors.js";
 import { write, writeLines } from "../io.js";
 import { parseAt, parseWholeNumber } from "../option-values.js";
 import { toJson } from "../output/json.js";
+import { plural } from "../output/units.js";
 import { parseTime } from "./downsample.js";
 
 /** The chart width without --width, in pixels. */
@@ -116,7 +117,7 @@ export const plot: Command = {
     }
     const points = result.panels.reduce((n, p) => n + p.buckets, 0);
     await writeLines(context.io.stdout, [
-      `wrote ${output}: ${result.panels.length} panels, ${result.resolution} buckets (${points} in all)`,
+      `wrote ${output}: ${plural(result.panels.length, "panel")}, ${result.resolution} buckets (${points} in all)`,
     ]);
   },
 };

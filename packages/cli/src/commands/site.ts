@@ -1,6 +1,7 @@
 // pond site: a static site charting the pond's timeseries, zoomable, read from Parquet in the page.
 
 import { type Command, flagOption, stringOption } from "../command.js";
+import { UsageError } from "../errors.js";
 import { writeLines } from "../io.js";
 import { parseAt, parseWholeNumber } from "../option-values.js";
 
@@ -45,6 +46,7 @@ export const site: Command = {
   async run(context, input) {
     const [outDir, ...patterns] = input.operands as [string, ...string[]];
     const port = parseWholeNumber(stringOption(input, "port"), "--port", "site") ?? 8080;
+    if (port > 65_535) throw new UsageError(`--port must be at most 65535, not ${port}`, "site");
     const at = parseAt(stringOption(input, "at"), "site");
     const { writeSite } = await import("../site/write-site.js");
     const summary = await writeSite(context, {
