@@ -103,6 +103,9 @@ export function renderPanel(
     svg.setAttribute(`data-${name}-range`, Array.from(scale?.range ?? []).join(","));
   }
   svg.setAttribute("data-label", panel.label);
+  const title = options.document.createElementNS("http://www.w3.org/2000/svg", "title");
+  title.textContent = panel.label;
+  svg.prepend(title);
   return svg;
 }
 

@@ -35,6 +35,7 @@ export function chartSvg(panels: readonly ChartPanel[], options: ChartSvgOptions
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${options.width}" height="${height}" viewBox="0 0 ${options.width} ${height}" font-family="system-ui, sans-serif">`,
+    `<title>${escapeXml(options.title)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${options.width / 2}" y="18" text-anchor="middle" font-size="13" font-weight="600">${escapeXml(options.title)}</text>`,
     ...parts,
