@@ -89,17 +89,46 @@ describe("pond site", () => {
     expect(existsSync(s.path("empty"))).toBe(false);
   });
 
+  it("skips a table that is not a timeseries, saying why", async () => {
+    const { s } = await demoSite();
+    await writeFile(s.path("bad.parquet"), "not parquet");
+    await s.ok("copy", "bad.parquet", "/data/");
+    const out = await s.ok("site", "site");
+    expect(out.out).toContain("skipped /data/bad.parquet: not a Parquet file\n");
+    expect(out.out).toContain("wrote site: 1 series\n");
+  });
+
+  it("--serve serves the site's files and nothing outside it", async () => {
+    const { s, page } = await demoSite();
+    await writeFile(s.path("secret.txt"), "not for the web");
+    const server = serve(s);
+    try {
+      const url = await servedUrl(server);
+      const get = async (path: string) => {
+        const response = await fetch(new URL(path, url));
+        return [response.status, response.headers.get("content-type")];
+      };
+      expect(await get("")).toEqual([200, "text/html; charset=utf-8"]);
+      expect(await get(page)).toEqual([200, "text/html; charset=utf-8"]);
+      expect(await get("assets/parquet_wasm_bg.wasm")).toEqual([200, "application/wasm"]);
+      expect(await get("assets/page.js")).toEqual([200, "text/javascript; charset=utf-8"]);
+      for (const outside of [
+        "/../secret.txt",
+        "/..%2fsecret.txt",
+        "/%2e%2e/secret.txt",
+        "/missing",
+      ]) {
+        expect((await get(outside))[0]).toBe(404);
+      }
+    } finally {
+      server.kill("SIGTERM");
+    }
+  });
+
   describe.skipIf("missing" in chromium)("in Chromium, served by pond site --serve", () => {
     it("draws the week, and zooming in loads a finer resolution's tiles", async () => {
       const { s, manifest, page } = await demoSite();
-      const server = spawn(
-        process.execPath,
-        [BIN, "--pond", s.pondDir, "site", "site", "--serve", "--port", "0"],
-        {
-          cwd: s.dir,
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
+      const server = serve(s);
       const browser = await launchChromium((chromium as { path: string }).path);
       try {
         const url = await servedUrl(server);
@@ -163,6 +192,18 @@ describe("pond site", () => {
     });
   });
 });
+
+/** `pond site site --serve` on any free port. */
+function serve(s: Sandbox): ChildProcess {
+  return spawn(
+    process.execPath,
+    [BIN, "--pond", s.pondDir, "site", "site", "--serve", "--port", "0"],
+    {
+      cwd: s.dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+}
 
 /** The URL `pond site --serve` prints once it listens. */
 function servedUrl(server: ChildProcess): Promise<string> {

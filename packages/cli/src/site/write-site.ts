@@ -201,7 +201,9 @@ async function writeSeries(
     }
     levels.push({ resolution: rung.resolution, resolutionMs: rung.ms, tileMs, tiles });
   }
-  const manifest: SeriesManifest = { path, columns, extent, levels };
+  // A series of one instant still gets a span to draw: its coarsest bucket.
+  const shown: [number, number] = [extent[0], Math.max(extent[1], extent[0] + top.ms)];
+  const manifest: SeriesManifest = { path, columns, extent: shown, levels };
   await put(join(dir, "manifest.json"), `${JSON.stringify(manifest)}\n`);
   return manifest;
 }
