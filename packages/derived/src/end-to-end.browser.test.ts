@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 
 const chromium = ensureChromium();
 
+// Starting Chromium and bundling take seconds on a loaded machine: slow, not stuck.
 describe.skipIf("missing" in chromium)("in Chromium", () => {
   it("writes, downsamples and time-travels a series in a page", async () => {
     const entry = fileURLToPath(new URL("./browser/end-to-end-page.ts", import.meta.url));
@@ -17,5 +18,5 @@ describe.skipIf("missing" in chromium)("in Chromium", () => {
     expect(results.filter((r) => r.state !== "pass")).toEqual([]);
     expect(results.length).toBeGreaterThan(0);
     expect(pageErrors).toEqual([]);
-  });
+  }, 120_000);
 });

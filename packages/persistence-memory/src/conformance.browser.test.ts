@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 
 const chromium = ensureChromium();
 
+// Starting Chromium and bundling take seconds on a loaded machine: slow, not stuck.
 describe.skipIf("missing" in chromium)("in Chromium", () => {
   it("passes the conformance suite", async () => {
     const entry = fileURLToPath(new URL("./browser/conformance-page.ts", import.meta.url));
@@ -20,5 +21,5 @@ describe.skipIf("missing" in chromium)("in Chromium", () => {
       expect.stringContaining("keeps Buffers' bytes apart too"),
       expect.stringContaining("transactions started together run one after another"),
     ]);
-  });
+  }, 120_000);
 });

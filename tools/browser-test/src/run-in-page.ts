@@ -61,12 +61,19 @@ export async function runInPage(
         ? route.fulfill({ body: file.body, contentType: file.type })
         : route.fulfill({ status: 404, body: "not found" });
     });
+    // A script that fails before reporting never will: fail at once rather than wait.
+    const crashed = new Promise<never>((_, reject) => {
+      page.on("pageerror", (e) => reject(new Error(`the page failed: ${e.message}`)));
+    });
     await page.goto(`${ORIGIN}/`);
-    const handle = await page.waitForFunction(
-      () => (globalThis as { pondTestResults?: unknown }).pondTestResults,
-      undefined,
-      { timeout: 0 },
-    );
+    const handle = await Promise.race([
+      page.waitForFunction(
+        () => (globalThis as { pondTestResults?: unknown }).pondTestResults,
+        undefined,
+        { timeout: 0 },
+      ),
+      crashed,
+    ]);
     return { results: (await handle.jsonValue()) as TestResult[], pageErrors };
   } finally {
     await browser.close();
