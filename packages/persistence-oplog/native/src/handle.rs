@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use deltalake::kernel::transaction::CommitProperties;
@@ -15,10 +16,11 @@ use deltalake::operations::create::CreateBuilder;
 use deltalake::{DeltaTable, DeltaTableBuilder};
 use url::Url;
 
+use crate::confined;
 use crate::error::{Code, PondError, PondResult, Step, from_delta, from_io, from_join};
 use crate::index::PartitionIndex;
 use crate::log::{
-    EntryChanges, entry_changes, entry_path, find_damaged, has_log, log_dir, read_entry,
+    self, EntryChanges, Gap, entry_changes, entry_path, find_damaged, has_log, log_dir, read_entry,
 };
 use crate::replay::{self, Replayed};
 use crate::scan::ScanCounters;
@@ -63,6 +65,11 @@ pub struct Handle {
     /// Serializes the operations that move the loaded version (commit, update, time travel).
     pub ops: tokio::sync::Mutex<()>,
     pub scan_counters: ScanCounters,
+    /// Versions missing from the log after the newest one the open could read, seen when it
+    /// looked a little further (see `log::gap_after`).
+    pub gap: Option<Gap>,
+    /// Whether the whole log was listed and found contiguous, which the first write needs.
+    log_checked: AtomicBool,
 }
 
 fn absolute(path: &str) -> PondResult<PathBuf> {
@@ -176,7 +183,46 @@ impl Handle {
             loaded: Mutex::new(loaded),
             ops: tokio::sync::Mutex::new(()),
             scan_counters: ScanCounters::default(),
+            gap: None,
+            log_checked: AtomicBool::new(false),
         }
+    }
+
+    /// A handle opened at the newest version: looks a checkpoint interval beyond it for a gap
+    /// (a full listing costs as much as the rest of the open on an old pond).
+    async fn at_newest(root: PathBuf, log_store: LogStoreRef, loaded: Loaded) -> PondResult<Self> {
+        let (newest, window) = (
+            to_version(loaded.version)?,
+            loaded.checkpoint_interval as u64,
+        );
+        let probe = root.clone();
+        let gap = tokio::task::spawn_blocking(move || log::gap_after(&probe, newest, window))
+            .await
+            .map_err(|e| from_join(e, "reading the log"))?;
+        Ok(Self {
+            gap,
+            ..Self::new(root, log_store, loaded)
+        })
+    }
+
+    /// CORRUPT when a commit now could land in a gap of the log: the whole log is listed once,
+    /// before the handle's first write (a gap written into loses the versions after it).
+    pub async fn check_contiguous(&self, loaded: &Loaded) -> PondResult<()> {
+        if self.log_checked.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        if let Some(gap) = self.gap {
+            return Err(gap.refuse_write(&self.subject()));
+        }
+        let root = self.root.clone();
+        let listing = tokio::task::spawn_blocking(move || log::list(&root))
+            .await
+            .map_err(|e| from_join(e, "listing the log"))??;
+        if let Some(gap) = listing.gap_for_writer(to_version(loaded.version)?) {
+            return Err(gap.refuse_write(&self.subject()));
+        }
+        self.log_checked.store(true, Ordering::Relaxed);
+        Ok(())
     }
 
     pub fn subject(&self) -> String {
@@ -201,7 +247,7 @@ impl Handle {
     /// Opens the table at `path`, at its latest version or at `version`.
     pub async fn open(path: &str, version: Option<i64>) -> PondResult<Self> {
         let root = absolute(path)?;
-        if !log_dir(&root).is_dir() {
+        if !confined::real_dir(&log_dir(&root))? {
             return Err(PondError::new(
                 Code::Enoent,
                 format!(
@@ -222,16 +268,15 @@ impl Handle {
                     .build_storage()
                     .map_err(|e| from_delta(e, Step::Load, &subject(&root)))?;
                 let loaded = loaded_from_replay(replayed, &root)?;
-                return Ok(Self::new(root, log_store, loaded));
+                return Self::at_newest(root, log_store, loaded).await;
             }
         }
+        let listing = log::list(&root)?;
+        listing.refuse_strays()?;
         if let Some(v) = version
-            && !entry_path(&root, v).is_file()
+            && !listing.has(v)
         {
-            let listing = crate::log::list(&root)?;
-            if !listing.has(v) {
-                return Err(listing.missing(v, &subject(&root)));
-            }
+            return Err(listing.missing(v, &subject(&root)));
         }
         let mut builder = table_builder(&root)?;
         if let Some(v) = version {
@@ -243,7 +288,10 @@ impl Handle {
             .map_err(|e| load_error(e, &root, version))?;
         let log_store = table.log_store();
         let loaded = loaded_from(table, &root)?;
-        Ok(Self::new(root, log_store, loaded))
+        match version {
+            Some(_) => Ok(Self::new(root, log_store, loaded)),
+            None => Self::at_newest(root, log_store, loaded).await,
+        }
     }
 
     /// Creates a pond table at `path` (making directories) as version 0.
@@ -314,12 +362,15 @@ impl Handle {
         crate::log::sync_entry(&root, 0)?;
         let log_store = table.log_store();
         let loaded = loaded_from(table, &root)?;
-        Ok(Self::new(root, log_store, loaded))
+        let handle = Self::new(root, log_store, loaded);
+        handle.log_checked.store(true, Ordering::Relaxed);
+        Ok(handle)
     }
 
     /// delta-rs's table loaded afresh (newest, or at `version`): for when an incremental load
     /// cannot work, e.g. because the log entries after the old snapshot were cleaned up.
     async fn fresh_table(&self, version: Option<u64>) -> PondResult<DeltaTable> {
+        self.refuse_strays().await?;
         let mut builder = table_builder(&self.root)?;
         if let Some(v) = version {
             builder = builder.with_version(v);
@@ -330,8 +381,18 @@ impl Handle {
             .map_err(|e| load_error(e, &self.root, version))
     }
 
+    /// CORRUPT when a file of the log is a link or not a regular file: delta-rs reads the log
+    /// on its own and would follow it.
+    async fn refuse_strays(&self) -> PondResult<()> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || log::list(&root)?.refuse_strays())
+            .await
+            .map_err(|e| from_join(e, "listing the log"))?
+    }
+
     /// Moves delta-rs's table to `target`: incrementally when it can, afresh otherwise.
     async fn move_table(&self, table: &mut DeltaTable, target: u64) -> PondResult<()> {
+        self.refuse_strays().await?;
         if table.load_version(target).await.is_err() {
             *table = self.fresh_table(Some(target)).await?;
         }
@@ -390,6 +451,7 @@ impl Handle {
             None => return Ok(before),
         };
         let mut next = if cleaned_past || entries.iter().any(|(_, e)| e.changes_table) {
+            self.refuse_strays().await?;
             let mut table = loaded.table.clone();
             if let Some(current) = table.as_mut()
                 && current.update_state().await.is_err()
@@ -442,7 +504,7 @@ impl Handle {
             return Ok(());
         }
         if !entry_path(&self.root, target).is_file() {
-            let listing = crate::log::list(&self.root)?;
+            let listing = log::list(&self.root)?;
             if !listing.has(target) {
                 return Err(listing.missing(target, &self.subject()));
             }
