@@ -6,6 +6,15 @@ import {
   encodeDirectoryRecords,
 } from "./directory-record.js";
 
+/** A directory record row holding `content`. */
+const recordRow = (content: Uint8Array) => ({
+  content,
+  nodeId: "d",
+  partId: "d",
+  version: 1,
+  txnSeq: 1,
+});
+
 const insert = (name: string, nodeId: string): DirectoryChange => ({
   name,
   op: "insert",
@@ -23,7 +32,7 @@ describe("directory records", () => {
     ];
     const contents = encodeDirectoryRecords(records);
     expect(contents).toHaveLength(records.length);
-    expect(decodeDirectoryRecords(contents)).toEqual(records);
+    expect(decodeDirectoryRecords(contents.map(recordRow))).toEqual(records);
   });
 
   it("each content is a plain Arrow IPC stream any Arrow reader can open", () => {
@@ -46,7 +55,7 @@ describe("directory records", () => {
   });
 
   it("garbage is CORRUPT, not a crash", () => {
-    expect(() => decodeDirectoryRecords([new Uint8Array([1, 2, 3])])).toThrow(
+    expect(() => decodeDirectoryRecords([recordRow(new Uint8Array([1, 2, 3]))])).toThrow(
       expect.objectContaining({ code: "CORRUPT" }),
     );
   });

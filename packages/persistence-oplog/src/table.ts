@@ -2,9 +2,9 @@
 
 import { access } from "node:fs/promises";
 import { join } from "node:path";
-import { NativeTable } from "./native.js";
+import { type LogGap, NativeTable } from "./native.js";
 import { fromNative, isVersionExists, native } from "./native-error.js";
-import { decodeRows, encodeRows, type OpLogRow } from "./rows.js";
+import { decodeRows, encodeRows, type InvalidRow, type OpLogRow } from "./rows.js";
 
 /** What pond records with each commit, in the Delta commitInfo. */
 export interface PondCommitInfo {
@@ -15,6 +15,15 @@ export interface PondCommitInfo {
   timestamp: number;
   rows: number;
   partitions: number;
+}
+
+/** What a gap in the log is, for messages. */
+export function describeGap(gap: LogGap): string {
+  const missing =
+    gap.next === gap.missing + 1
+      ? `version ${gap.missing} is missing from the log`
+      : `versions ${gap.missing} to ${gap.next - 1} are missing from the log`;
+  return `${missing} while version ${gap.next} is there`;
 }
 
 export interface TableVersionInfo {
@@ -140,6 +149,24 @@ export class OpLogTable {
     return this.inner.version();
   }
 
+  /**
+   * Versions missing from the log after the newest one this open could read while a later one
+   * is there (looking a checkpoint interval further): undefined when none was seen, and for a
+   * table opened at an older version.
+   */
+  logGap(): LogGap | undefined {
+    try {
+      return this.inner.logGap() ?? undefined;
+    } catch (error) {
+      throw fromNative(error);
+    }
+  }
+
+  /** Every run of versions missing from the log between its oldest version and its newest entry. */
+  logGaps(): Promise<LogGap[]> {
+    return native(() => this.inner.logGaps());
+  }
+
   properties(): Record<string, string> {
     return this.inner.properties();
   }
@@ -177,9 +204,19 @@ export class OpLogTable {
     }
   }
 
-  /** Rows of one partition at the loaded version, optionally of one node only. */
-  async scan(partId: string, nodeId?: string): Promise<OpLogRow[]> {
-    return decodeRows(await native(() => this.inner.scanPartition(partId, nodeId ?? null)));
+  /**
+   * Rows of one partition at the loaded version, optionally of one node only. A row that is not
+   * valid is CORRUPT, or, given `invalid`, handed to it and left out.
+   */
+  async scan(
+    partId: string,
+    nodeId?: string,
+    invalid?: (found: InvalidRow) => void,
+  ): Promise<OpLogRow[]> {
+    return decodeRows(
+      await native(() => this.inner.scanPartition(partId, nodeId ?? null)),
+      invalid,
+    );
   }
 
   /** Rows of one partition at the loaded version without their contents (content is null). */
