@@ -28,6 +28,10 @@ export type FsckProblemKind =
   | "duplicate-version"
   /** Versions missing from `_delta_log` while later ones are there. */
   | "missing-log-entry"
+  /** A log entry at a version its writer did not commit it as (entries swapped or renamed). */
+  | "misplaced-log-entry"
+  /** A log entry whose commit info cannot be used. */
+  | "unreadable-log-entry"
   /** A symbolic link inside the pond's own directories, which pond never follows. */
   | "symlink"
   /** Something in the pond's own directories that is not what belongs there (e.g. a directory among the large files). */
@@ -76,6 +80,7 @@ export async function fsckOplog(path: string, options: FsckOptions = {}): Promis
         detail: describeGap(gap),
       });
     }
+    await checkLogOrder(table, problems);
     await checkDataFiles(table, orphanedBefore, problems, layout.partitions);
     const invalid: InvalidRow[] = [];
     const rows = await readRows(table, problems, invalid);
@@ -143,6 +148,31 @@ async function checkLayout(root: string, problems: FsckProblem[]): Promise<Layou
     }
   }
   return layout;
+}
+
+/**
+ * Every log entry is where its writer put it: a writer commits at the version after the one it
+ * read, or later when another was first, never at or before it, so an entry that says it read
+ * its own version or a later one was moved (log entries swapped or renamed).
+ */
+async function checkLogOrder(table: OpLogTable, problems: FsckProblem[]): Promise<void> {
+  let history: Awaited<ReturnType<OpLogTable["history"]>>;
+  try {
+    history = await table.history();
+  } catch (error) {
+    if (!PondError.is(error)) throw error;
+    problems.push({ kind: "unreadable-log-entry", detail: error.detail });
+    return;
+  }
+  for (const entry of history) {
+    if (entry.readVersion === undefined || entry.readVersion < entry.version) continue;
+    problems.push({
+      kind: "misplaced-log-entry",
+      version: entry.version,
+      file: `_delta_log/${String(entry.version).padStart(20, "0")}.json`,
+      detail: `written after version ${entry.readVersion}, not before version ${entry.version}`,
+    });
+  }
 }
 
 /** Every data file a retained version names exists; every data file on disk is named. */

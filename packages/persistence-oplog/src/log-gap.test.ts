@@ -1,7 +1,8 @@
 // A log entry missing between others: readers say which versions are missing and which is the
-// newest readable one, writers never commit into the gap, and fsck reports it.
+// newest readable one, writers never commit into the gap, and fsck reports it; so does it report
+// entries swapped, and commit info pond cannot use.
 
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,6 +73,33 @@ describe("a gap in the log", () => {
     expect(existsSync(entry(path, 3))).toBe(false);
     await writer.close();
     expect((await failure(openOplogFs(path))).message).toContain("versions 3 to 6 are missing");
+  });
+
+  it("log entries swapped are reported by fsck", async () => {
+    const path = await pond(5);
+    const [three, four] = [readFileSync(entry(path, 3)), readFileSync(entry(path, 4))];
+    writeFileSync(entry(path, 3), four);
+    writeFileSync(entry(path, 4), three);
+    const problems = (await fsckOplog(path)).problems;
+    expect(problems.find((p) => p.kind === "misplaced-log-entry")).toMatchObject({ version: 3 });
+  });
+
+  it("a commit info pond cannot use is CORRUPT naming its version, and fsck reports it", async () => {
+    const path = await pond(3);
+    const lines = readFileSync(entry(path, 2), "utf8").trimEnd().split("\n");
+    const edited = lines.map((line) => {
+      const action = JSON.parse(line) as { commitInfo?: { pond: { timestamp: unknown } } };
+      if (action.commitInfo) action.commitInfo.pond.timestamp = "soon";
+      return JSON.stringify(action);
+    });
+    writeFileSync(entry(path, 2), `${edited.join("\n")}\n`);
+    const fs = await openOplogFs(path);
+    const error = await failure(fs.history());
+    expect(error.code).toBe("CORRUPT");
+    expect(error.message).toContain("version 2");
+    await fs.close();
+    const problems = (await fsckOplog(path)).problems;
+    expect(problems.find((p) => p.kind === "unreadable-log-entry")?.detail).toContain("version 2");
   });
 
   it("maintain refuses to work on a log with a gap, and deletes nothing", async () => {

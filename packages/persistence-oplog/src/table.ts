@@ -2,6 +2,7 @@
 
 import { access } from "node:fs/promises";
 import { join } from "node:path";
+import { PondError } from "@pond/tinyfs";
 import { type LogGap, NativeTable } from "./native.js";
 import { fromNative, isVersionExists, native } from "./native-error.js";
 import { decodeRows, encodeRows, type InvalidRow, type OpLogRow } from "./rows.js";
@@ -15,6 +16,31 @@ export interface PondCommitInfo {
   timestamp: number;
   rows: number;
   partitions: number;
+}
+
+/** Why a log entry's commit time or pond commit info cannot be used (it came from the pond), or undefined. */
+function commitInfoProblem(timestamp: unknown, pond: unknown): string | undefined {
+  const time = (t: unknown) => typeof t === "number" && Number.isFinite(t) && Math.abs(t) < 8.64e15;
+  if (timestamp !== null && timestamp !== undefined && !time(timestamp)) {
+    return "the commit time is not a time";
+  }
+  if (pond === undefined) return undefined;
+  if (typeof pond !== "object" || pond === null) return "pond's commit info is not an object";
+  const info = pond as Record<string, unknown>;
+  const count = (n: unknown) => typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
+  if (!time(info.timestamp)) return "pond's commit time is not a time";
+  if (typeof info.txnId !== "string" || !count(info.rows) || !count(info.partitions)) {
+    return "pond's commit info lacks its transaction id or counts";
+  }
+  if (info.message !== undefined && typeof info.message !== "string") {
+    return "the commit message is not a string";
+  }
+  const meta = info.meta;
+  const strings = (m: object) => Object.values(m).every((v) => typeof v === "string");
+  if (meta !== undefined && (typeof meta !== "object" || meta === null || !strings(meta))) {
+    return "the commit's metadata is not a map of strings";
+  }
+  return undefined;
 }
 
 /** What a gap in the log is, for messages. */
@@ -32,6 +58,8 @@ export interface TableVersionInfo {
   timestamp: number;
   /** Delta's name for what the version did, e.g. WRITE, OPTIMIZE, SET TBLPROPERTIES. */
   operation?: string;
+  /** The version its writer had read: the one before, unless another writer was first and it retried. */
+  readVersion?: number;
   pond?: PondCommitInfo;
 }
 
@@ -252,16 +280,22 @@ export class OpLogTable {
   async history(): Promise<TableVersionInfo[]> {
     const raw = JSON.parse(await native(() => this.inner.history())) as Array<{
       version: number;
-      timestamp: number;
+      timestamp: unknown;
       info?: Record<string, unknown>;
     }>;
     return raw.map((entry) => {
+      const problem = commitInfoProblem(entry.timestamp, entry.info?.pond);
+      if (problem) {
+        throw new PondError("CORRUPT", `the log entry of version ${entry.version}: ${problem}`);
+      }
       const pond = entry.info?.pond as PondCommitInfo | undefined;
       const operation = entry.info?.operation;
+      const readVersion = entry.info?.readVersion;
       return {
         version: entry.version,
-        timestamp: entry.timestamp,
+        timestamp: (entry.timestamp as number | null | undefined) ?? 0,
         ...(typeof operation === "string" && { operation }),
+        ...(typeof readVersion === "number" && { readVersion }),
         ...(pond && { pond }),
       };
     });
