@@ -25,7 +25,9 @@ export async function realDirectory(dir: string): Promise<boolean> {
   try {
     info = await lstat(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    const code = (error as NodeJS.ErrnoException).code;
+    // ENOTDIR: its parent is a file, so there is no such directory either.
+    if (code === "ENOENT" || code === "ENOTDIR") return false;
     throw new PondError("EIO", `cannot inspect ${dir}`, { cause: error });
   }
   if (info.isSymbolicLink()) throw linkInside(dir);

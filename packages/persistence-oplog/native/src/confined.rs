@@ -56,7 +56,8 @@ pub fn real_dir(dir: &Path) -> PondResult<bool> {
             "{} is not a directory",
             dir.display()
         ))),
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+        // Its parent is a file, not a directory: there is no such directory either.
+        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => Ok(false),
         Err(e) => Err(from_io(e, "inspecting", dir)),
     }
 }
@@ -269,5 +270,7 @@ mod tests {
         assert!(remove_data_file(&scratch.0, "part_id=q/a.parquet").expect("remove"));
         assert!(!remove_data_file(&scratch.0, "part_id=q/a.parquet").expect("gone"));
         assert!(!remove_data_file(&scratch.0, "part_id=none/a.parquet").expect("no partition"));
+        std::fs::write(scratch.0.join("file"), b"").expect("file");
+        assert!(!real_dir(&scratch.0.join("file/_delta_log")).expect("under a file"));
     }
 }
