@@ -16,10 +16,10 @@ import {
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PondError } from "@pond/tinyfs";
 import { afterAll, describe, expect, it } from "vitest";
 import { type FsckProblem, fsckOplog } from "./fsck.js";
 import { createOplogFs, maintainOplog, openOplogFs } from "./index.js";
+import { failure } from "./test-workers/failure.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "pond-confined-"));
 afterAll(() => rm(scratch, { recursive: true, force: true }), 60_000);
@@ -50,15 +50,6 @@ async function pondAndHost(): Promise<{
 function oldHostFile(path: string, content = "a host file"): void {
   writeFileSync(path, content);
   utimesSync(path, old, old);
-}
-
-async function failure(promise: Promise<unknown>): Promise<PondError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(PondError.is(error), String(error)).toBe(true);
-  return error as PondError;
 }
 
 const find = (problems: FsckProblem[], kind: string, file: string) =>

@@ -6,10 +6,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PondError } from "@pond/tinyfs";
 import { afterAll, describe, expect, it } from "vitest";
 import { fsckOplog } from "./fsck.js";
 import { createOplogFs, maintainOplog, openOplogFs } from "./index.js";
+import { failure } from "./test-workers/failure.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "pond-log-gap-"));
 afterAll(() => rm(scratch, { recursive: true, force: true }), 60_000);
@@ -26,15 +26,6 @@ async function pond(newest: number): Promise<string> {
   for (let v = 2; v <= newest; v++) await fs.root().writeFile(`/dir/f${v}`, `version ${v}`);
   await fs.close();
   return path;
-}
-
-async function failure(promise: Promise<unknown>): Promise<PondError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(PondError.is(error), String(error)).toBe(true);
-  return error as PondError;
 }
 
 const names = async (fs: Awaited<ReturnType<typeof openOplogFs>>) =>

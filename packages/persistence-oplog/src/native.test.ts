@@ -23,6 +23,7 @@ import {
 } from "./directory-record.js";
 import { NativeTable } from "./native.js";
 import { encodeRows } from "./rows.js";
+import { asRecord } from "./test-workers/crafted.js";
 import { deltalakePython } from "./test-workers/python.js";
 
 interface Row {
@@ -1293,13 +1294,6 @@ describe("NativeTable properties", () => {
 });
 
 describe("directory record codec", () => {
-  const recordRow = (content: Uint8Array) => ({
-    content,
-    nodeId: "d",
-    partId: "d",
-    version: 1,
-    txnSeq: 1,
-  });
   const entry = (
     name: string,
     nodeId: string,
@@ -1344,7 +1338,7 @@ describe("directory record codec", () => {
               },
       });
     }
-    expect(byRecord).toEqual(contents.map((c) => decodeDirectoryChanges(recordRow(c))));
+    expect(byRecord).toEqual(contents.map((c) => decodeDirectoryChanges(asRecord(c))));
     expect(byRecord).toEqual(records);
     expect(tableFromIPC(decodeDirectoryRecords([])).numRows).toBe(0);
   });
@@ -1382,7 +1376,7 @@ describe("directory record codec", () => {
     );
     const streams = encodeDirectoryRecords(entries);
     expect(streams).toHaveLength(records.length);
-    expect(streams.map((s) => decodeDirectoryChanges(recordRow(s)))).toEqual(records);
+    expect(streams.map((s) => decodeDirectoryChanges(asRecord(s)))).toEqual(records);
     const js = tableFromIPC(encodeDirectoryChanges(records[0] ?? []));
     const native = tableFromIPC(streams[0] as Uint8Array);
     expect(native.schema.fields.map((f) => [f.name, String(f.type), f.nullable])).toEqual(

@@ -5,11 +5,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { newNodeId, PondError, ROOT_ID, sha256Hex } from "@pond/tinyfs";
+import { newNodeId, type PondError, ROOT_ID, sha256Hex } from "@pond/tinyfs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FsckProblemKind, fsckOplog } from "./fsck.js";
 import { createOplogFs, openOplogFs } from "./index.js";
 import { fileRow, insert, recordRow } from "./test-workers/crafted.js";
+import { failure } from "./test-workers/failure.js";
 import { appendWithDeltalake, deltalakePython, type PythonRow } from "./test-workers/python.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "pond-rows-"));
@@ -44,15 +45,6 @@ async function craftedEntry(
     fileRow(ROOT_ID, nodeId, content, fields),
   ]);
   return { path, version };
-}
-
-async function failure(promise: Promise<unknown>): Promise<PondError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(PondError.is(error), String(error)).toBe(true);
-  return error as PondError;
 }
 
 /** What reading `path` in the pond gives: the error it fails with. */

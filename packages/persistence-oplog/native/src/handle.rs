@@ -297,6 +297,8 @@ impl Handle {
     /// Creates a pond table at `path` (making directories) as version 0.
     pub async fn create(path: &str, properties: HashMap<String, String>) -> PondResult<Self> {
         let root = absolute(path)?;
+        // A linked `_delta_log` (even an empty one) would take the new table elsewhere.
+        confined::real_dir(&log_dir(&root))?;
         if has_log(&root) {
             return Err(PondError::new(
                 Code::Eexist,

@@ -2,11 +2,20 @@
 // (or an attacker) would append them to a pond someone then sends.
 
 import { type NodeId, ROOT_ID, sha256Hex } from "@pond/tinyfs";
-import { type DirectoryChange, encodeDirectoryChanges } from "../directory-record.js";
+import {
+  type DirectoryChange,
+  type DirectoryRecordRow,
+  encodeDirectoryChanges,
+} from "../directory-record.js";
 import { OpLogTable } from "../table.js";
 import type { PythonRow } from "./python.js";
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+
+/** A directory record row holding `content`, for decoding it alone. */
+export function asRecord(content: Uint8Array): DirectoryRecordRow {
+  return { content, nodeId: "d", partId: "d", version: 1, txnSeq: 1 };
+}
 
 /** A file version row with `content` inline, its size and sha256 as they should be. */
 export function fileRow(
