@@ -100,8 +100,8 @@ export function refuseLogGap(table: OpLogTable): void {
   if (!gap) return;
   throw new PondError(
     "CORRUPT",
-    `${describeGap(gap)}; the newest readable version is ${gap.missing - 1} (open it by that ` +
-      "version); pond fsck reports the damage",
+    `${describeGap(gap)}; the newest readable version is ${gap.missing - 1}, which can still ` +
+      "be opened by its number; pond fsck reports the damage",
     { path: table.root },
   );
 }
