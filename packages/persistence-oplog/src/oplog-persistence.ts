@@ -39,6 +39,7 @@ import {
   storeLargeFileFrom,
 } from "./large-files.js";
 import { ReadSet } from "./read-set.js";
+import { shown } from "./row-validation.js";
 import type { OpLogRow } from "./rows.js";
 import { OpLogTable, type PondCommitInfo, type TableVersionInfo } from "./table.js";
 
@@ -372,7 +373,8 @@ export class OpLogPersistence implements PersistenceLayer {
   private conflict(version: number, nodeId: NodeId, name?: string): PondError {
     const at = this.pathOf(nodeId);
     const path = at === undefined || name === undefined ? at : joinPath(at, name);
-    const what = path ?? `node ${nodeId}${name === undefined ? "" : ` (entry ${name})`}`;
+    const what =
+      path ?? `node ${shown(nodeId)}${name === undefined ? "" : ` (entry ${shown(name)})`}`;
     return new PondError(
       "CONFLICT",
       `a concurrent commit (version ${version}) changed ${path === undefined ? what : "it"}, ` +
