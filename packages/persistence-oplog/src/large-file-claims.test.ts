@@ -150,6 +150,7 @@ describe("a full disk", () => {
       ]);
       const outcome = JSON.parse(out.toString()) as Record<string, unknown>;
       expect(outcome.code, String(outcome.message)).toBe("ENOSPC");
+      expect(outcome.wholeCode).toBe("ENOSPC");
       expect(outcome.blobsAfterFailure).toEqual([]);
       expect(outcome.roomBack).toBe(true);
       expect(outcome.afterError).toBeUndefined();

@@ -33,6 +33,11 @@ try {
   outcome.code = error.code;
   outcome.message = error.message;
 }
+try {
+  await fs.root().writeFile("/too-big.bin", new Uint8Array(room + 1024 * 1024).fill(4));
+} catch (error) {
+  outcome.wholeCode = error.code;
+}
 outcome.blobsAfterFailure = blobs();
 outcome.roomBack = free() >= room - 64 * 1024;
 try {
