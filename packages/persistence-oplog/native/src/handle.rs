@@ -188,21 +188,15 @@ impl Handle {
         }
     }
 
-    /// A handle opened at the newest version: looks a checkpoint interval beyond it for a gap
+    /// A gap after the newest version `loaded` could read: looks a checkpoint interval beyond it
     /// (a full listing costs as much as the rest of the open on an old pond).
-    async fn at_newest(root: PathBuf, log_store: LogStoreRef, loaded: Loaded) -> PondResult<Self> {
-        let (newest, window) = (
-            to_version(loaded.version)?,
-            loaded.checkpoint_interval as u64,
-        );
-        let probe = root.clone();
-        let gap = tokio::task::spawn_blocking(move || log::gap_after(&probe, newest, window))
-            .await
-            .map_err(|e| from_join(e, "reading the log"))?;
-        Ok(Self {
-            gap,
-            ..Self::new(root, log_store, loaded)
-        })
+    fn gap_after_newest(
+        root: &Path,
+        version: i64,
+        properties: &HashMap<String, String>,
+    ) -> Option<Gap> {
+        let window = checkpoint_interval(properties) as u64;
+        log::gap_after(root, u64::try_from(version).ok()?, window)
     }
 
     /// CORRUPT when a commit now could land in a gap of the log: the whole log is listed once,
@@ -260,15 +254,23 @@ impl Handle {
         let version = version.map(to_version).transpose()?;
         if version.is_none() {
             let replay_root = root.clone();
-            let replayed = tokio::task::spawn_blocking(move || replay::newest(&replay_root))
-                .await
-                .map_err(|e| from_join(e, "reading the log"))?;
-            if let Some(replayed) = replayed {
+            let replayed = tokio::task::spawn_blocking(move || {
+                let replayed = replay::newest(&replay_root)?;
+                let gap =
+                    Self::gap_after_newest(&replay_root, replayed.version, &replayed.configuration);
+                Some((replayed, gap))
+            })
+            .await
+            .map_err(|e| from_join(e, "reading the log"))?;
+            if let Some((replayed, gap)) = replayed {
                 let log_store = table_builder(&root)?
                     .build_storage()
                     .map_err(|e| from_delta(e, Step::Load, &subject(&root)))?;
                 let loaded = loaded_from_replay(replayed, &root)?;
-                return Self::at_newest(root, log_store, loaded).await;
+                return Ok(Self {
+                    gap,
+                    ..Self::new(root, log_store, loaded)
+                });
             }
         }
         let listing = log::list(&root)?;
@@ -288,10 +290,22 @@ impl Handle {
             .map_err(|e| load_error(e, &root, version))?;
         let log_store = table.log_store();
         let loaded = loaded_from(table, &root)?;
-        match version {
-            Some(_) => Ok(Self::new(root, log_store, loaded)),
-            None => Self::at_newest(root, log_store, loaded).await,
-        }
+        let gap = match version {
+            Some(_) => None,
+            None => {
+                let (probe, newest, properties) =
+                    (root.clone(), loaded.version, loaded.properties.clone());
+                tokio::task::spawn_blocking(move || {
+                    Self::gap_after_newest(&probe, newest, &properties)
+                })
+                .await
+                .map_err(|e| from_join(e, "reading the log"))?
+            }
+        };
+        Ok(Self {
+            gap,
+            ..Self::new(root, log_store, loaded)
+        })
     }
 
     /// Creates a pond table at `path` (making directories) as version 0.
