@@ -1,7 +1,9 @@
 import { defineConfig } from "tsup";
-import { packageDefaults } from "../../tools/tsconfig/tsup";
+import { browserBuild, packageDefaults } from "../../tools/tsconfig/tsup";
 
-export default defineConfig({
-  ...packageDefaults,
-  entry: ["src/index.ts"],
-});
+const entry = ["src/index.ts"];
+
+export default defineConfig([
+  { ...packageDefaults, entry },
+  { ...browserBuild, entry },
+]);

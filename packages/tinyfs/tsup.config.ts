@@ -1,8 +1,10 @@
 import { defineConfig } from "tsup";
-import { packageDefaults } from "../../tools/tsconfig/tsup";
+import { browserBuild, packageDefaults } from "../../tools/tsconfig/tsup";
 
-export default defineConfig({
-  ...packageDefaults,
-  entry: ["src/index.ts", "src/testing/index.ts"],
-  external: ["vitest", "fast-check"],
-});
+const entry = ["src/index.ts", "src/testing/index.ts"];
+const external = ["vitest", "fast-check"];
+
+export default defineConfig([
+  { ...packageDefaults, entry, external },
+  { ...browserBuild, entry, external },
+]);

@@ -102,10 +102,15 @@ export async function isPond(dir: string): Promise<boolean> {
  * and large files: names starting with `_` or `part_id=`), so removing it loses
  * nothing else.
  */
-export async function holdsOnlyPond(dir: string): Promise<boolean> {
+export async function holdsOnlyPond(
+  dir: string,
+  besides: readonly string[] = [],
+): Promise<boolean> {
   if (!(await isPond(dir))) return false;
   const names = await readdir(dir);
-  return names.every((name) => name.startsWith("_") || name.startsWith("part_id="));
+  return names.every(
+    (name) => name.startsWith("_") || name.startsWith("part_id=") || besides.includes(name),
+  );
 }
 
 /** Whether `dir` is missing or an empty directory: a place a new pond may go. */

@@ -3,15 +3,14 @@
 import { PondError } from "@pond/tinyfs";
 import { type Table as ArrowTable, tableFromIPC, tableToIPC } from "apache-arrow";
 import type * as ParquetWasm from "parquet-wasm";
+import { loadParquetWasm, type ParquetWasmModule } from "#platform/parquet-wasm";
 import { type FieldInfo, type TableView, viewFfiSchema, viewFfiTable } from "./arrow-ffi.js";
-
-type ParquetWasmModule = typeof ParquetWasm;
 
 let loading: Promise<ParquetWasmModule> | undefined;
 
 // Importing parquet-wasm compiles a 5 MB wasm module: only pay for it when Parquet is used.
 function parquetWasm(): Promise<ParquetWasmModule> {
-  loading ??= import("parquet-wasm");
+  loading ??= loadParquetWasm();
   return loading;
 }
 

@@ -5,9 +5,9 @@ import { mkdirSync, mkdtempSync, readdirSync, truncateSync, writeFileSync } from
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PondError } from "@pond/tinyfs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOplogFs, openOplogFs } from "./index.js";
+import { failure } from "./test-workers/failure.js";
 import { deltalakePython } from "./test-workers/python.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "pond-bad-input-"));
@@ -24,15 +24,6 @@ async function pondWithFile(): Promise<{ path: string; partition: string }> {
   await fs.root().writeFile("/dir/file.txt", "hello");
   await fs.close();
   return { path, partition: join(path, `part_id=${dir.nodeId}`) };
-}
-
-async function failure(promise: Promise<unknown>): Promise<PondError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(PondError.is(error), String(error)).toBe(true);
-  return error as PondError;
 }
 
 describe("bad input", () => {

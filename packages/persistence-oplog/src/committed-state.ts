@@ -15,6 +15,7 @@ import {
   decodeDirectoryRecords,
 } from "./directory-record.js";
 import { readLargeFile } from "./large-files.js";
+import { checkUniqueVersions, duplicateVersion } from "./row-validation.js";
 import type { OpLogRow } from "./rows.js";
 import type { OpLogTable } from "./table.js";
 
@@ -47,7 +48,6 @@ const CONTENT_CACHE_BYTES = 32 * 1024 * 1024;
 const LOOKUPS_BEFORE_PARTITION_LOAD = 16;
 /** Lookups count toward that within this long of the first: occasional reads load nothing. */
 const LOOKUP_WINDOW_MS = 1000;
-const NO_CONTENT = new Uint8Array(0);
 
 export function rowMetadata(row: OpLogRow): NodeMetadata {
   const meta: NodeMetadata = {
@@ -114,7 +114,7 @@ export class CommittedState {
       complete: (replay[0]?.version ?? 1) === 1,
       sinceSnapshot: 0,
     };
-    const changes = decodeDirectoryRecords(replay.map((row) => row.content ?? NO_CONTENT));
+    const changes = decodeDirectoryRecords(replay);
     for (const [i, row] of replay.entries()) applyDirectoryRow(state, row, changes[i] ?? []);
     this.dirs.set(dirId, state);
     return state;
@@ -132,6 +132,7 @@ export class CommittedState {
     const rows = (await this.table.scan(partId, nodeId))
       .filter((row) => row.nodeId === nodeId)
       .sort((a, b) => a.version - b.version);
+    checkUniqueVersions(rows);
     const versions = rows.map((row) => {
       this.remember(row);
       return storedVersion(row);
@@ -198,6 +199,7 @@ export class CommittedState {
     for (const [nodeId, rows] of found) {
       if (this.nodes.has(nodeId)) continue;
       rows.sort((a, b) => a.version - b.version);
+      checkUniqueVersions(rows);
       this.nodes.set(nodeId, rows.map(storedVersion));
     }
     this.loadedPartitions.add(partId);
@@ -207,7 +209,12 @@ export class CommittedState {
     const stored = (await this.versions(nodeId, partId)).find((v) => v.meta.version === version);
     if (!stored) return undefined;
     if (stored.contentRef !== null) {
-      return readLargeFile(this.table.root, stored.contentRef, stored.meta.sha256);
+      return readLargeFile(
+        this.table.root,
+        stored.contentRef,
+        stored.meta.sha256,
+        stored.meta.size,
+      );
     }
     const key = `${nodeId}:${version}`;
     let content = this.contents.get(key);
@@ -231,19 +238,27 @@ export class CommittedState {
     return content;
   }
 
-  /** Applies the rows of the next table version to whatever is loaded. */
+  /**
+   * Applies the rows of the next table version to whatever is loaded; CORRUPT when one repeats a
+   * version already known (it would replace it silently).
+   */
   apply(rows: readonly OpLogRow[]): void {
     const ordered = [...rows].sort((a, b) => a.version - b.version);
     for (const row of ordered) {
-      if (row.entryType === "directory" && row.nodeId === row.partId) {
+      if (row.entryType === "directory") {
         const state = this.dirs.get(row.nodeId);
-        if (state) applyDirectoryRow(state, row);
+        if (state) {
+          checkNewer(state.versions, row);
+          applyDirectoryRow(state, row);
+        }
         continue;
       }
       const stored = storedVersion(row);
       const versions = this.nodes.get(row.nodeId);
-      if (versions) versions.push(stored);
-      else if (this.loadedPartitions.has(row.partId)) this.nodes.set(row.nodeId, [stored]);
+      if (versions) {
+        checkNewer(versions, row);
+        versions.push(stored);
+      } else if (this.loadedPartitions.has(row.partId)) this.nodes.set(row.nodeId, [stored]);
       this.remember(row);
     }
   }
@@ -271,10 +286,18 @@ export class CommittedState {
   }
 }
 
+/** CORRUPT unless `row` comes after the newest of `versions`. */
+function checkNewer(versions: readonly StoredVersion[], row: OpLogRow): void {
+  const newest = versions[versions.length - 1]?.meta;
+  if (newest && newest.version >= row.version) {
+    throw duplicateVersion(row, newest.txnSeq ?? 0);
+  }
+}
+
 function applyDirectoryRow(
   state: DirectoryState,
   row: OpLogRow,
-  changes: readonly DirectoryChange[] = row.content ? decodeDirectoryChanges(row.content) : [],
+  changes: readonly DirectoryChange[] = row.content ? decodeDirectoryChanges(row) : [],
 ): void {
   if (row.attrs === SNAPSHOT_ATTRS) {
     state.entries.clear();
@@ -290,11 +313,13 @@ function applyDirectoryRow(
   state.versions.push({ meta: rowMetadata(row), contentRef: null });
 }
 
-/** A directory's own records among a partition's rows, oldest first. */
+/** A directory's own records among a partition's rows, oldest first; CORRUPT if one repeats a version. */
 function directoryRows(rows: OpLogRow[], dirId: NodeId): OpLogRow[] {
-  return rows
+  const records = rows
     .filter((row) => row.nodeId === dirId && row.entryType === "directory")
     .sort((a, b) => a.version - b.version);
+  checkUniqueVersions(records);
+  return records;
 }
 
 export function sortedEntries(state: DirectoryState): DirEntry[] {

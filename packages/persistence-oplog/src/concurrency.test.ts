@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PondError } from "@pond/tinyfs";
 import { afterAll, describe, expect, it } from "vitest";
 import { createOplogFs, openOplogFs } from "./index.js";
 import { runWriter } from "./test-workers/spawn.js";
@@ -11,6 +12,41 @@ import { runWriter } from "./test-workers/spawn.js";
 const scratch = mkdtempSync(join(tmpdir(), "pond-concurrency-"));
 afterAll(() => rm(scratch, { recursive: true, force: true }), 60_000);
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+describe("a CONFLICT", () => {
+  it("names the pond path a concurrent commit changed, for a name read or a file written", async () => {
+    const path = join(scratch, "named");
+    const fs = await createOplogFs(path);
+    await fs.root().createDirPath("/shared/deep", { recursive: true });
+    await fs.root().writeFile("/shared/deep/read.txt", "v1");
+    await fs.root().writeFile("/shared/deep/written.txt", "v1");
+    const other = await openOplogFs(path);
+    const conflictOf = async (fn: () => Promise<void>) => {
+      const error = await fs.transaction(fn).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(PondError.is(error, "CONFLICT"), String(error)).toBe(true);
+      return error as PondError;
+    };
+
+    const read = await conflictOf(async () => {
+      await fs.root().readFile("/shared/deep/read.txt");
+      await fs.root().writeFile("/shared/elsewhere.txt", "depends on read.txt");
+      await other.root().remove("/shared/deep/read.txt");
+    });
+    expect(read.path).toBe("/shared/deep/read.txt");
+    expect(read.message).toContain("/shared/deep/read.txt");
+
+    const written = await conflictOf(async () => {
+      await fs.root().writeFile("/shared/deep/written.txt", "mine");
+      await other.root().writeFile("/shared/deep/written.txt", "theirs");
+    });
+    expect(written.path).toBe("/shared/deep/written.txt");
+    await other.close();
+    await fs.close();
+  });
+});
 
 describe("concurrent writer processes", () => {
   it("4 processes × 25 transactions into disjoint directories all land", async () => {

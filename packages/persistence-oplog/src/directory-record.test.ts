@@ -5,6 +5,7 @@ import {
   decodeDirectoryRecords,
   encodeDirectoryRecords,
 } from "./directory-record.js";
+import { asRecord } from "./test-workers/crafted.js";
 
 const insert = (name: string, nodeId: string): DirectoryChange => ({
   name,
@@ -23,7 +24,7 @@ describe("directory records", () => {
     ];
     const contents = encodeDirectoryRecords(records);
     expect(contents).toHaveLength(records.length);
-    expect(decodeDirectoryRecords(contents)).toEqual(records);
+    expect(decodeDirectoryRecords(contents.map(asRecord))).toEqual(records);
   });
 
   it("each content is a plain Arrow IPC stream any Arrow reader can open", () => {
@@ -46,7 +47,7 @@ describe("directory records", () => {
   });
 
   it("garbage is CORRUPT, not a crash", () => {
-    expect(() => decodeDirectoryRecords([new Uint8Array([1, 2, 3])])).toThrow(
+    expect(() => decodeDirectoryRecords([asRecord(new Uint8Array([1, 2, 3]))])).toThrow(
       expect.objectContaining({ code: "CORRUPT" }),
     );
   });

@@ -1,7 +1,7 @@
 // A directory record's content: the changes one transaction made, as Arrow IPC
 // ({ name, child_node_id, child_part_id, child_entry_type, op }); the native addon does the codec.
 
-import type { DirEntry, EntryType } from "@pond/tinyfs";
+import { type DirEntry, isEntryType } from "@pond/tinyfs";
 import { Field, Schema, tableFromIPC, Uint32, Utf8 } from "apache-arrow";
 import { ipcOf, uint32Column, utf8Column } from "./arrow-ipc.js";
 import {
@@ -9,6 +9,8 @@ import {
   encodeDirectoryRecords as nativeEncode,
 } from "./native.js";
 import { fromNative } from "./native-error.js";
+import { corruptRow, nameProblem, type RowKey, shown } from "./row-validation.js";
+import type { OpLogRow } from "./rows.js";
 
 /** One changed name: bound to a child (insert/update) or unbound (delete). */
 export interface DirectoryChange {
@@ -71,46 +73,88 @@ function encodeEmpty(): Uint8Array {
   return empty;
 }
 
-/** The changes of several records; CORRUPT when one cannot be decoded. */
-export function decodeDirectoryRecords(contents: readonly Uint8Array[]): DirectoryChange[][] {
-  const decoded: DirectoryChange[][] = contents.map(() => []);
-  if (contents.length === 0) return decoded;
-  let ipc: Uint8Array;
+/** A directory record row: whose content it is, for errors that name it. */
+export type DirectoryRecordRow = RowKey & Pick<OpLogRow, "content">;
+
+const OPS: ReadonlySet<string> = new Set(["insert", "update", "delete"]);
+const NO_CONTENT = new Uint8Array(0);
+
+/** Why a decoded entry change cannot be used, or undefined. */
+function changeProblem(
+  name: unknown,
+  op: unknown,
+  nodeId: unknown,
+  partId: unknown,
+  type: unknown,
+): string | undefined {
+  if (typeof op !== "string" || !OPS.has(op)) return `unknown operation ${shown(String(op))}`;
+  const bad = nameProblem(name);
+  if (bad !== undefined) return bad;
+  if (op === "delete") return undefined;
+  if (typeof nodeId !== "string" || nodeId === "" || typeof partId !== "string" || partId === "") {
+    return "no child node or partition";
+  }
+  return isEntryType(type) ? undefined : `unknown entry type ${shown(String(type))}`;
+}
+
+/** Decodes contents natively; CORRUPT naming the first record that cannot be decoded. */
+function decodeNatively(records: readonly DirectoryRecordRow[]): Uint8Array {
+  const contents = records.map((row) => row.content ?? NO_CONTENT);
   try {
-    ipc = nativeDecode([...contents]);
+    return nativeDecode(contents);
   } catch (error) {
+    // One at a time to find which: only on this error path.
+    for (const [i, content] of contents.entries()) {
+      try {
+        nativeDecode([content]);
+      } catch (one) {
+        const detail = fromNative(one).detail;
+        throw corruptRow(records[i] as DirectoryRecordRow, `directory record: ${detail}`);
+      }
+    }
     throw fromNative(error);
   }
-  const table = tableFromIPC(ipc);
+}
+
+/**
+ * The changes of several directory records, each entry validated (its name, operation, child
+ * and type): CORRUPT naming the record and the entry otherwise.
+ */
+export function decodeDirectoryRecords(
+  records: readonly DirectoryRecordRow[],
+): DirectoryChange[][] {
+  const decoded: DirectoryChange[][] = records.map(() => []);
+  if (records.length === 0) return decoded;
+  const table = tableFromIPC(decodeNatively(records));
   const column = (name: string) => {
     const vector = table.getChild(name);
     if (!vector) throw new Error(`decoded directory records lack the column ${name}`);
     return vector;
   };
-  const records = column("record");
+  const indexes = column("record");
   const names = column("name");
   const nodeIds = column("child_node_id");
   const partIds = column("child_part_id");
   const types = column("child_entry_type");
   const ops = column("op");
   for (let i = 0; i < table.numRows; i++) {
-    const name = names.get(i) as string;
-    const op = ops.get(i) as DirectoryChange["op"];
-    if (op !== "insert" && op !== "update" && op !== "delete") {
-      throw new Error(`unknown directory operation ${String(op)}`);
+    const record = indexes.get(i) as number;
+    const name = names.get(i);
+    const op = ops.get(i);
+    const nodeId = nodeIds.get(i);
+    const partId = partIds.get(i);
+    const type = types.get(i);
+    const problem = changeProblem(name, op, nodeId, partId, type);
+    if (problem !== undefined) {
+      throw corruptRow(
+        records[record] as DirectoryRecordRow,
+        `directory record: entry ${shown(String(name))}: ${problem}`,
+      );
     }
-    (decoded[records.get(i) as number] as DirectoryChange[]).push({
+    (decoded[record] as DirectoryChange[]).push({
       name,
       op,
-      entry:
-        op === "delete"
-          ? null
-          : {
-              name,
-              nodeId: nodeIds.get(i) as string,
-              partId: partIds.get(i) as string,
-              entryType: types.get(i) as EntryType,
-            },
+      entry: op === "delete" ? null : { name, nodeId, partId, entryType: type },
     });
   }
   return decoded;
@@ -120,6 +164,6 @@ export function encodeDirectoryChanges(changes: readonly DirectoryChange[]): Uin
   return encodeDirectoryRecords([[...changes]])[0] as Uint8Array;
 }
 
-export function decodeDirectoryChanges(content: Uint8Array): DirectoryChange[] {
-  return decodeDirectoryRecords([content])[0] as DirectoryChange[];
+export function decodeDirectoryChanges(record: DirectoryRecordRow): DirectoryChange[] {
+  return decodeDirectoryRecords([record])[0] as DirectoryChange[];
 }

@@ -1,17 +1,17 @@
 // fsck: checks every version of a pond's tree, every stored byte and every file on disk.
 
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import type { Dirent } from "node:fs";
+import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type NodeId, PondError, ROOT_ID, sha256Hex } from "@pond/tinyfs";
 import { SNAPSHOT_ATTRS } from "./committed-state.js";
 import { type DirectoryChange, decodeDirectoryChanges } from "./directory-record.js";
-import { LARGE_FILES_DIR } from "./large-files.js";
+import { hashLargeFile, LARGE_FILES_DIR } from "./large-files.js";
 import { DEFAULT_ORPHAN_GRACE_MS } from "./maintenance.js";
 import { openPondTable } from "./open-oplog-fs.js";
-import type { OpLogRow } from "./rows.js";
-import type { OpLogTable } from "./table.js";
+import { shown } from "./row-validation.js";
+import type { InvalidRow, OpLogRow } from "./rows.js";
+import { describeGap, type OpLogTable } from "./table.js";
 
 export type FsckProblemKind =
   | "unreadable-data-file"
@@ -21,7 +21,21 @@ export type FsckProblemKind =
   | "missing-node"
   | "content-mismatch"
   | "missing-large-file"
-  | "orphan-large-file";
+  | "orphan-large-file"
+  /** A row pond cannot use: bad entry type, version, size or content_ref (see row-validation.ts). */
+  | "invalid-row"
+  /** Two rows of one node with the same version. */
+  | "duplicate-version"
+  /** Versions missing from `_delta_log` while later ones are there. */
+  | "missing-log-entry"
+  /** A log entry at a version its writer did not commit it as (entries swapped or renamed). */
+  | "misplaced-log-entry"
+  /** A log entry whose commit info cannot be used. */
+  | "unreadable-log-entry"
+  /** A symbolic link inside the pond's own directories, which pond never follows. */
+  | "symlink"
+  /** Something in the pond's own directories that is not what belongs there (e.g. a directory among the large files). */
+  | "unexpected-file";
 
 export interface FsckProblem {
   kind: FsckProblemKind;
@@ -57,10 +71,31 @@ export async function fsckOplog(path: string, options: FsckOptions = {}): Promis
     await table.update();
     const problems: FsckProblem[] = [];
     const orphanedBefore = Date.now() - grace;
-    await checkDataFiles(table, orphanedBefore, problems);
-    const rows = await readRows(table, problems);
-    const largeFiles = await checkTree(table, rows, problems, options.onProgress);
-    await checkLargeFileOrphans(table, rows, orphanedBefore, problems);
+    const layout = await checkLayout(table.root, problems);
+    for (const gap of await table.logGaps()) {
+      problems.push({
+        kind: "missing-log-entry",
+        version: gap.missing,
+        file: `_delta_log/${String(gap.missing).padStart(20, "0")}.json`,
+        detail: describeGap(gap),
+      });
+    }
+    await checkLogOrder(table, problems);
+    await checkDataFiles(table, orphanedBefore, problems, layout.partitions);
+    const invalid: InvalidRow[] = [];
+    const rows = await readRows(table, problems, invalid);
+    const locations = new Locations();
+    const largeFiles = await checkTree(table, rows, locations, problems, options.onProgress);
+    for (const { row, problem } of invalid) {
+      problems.push({
+        kind: "invalid-row",
+        version: row.txnSeq,
+        ...pathOf(locations, row.nodeId),
+        detail: `version ${row.version} of node ${shown(row.nodeId)}: ${problem}`,
+      });
+    }
+    checkDuplicates(rows, locations, problems);
+    if (layout.largeFiles) await checkLargeFileOrphans(table, rows, orphanedBefore, problems);
     return {
       problems,
       versions: table.version + 1,
@@ -73,22 +108,89 @@ export async function fsckOplog(path: string, options: FsckOptions = {}): Promis
   }
 }
 
+/** The pond's own directories as found: those that can be looked into. */
+interface Layout {
+  /** `_large_files` is a real directory, or there is none. */
+  largeFiles: boolean;
+  /** The `part_id=…` directories that are real directories. */
+  partitions: string[];
+}
+
+function isInternal(name: string): boolean {
+  return name === "_delta_log" || name === LARGE_FILES_DIR || name.startsWith("part_id=");
+}
+
+/**
+ * Every link inside the pond's own directories (`_delta_log`, `_large_files`, `part_id=…`, and
+ * those directories themselves), and what does not belong there: none is followed or read.
+ */
+async function checkLayout(root: string, problems: FsckProblem[]): Promise<Layout> {
+  const layout: Layout = { largeFiles: true, partitions: [] };
+  const odd = (entry: Dirent, file: string) => {
+    if (entry.isSymbolicLink()) {
+      problems.push({ kind: "symlink", file, detail: "a symbolic link inside the pond" });
+    } else {
+      problems.push({ kind: "unexpected-file", file, detail: "not what belongs here" });
+    }
+  };
+  for (const dir of await readdir(root, { withFileTypes: true })) {
+    if (!isInternal(dir.name)) continue;
+    if (!dir.isDirectory()) {
+      odd(dir, dir.name);
+      if (dir.name === LARGE_FILES_DIR) layout.largeFiles = false;
+      continue;
+    }
+    if (dir.name.startsWith("part_id=")) layout.partitions.push(dir.name);
+    for (const entry of await readdir(join(root, dir.name), { withFileTypes: true })) {
+      // The log may hold directories of its own (delta-rs keeps some); files are what is read.
+      const fits = entry.isFile() || (dir.name === "_delta_log" && entry.isDirectory());
+      if (!fits) odd(entry, `${dir.name}/${entry.name}`);
+    }
+  }
+  return layout;
+}
+
+/**
+ * Every log entry is where its writer put it: a writer commits at the version after the one it
+ * read, or later when another was first, never at or before it, so an entry that says it read
+ * its own version or a later one was moved (log entries swapped or renamed).
+ */
+async function checkLogOrder(table: OpLogTable, problems: FsckProblem[]): Promise<void> {
+  let history: Awaited<ReturnType<OpLogTable["history"]>>;
+  try {
+    history = await table.history();
+  } catch (error) {
+    if (!PondError.is(error)) throw error;
+    problems.push({ kind: "unreadable-log-entry", detail: error.detail });
+    return;
+  }
+  for (const entry of history) {
+    if (entry.readVersion === undefined || entry.readVersion < entry.version) continue;
+    problems.push({
+      kind: "misplaced-log-entry",
+      version: entry.version,
+      file: `_delta_log/${String(entry.version).padStart(20, "0")}.json`,
+      detail: `written after version ${entry.readVersion}, not before version ${entry.version}`,
+    });
+  }
+}
+
 /** Every data file a retained version names exists; every data file on disk is named. */
 async function checkDataFiles(
   table: OpLogTable,
   orphanedBefore: number,
   problems: FsckProblem[],
+  partitions: readonly string[],
 ): Promise<void> {
   const named = new Map((await table.dataFiles()).map((f) => [f.path, f.version]));
   const onDisk = new Set<string>();
-  for (const dir of await readdir(table.root)) {
-    if (!dir.startsWith("part_id=")) continue;
-    for (const name of await readdir(join(table.root, dir))) {
-      if (!name.endsWith(".parquet")) continue;
-      const file = `${dir}/${name}`;
+  for (const dir of partitions) {
+    for (const entry of await readdir(join(table.root, dir), { withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith(".parquet")) continue;
+      const file = `${dir}/${entry.name}`;
       onDisk.add(file);
       if (named.has(file)) continue;
-      const info = await stat(join(table.root, file));
+      const info = await lstat(join(table.root, file));
       if (info.mtimeMs < orphanedBefore) {
         problems.push({
           kind: "orphan-data-file",
@@ -99,7 +201,7 @@ async function checkDataFiles(
     }
   }
   for (const [file, version] of named) {
-    if (!onDisk.has(decodeURIComponent(file)) && !onDisk.has(file)) {
+    if (!onDisk.has(decoded(file)) && !onDisk.has(file)) {
       problems.push({
         kind: "missing-data-file",
         file,
@@ -110,12 +212,27 @@ async function checkDataFiles(
   }
 }
 
-/** All rows, partition by partition, so that one unreadable file does not hide the rest. */
-async function readRows(table: OpLogTable, problems: FsckProblem[]): Promise<OpLogRow[]> {
+function decoded(file: string): string {
+  try {
+    return decodeURIComponent(file);
+  } catch {
+    return file;
+  }
+}
+
+/**
+ * All valid rows, partition by partition, so that one unreadable file does not hide the rest;
+ * the others go to `invalid`.
+ */
+async function readRows(
+  table: OpLogTable,
+  problems: FsckProblem[],
+  invalid: InvalidRow[],
+): Promise<OpLogRow[]> {
   const rows: OpLogRow[] = [];
   for (const { partId } of await table.partitionStats()) {
     try {
-      rows.push(...(await table.scan(partId)));
+      rows.push(...(await table.scan(partId, undefined, (found) => invalid.push(found))));
     } catch (error) {
       if (!PondError.is(error)) throw error;
       problems.push({
@@ -160,6 +277,7 @@ class Locations {
 async function checkTree(
   table: OpLogTable,
   rows: OpLogRow[],
+  locations: Locations,
   problems: FsckProblem[],
   onProgress: FsckOptions["onProgress"],
 ): Promise<number> {
@@ -174,7 +292,6 @@ async function checkTree(
     list.push(row);
   }
   const listings = new Map<NodeId, Map<string, NodeId>>();
-  const locations = new Locations();
   const versions = [...byVersion.keys()].sort((a, b) => a - b);
   let largeFiles = 0;
   for (const [i, version] of versions.entries()) {
@@ -184,13 +301,14 @@ async function checkTree(
       if (row.entryType !== "directory" || row.nodeId !== row.partId) continue;
       let changes: DirectoryChange[];
       try {
-        changes = row.content ? decodeDirectoryChanges(row.content) : [];
+        changes = row.content ? decodeDirectoryChanges(row) : [];
       } catch (error) {
+        if (!PondError.is(error)) throw error;
         problems.push({
           kind: "bad-directory-record",
           version,
           ...pathOf(locations, row.nodeId),
-          detail: `record ${row.version} cannot be decoded (${String(error)})`,
+          detail: error.detail,
         });
         continue;
       }
@@ -255,7 +373,13 @@ async function contentProblem(
     return undefined;
   }
   const file = row.contentRef;
-  const hashed = await hashFile(join(table.root, file));
+  let hashed: Awaited<ReturnType<typeof hashLargeFile>>;
+  try {
+    hashed = await hashLargeFile(table.root, file, row.size);
+  } catch (error) {
+    if (!PondError.is(error)) throw error;
+    return { kind: "missing-large-file", file, detail: `${what} refers to it: ${error.detail}` };
+  }
   if (!hashed) return { kind: "missing-large-file", file, detail: `${what} refers to it` };
   if (hashed.size !== row.size || hashed.sha256 !== row.sha256) {
     return {
@@ -267,18 +391,24 @@ async function contentProblem(
   return undefined;
 }
 
-async function hashFile(path: string): Promise<{ size: number; sha256: string } | undefined> {
-  const hash = createHash("sha256");
-  let size = 0;
-  try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-      hash.update(chunk as Buffer);
-      size += (chunk as Buffer).length;
+/** Two rows of one node with the same version: the later one would silently replace the first. */
+function checkDuplicates(rows: OpLogRow[], locations: Locations, problems: FsckProblem[]): void {
+  const seen = new Map<string, number>();
+  const ordered = [...rows].sort((a, b) => a.txnSeq - b.txnSeq);
+  for (const row of ordered) {
+    const key = `${row.nodeId}\0${row.version}`;
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, row.txnSeq);
+      continue;
     }
-  } catch {
-    return undefined;
+    problems.push({
+      kind: "duplicate-version",
+      version: row.txnSeq,
+      ...pathOf(locations, row.nodeId),
+      detail: `version ${row.version} of node ${shown(row.nodeId)} again (first in version ${first})`,
+    });
   }
-  return { size, sha256: hash.digest("hex") };
 }
 
 async function checkLargeFileOrphans(
@@ -289,10 +419,10 @@ async function checkLargeFileOrphans(
 ): Promise<void> {
   const referenced = new Set(rows.map((r) => r.contentRef).filter((r) => r !== null));
   const dir = join(table.root, LARGE_FILES_DIR);
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const file = `${LARGE_FILES_DIR}/${name}`;
-    if (referenced.has(file)) continue;
-    const info = await stat(join(dir, name)).catch(() => undefined);
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [] as Dirent[])) {
+    const file = `${LARGE_FILES_DIR}/${entry.name}`;
+    if (!entry.isFile() || referenced.has(file)) continue;
+    const info = await lstat(join(dir, entry.name)).catch(() => undefined);
     if (info && info.mtimeMs < orphanedBefore) {
       problems.push({ kind: "orphan-large-file", file, detail: "no version refers to it" });
     }

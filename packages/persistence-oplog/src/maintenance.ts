@@ -1,11 +1,12 @@
 // Maintenance of a long-lived pond: compaction, history retention and reclaiming unreferenced files.
 
 import { randomBytes } from "node:crypto";
-import { readdir, rename, rm, stat } from "node:fs/promises";
+import { lstat, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { PondError, parseDuration } from "@pond/tinyfs";
+import { realDirectory } from "./confined.js";
 import { LARGE_FILES_DIR } from "./large-files.js";
-import { openPondTable } from "./open-oplog-fs.js";
+import { openPondTable, refuseLogGap } from "./open-oplog-fs.js";
 import type { CompactResult, OpLogTable } from "./table.js";
 
 /** The table property holding how long history is kept: a duration ("30d") or "forever". */
@@ -89,6 +90,7 @@ export async function maintainOplog(
   const step = options.onStep ?? (() => undefined);
   const table = await openPondTable(path);
   try {
+    refuseLogGap(table);
     await table.update();
     step("retention");
     if (options.retention !== undefined) {
@@ -194,13 +196,19 @@ async function oldestRetainedVersion(table: OpLogTable, horizon: number): Promis
 /**
  * Deletes large files no row refers to. A candidate is first renamed aside; if
  * a transaction rewrote it meanwhile (its mtime is fresh), it is put back.
+ * Only regular files in a real `_large_files` directory are candidates: a link
+ * there is CORRUPT, never followed, and a directory or a link inside it is
+ * left alone (fsck reports it).
  */
 async function reclaimLargeFiles(
   table: OpLogTable,
   orphanedBefore: number,
 ): Promise<{ files: number; bytes: number }> {
   const dir = join(table.root, LARGE_FILES_DIR);
-  const names = await readdir(dir).catch(() => [] as string[]);
+  if (!(await realDirectory(dir))) return { files: 0, bytes: 0 };
+  const names = (await readdir(dir, { withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => entry.name);
   if (names.length === 0) return { files: 0, bytes: 0 };
   const referenced = new Set<string>();
   for (const row of await table.scanAll()) if (row.contentRef) referenced.add(row.contentRef);
@@ -209,8 +217,8 @@ async function reclaimLargeFiles(
   for (const name of names) {
     if (referenced.has(`${LARGE_FILES_DIR}/${name}`)) continue;
     const path = join(dir, name);
-    const info = await stat(path).catch(() => undefined);
-    if (!info || info.mtimeMs >= orphanedBefore) continue;
+    const info = await lstat(path).catch(() => undefined);
+    if (!info?.isFile() || info.mtimeMs >= orphanedBefore) continue;
     const aside = join(dir, `.reclaim-${randomBytes(6).toString("hex")}`);
     if (
       !(await rename(path, aside).then(
@@ -219,8 +227,8 @@ async function reclaimLargeFiles(
       ))
     )
       continue;
-    const moved = await stat(aside);
-    if (moved.mtimeMs >= orphanedBefore) {
+    const moved = await lstat(aside);
+    if (!moved.isFile() || moved.mtimeMs >= orphanedBefore) {
       await rename(aside, path);
       continue;
     }

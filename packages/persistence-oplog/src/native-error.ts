@@ -1,4 +1,5 @@
-// The one place where errors of the native addon become PondErrors.
+// The one place where errors of the native addon, and of the host filesystem under the pond,
+// become PondErrors.
 
 import { PondError, type PondErrorCode } from "@pond/tinyfs";
 
@@ -8,8 +9,20 @@ const CODES: Record<string, PondErrorCode> = {
   EINVAL: "EINVAL",
   CORRUPT: "CORRUPT",
   CLOSED: "CLOSED",
+  ENOSPC: "ENOSPC",
   IO: "EIO",
 };
+
+/** Host errno codes that mean a full disk (or quota): reported as ENOSPC, never hidden as EIO. */
+const FULL = new Set(["ENOSPC", "EDQUOT"]);
+
+/** A host filesystem error while storing or removing pond files: ENOSPC when the disk is full, else EIO. */
+export function fromStorage(error: unknown, detail: string): PondError {
+  if (PondError.is(error)) return error;
+  const errno = (error as NodeJS.ErrnoException | null)?.code;
+  const code = typeof errno === "string" && FULL.has(errno) ? "ENOSPC" : "EIO";
+  return new PondError(code, detail, { cause: error });
+}
 
 /** The native commit lost the race for its version: pond re-reads and retries. */
 export const VERSION_EXISTS = "VERSION_EXISTS";

@@ -2,7 +2,7 @@
 
 import { FS, PondError } from "@pond/tinyfs";
 import { OpLogPersistence, SNAPSHOT_INTERVAL_PROPERTY } from "./oplog-persistence.js";
-import { OpLogTable } from "./table.js";
+import { describeGap, OpLogTable } from "./table.js";
 
 export interface OpenOplogOptions {
   /** Show the pond as of this version (read-only). */
@@ -59,6 +59,14 @@ export async function openOplogFs(path: string, options: OpenOplogOptions = {}):
     throw new PondError("EINVAL", `invalid version ${version}`, { path });
   }
   const table = await openPondTable(path);
+  if (version === undefined && options.asOf === undefined) {
+    try {
+      refuseLogGap(table);
+    } catch (error) {
+      table.close();
+      throw error;
+    }
+  }
   const persistence = new OpLogPersistence(table, { readOnly: options.readOnly === true });
   if (version === undefined && options.asOf === undefined) return new FS(persistence);
   try {
@@ -79,6 +87,23 @@ export async function openPondTable(path: string): Promise<OpLogTable> {
     throw new PondError("EINVAL", "a Delta table, but not a pond", { path });
   }
   return table;
+}
+
+/**
+ * CORRUPT when the log of a table opened at its newest version stops at a missing entry while
+ * later ones are there: showing the older version as the newest would hide the later ones, and
+ * writing would land in the gap. The message names the newest readable version, which an open
+ * at that version (or any older one) still reads.
+ */
+export function refuseLogGap(table: OpLogTable): void {
+  const gap = table.logGap();
+  if (!gap) return;
+  throw new PondError(
+    "CORRUPT",
+    `${describeGap(gap)}; the newest readable version is ${gap.missing - 1}, which can still ` +
+      "be opened by its number; pond fsck reports the damage",
+    { path: table.root },
+  );
 }
 
 /** The newest version committed at or before `asOf`. */

@@ -8,6 +8,7 @@ import {
   ContentArena,
   type DirEntry,
   type DirectoryOperation,
+  joinPath,
   type MaybePromise,
   type NodeId,
   type NodeMetadata,
@@ -29,6 +30,7 @@ import {
   decodeDirectoryChanges,
   encodeDirectoryRecords,
 } from "./directory-record.js";
+import { LargeFileClaims } from "./large-file-claims.js";
 import {
   LARGE_FILE_THRESHOLD,
   openLargeFile,
@@ -37,6 +39,7 @@ import {
   storeLargeFileFrom,
 } from "./large-files.js";
 import { ReadSet } from "./read-set.js";
+import { shown } from "./row-validation.js";
 import type { OpLogRow } from "./rows.js";
 import { OpLogTable, type PondCommitInfo, type TableVersionInfo } from "./table.js";
 
@@ -65,6 +68,8 @@ export class OpLogPersistence implements PersistenceLayer {
   /** Private copies of staged contents, and of contents handed to readers. */
   private readonly stagedCopies = new ContentArena(STORE_SIZES);
   private readonly readCopies = new ContentArena(READ_SIZES);
+  /** The large files the open transaction stored, taken back if it does not commit them. */
+  private readonly largeFiles = new LargeFileClaims();
   private historyCache: TableVersionInfo[] = [];
   private lastTimestamp = 0;
   private closed = false;
@@ -131,7 +136,7 @@ export class OpLogPersistence implements PersistenceLayer {
     source: AsyncIterable<Uint8Array>,
   ): Promise<NodeMetadata> {
     this.checkWritable();
-    const stored = await storeLargeFileFrom(this.table.root, source);
+    const stored = await storeLargeFileFrom(this.table.root, source, this.largeFiles);
     if (stored.content) {
       return this.storeNode(nodeId, partId, {
         ...write,
@@ -160,7 +165,7 @@ export class OpLogPersistence implements PersistenceLayer {
   ): Promise<ReadableStream<Uint8Array>> {
     this.check();
     const large = await this.largeContent(nodeId, partId, version);
-    if (large) return openLargeFile(this.table.root, large.ref, large.sha256);
+    if (large) return openLargeFile(this.table.root, large.ref, large.sha256, large.size);
     const content = await this.readContent(nodeId, partId, version);
     return new ReadableStream<Uint8Array>({
       start(controller) {
@@ -236,6 +241,8 @@ export class OpLogPersistence implements PersistenceLayer {
     try {
       return await this.commitPending(meta);
     } finally {
+      // Whatever was not committed (all of it when the commit failed) goes at once.
+      await this.largeFiles.release(this.table.root);
       this.pending.clear();
       this.createdDirs.clear();
       this.readSet.clear();
@@ -243,6 +250,7 @@ export class OpLogPersistence implements PersistenceLayer {
   }
 
   async rollback(): Promise<void> {
+    await this.largeFiles.release(this.table.root);
     this.pending.clear();
     this.createdDirs.clear();
     this.readSet.clear();
@@ -311,6 +319,7 @@ export class OpLogPersistence implements PersistenceLayer {
         ...(meta.meta && { meta: meta.meta }),
       };
       if (await this.table.commit(rows, version, info)) {
+        await this.largeFiles.release(this.table.root, new Set(rows.map((row) => row.contentRef)));
         this.state.apply(rows);
         this.version = version;
         this.lastTimestamp = timestamp;
@@ -329,24 +338,78 @@ export class OpLogPersistence implements PersistenceLayer {
     for (let version = this.version + 1; version <= to; version++) {
       const rows = await this.table.rowsOf(version);
       for (const row of rows) {
-        if (row.entryType === "directory" && row.nodeId === row.partId) {
+        if (row.entryType === "directory") {
           const changes: DirectoryChange[] | "all" = row.content
-            ? decodeDirectoryChanges(row.content)
+            ? decodeDirectoryChanges(row)
             : "all";
           const staged = this.pending.dirs.get(row.nodeId);
           const touchesStaged =
             staged !== undefined && (changes === "all" || changes.some((c) => staged.has(c.name)));
           if (touchesStaged || this.readSet.conflictsWith(row.nodeId, changes)) {
-            throw conflict(version, `directory ${row.nodeId}`);
+            const name =
+              changes === "all"
+                ? undefined
+                : changes.find(
+                    (c) => staged?.has(c.name) || this.readSet.dependsOn(row.nodeId, c.name),
+                  )?.name;
+            throw this.conflict(version, row.nodeId, name);
           }
         } else if (this.pending.nodes.has(row.nodeId)) {
-          throw conflict(version, `node ${row.nodeId}`);
+          throw this.conflict(version, row.nodeId);
         }
       }
       this.state.apply(rows);
       this.noteTimestamp(rows);
       this.version = version;
     }
+  }
+
+  /**
+   * CONFLICT naming the pond path that a concurrent commit changed under this transaction: node
+   * `nodeId`, or entry `name` of directory `nodeId`. The path is found through the names this
+   * transaction looked up or staged, which lead from the root to whatever it touched; a node
+   * reached otherwise is named by its id.
+   */
+  private conflict(version: number, nodeId: NodeId, name?: string): PondError {
+    const at = this.pathOf(nodeId);
+    const path = at === undefined || name === undefined ? at : joinPath(at, name);
+    const what =
+      path ?? `node ${shown(nodeId)}${name === undefined ? "" : ` (entry ${shown(name)})`}`;
+    return new PondError(
+      "CONFLICT",
+      `a concurrent commit (version ${version}) changed ${path === undefined ? what : "it"}, ` +
+        "which this transaction depends on",
+      path === undefined ? {} : { path },
+    );
+  }
+
+  /** The path of `nodeId` through the entries this transaction looked up, listed or staged. */
+  private pathOf(nodeId: NodeId): string | undefined {
+    const parents = new Map<NodeId, { dir: NodeId; name: string }>();
+    const note = (dir: NodeId, name: string, entry: DirEntry | null | undefined) => {
+      if (entry && !parents.has(entry.nodeId)) parents.set(entry.nodeId, { dir, name });
+    };
+    for (const [dir, staged] of this.pending.dirs) {
+      for (const [name, entry] of staged) note(dir, name, entry);
+    }
+    const { names, listings } = this.readSet.read();
+    for (const [dir, looked] of names) {
+      const committed = this.state.cachedDirectory(dir)?.entries;
+      for (const name of looked) note(dir, name, committed?.get(name));
+    }
+    for (const dir of listings) {
+      for (const [name, entry] of this.state.cachedDirectory(dir)?.entries ?? []) {
+        note(dir, name, entry);
+      }
+    }
+    const segments: string[] = [];
+    for (let id = nodeId; id !== ROOT_ID; ) {
+      const parent = parents.get(id);
+      if (!parent || segments.length > parents.size) return undefined;
+      segments.push(parent.name);
+      id = parent.dir;
+    }
+    return `/${segments.reverse().join("/")}`;
   }
 
   /** Brings the caches from the version they reflect to the table's new one. */
@@ -444,7 +507,7 @@ export class OpLogPersistence implements PersistenceLayer {
     nodeId: NodeId,
     partId: NodeId,
     version?: number,
-  ): Promise<{ ref: string; sha256: string } | undefined> {
+  ): Promise<{ ref: string; sha256: string; size: number } | undefined> {
     const found = this.pending.pickVersion(
       nodeId,
       await this.state.versions(nodeId, partId),
@@ -455,7 +518,7 @@ export class OpLogPersistence implements PersistenceLayer {
       "staged" in found
         ? [found.staged.contentRef, found.staged.meta]
         : [found.committed.contentRef, found.committed.meta];
-    return ref ? { ref, sha256: meta.sha256 } : undefined;
+    return ref ? { ref, sha256: meta.sha256, size: meta.size } : undefined;
   }
 
   private async storeLargeNode(
@@ -464,7 +527,12 @@ export class OpLogPersistence implements PersistenceLayer {
     write: NodeWrite,
   ): Promise<NodeMetadata> {
     const meta = await this.nextVersion(nodeId, partId, write);
-    const contentRef = await storeLargeFile(this.table.root, write.sha256, write.content);
+    const contentRef = await storeLargeFile(
+      this.table.root,
+      write.sha256,
+      write.content,
+      this.largeFiles,
+    );
     this.pending.stageVersion({ meta, write: { ...write, content: EMPTY }, contentRef });
     return meta;
   }
@@ -498,7 +566,12 @@ export class OpLogPersistence implements PersistenceLayer {
 
   private async stagedContent(staged: StagedVersion): Promise<Uint8Array> {
     if (staged.contentRef) {
-      return readLargeFile(this.table.root, staged.contentRef, staged.meta.sha256);
+      return readLargeFile(
+        this.table.root,
+        staged.contentRef,
+        staged.meta.sha256,
+        staged.meta.size,
+      );
     }
     return this.readCopies.copy(staged.write.content);
   }
@@ -527,13 +600,6 @@ function groupByPartition(rows: OpLogRow[]): OpLogRow[] {
     else groups.set(row.partId, [row]);
   }
   return groups.size === 1 ? rows : [...groups.values()].flat();
-}
-
-function conflict(version: number, what: string): PondError {
-  return new PondError(
-    "CONFLICT",
-    `a concurrent commit (version ${version}) changed ${what} that this transaction depends on`,
-  );
 }
 
 /** How versions that pond's maintenance wrote (no pond commit info) show in the history. */

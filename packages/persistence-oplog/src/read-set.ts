@@ -28,6 +28,16 @@ export class ReadSet {
     return changes.some((change) => names.has(change.name));
   }
 
+  /** The names looked up in each directory, and the directories listed whole. */
+  read(): { names: ReadonlyMap<NodeId, ReadonlySet<string>>; listings: ReadonlySet<NodeId> } {
+    return { names: this.names, listings: this.listings };
+  }
+
+  /** Whether the transaction depends on `name` in `dirId`. */
+  dependsOn(dirId: NodeId, name: string): boolean {
+    return this.listings.has(dirId) || (this.names.get(dirId)?.has(name) ?? false);
+  }
+
   clear(): void {
     this.names.clear();
     this.listings.clear();

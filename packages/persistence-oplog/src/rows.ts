@@ -2,6 +2,7 @@
 
 import { Field, Int32, Int64, Schema, Timestamp, TimeUnit, tableFromIPC, Utf8 } from "apache-arrow";
 import { int32Column, int64Column, ipcOf, timestampColumn, utf8Column } from "./arrow-ipc.js";
+import { corruptRow, rowProblem } from "./row-validation.js";
 
 export interface OpLogRow {
   /** The directory the record belongs to (a directory's own id for its records). */
@@ -109,8 +110,17 @@ const toNumber = (v: unknown): number => (typeof v === "bigint" ? Number(v) : (v
 const toNumberOrNull = (v: unknown): number | null =>
   v === null || v === undefined ? null : toNumber(v);
 
-/** Rows from an IPC stream of the table's schema. */
-export function decodeRows(ipc: Uint8Array): OpLogRow[] {
+/** A row that failed validation, and why (see row-validation.ts). */
+export interface InvalidRow {
+  row: OpLogRow;
+  problem: string;
+}
+
+/**
+ * Rows from an IPC stream of the table's schema, each validated: CORRUPT naming the first that
+ * is not valid, or, given `invalid`, each such row handed to it and left out.
+ */
+export function decodeRows(ipc: Uint8Array, invalid?: (found: InvalidRow) => void): OpLogRow[] {
   const table = tableFromIPC(ipc);
   const col = (name: string) => {
     const vector = table.getChild(name);
@@ -130,9 +140,9 @@ export function decodeRows(ipc: Uint8Array): OpLogRow[] {
   const minEventTime = col("min_event_time");
   const maxEventTime = col("max_event_time");
   const attrs = col("attrs");
-  const rows: OpLogRow[] = new Array(table.numRows);
+  const rows: OpLogRow[] = [];
   for (let i = 0; i < table.numRows; i++) {
-    rows[i] = {
+    const row: OpLogRow = {
       partId: partId.get(i),
       nodeId: nodeId.get(i),
       entryType: entryType.get(i),
@@ -147,6 +157,10 @@ export function decodeRows(ipc: Uint8Array): OpLogRow[] {
       maxEventTime: toNumberOrNull(maxEventTime.get(i)),
       attrs: attrs.get(i),
     };
+    const problem = rowProblem(row);
+    if (problem === undefined) rows.push(row);
+    else if (invalid) invalid({ row, problem });
+    else throw corruptRow(row, problem);
   }
   return rows;
 }

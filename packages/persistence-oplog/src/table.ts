@@ -2,9 +2,10 @@
 
 import { access } from "node:fs/promises";
 import { join } from "node:path";
-import { NativeTable } from "./native.js";
+import { PondError } from "@pond/tinyfs";
+import { type LogGap, NativeTable } from "./native.js";
 import { fromNative, isVersionExists, native } from "./native-error.js";
-import { decodeRows, encodeRows, type OpLogRow } from "./rows.js";
+import { decodeRows, encodeRows, type InvalidRow, type OpLogRow } from "./rows.js";
 
 /** What pond records with each commit, in the Delta commitInfo. */
 export interface PondCommitInfo {
@@ -17,12 +18,48 @@ export interface PondCommitInfo {
   partitions: number;
 }
 
+/** Why a log entry's commit time or pond commit info cannot be used (it came from the pond), or undefined. */
+function commitInfoProblem(timestamp: unknown, pond: unknown): string | undefined {
+  const time = (t: unknown) => typeof t === "number" && Number.isFinite(t) && Math.abs(t) < 8.64e15;
+  if (timestamp !== null && timestamp !== undefined && !time(timestamp)) {
+    return "the commit time is not a time";
+  }
+  if (pond === undefined) return undefined;
+  if (typeof pond !== "object" || pond === null) return "pond's commit info is not an object";
+  const info = pond as Record<string, unknown>;
+  const count = (n: unknown) => typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
+  if (!time(info.timestamp)) return "pond's commit time is not a time";
+  if (typeof info.txnId !== "string" || !count(info.rows) || !count(info.partitions)) {
+    return "pond's commit info lacks its transaction id or counts";
+  }
+  if (info.message !== undefined && typeof info.message !== "string") {
+    return "the commit message is not a string";
+  }
+  const meta = info.meta;
+  const strings = (m: object) => Object.values(m).every((v) => typeof v === "string");
+  if (meta !== undefined && (typeof meta !== "object" || meta === null || !strings(meta))) {
+    return "the commit's metadata is not a map of strings";
+  }
+  return undefined;
+}
+
+/** What a gap in the log is, for messages. */
+export function describeGap(gap: LogGap): string {
+  const missing =
+    gap.next === gap.missing + 1
+      ? `version ${gap.missing} is missing from the log`
+      : `versions ${gap.missing} to ${gap.next - 1} are missing from the log`;
+  return `${missing} while version ${gap.next} is there`;
+}
+
 export interface TableVersionInfo {
   version: number;
   /** Delta's own commit time (epoch ms). */
   timestamp: number;
   /** Delta's name for what the version did, e.g. WRITE, OPTIMIZE, SET TBLPROPERTIES. */
   operation?: string;
+  /** The version its writer had read: the one before, unless another writer was first and it retried. */
+  readVersion?: number;
   pond?: PondCommitInfo;
 }
 
@@ -140,6 +177,24 @@ export class OpLogTable {
     return this.inner.version();
   }
 
+  /**
+   * Versions missing from the log after the newest one this open could read while a later one
+   * is there (looking a checkpoint interval further): undefined when none was seen, and for a
+   * table opened at an older version.
+   */
+  logGap(): LogGap | undefined {
+    try {
+      return this.inner.logGap() ?? undefined;
+    } catch (error) {
+      throw fromNative(error);
+    }
+  }
+
+  /** Every run of versions missing from the log between its oldest version and its newest entry. */
+  logGaps(): Promise<LogGap[]> {
+    return native(() => this.inner.logGaps());
+  }
+
   properties(): Record<string, string> {
     return this.inner.properties();
   }
@@ -177,9 +232,19 @@ export class OpLogTable {
     }
   }
 
-  /** Rows of one partition at the loaded version, optionally of one node only. */
-  async scan(partId: string, nodeId?: string): Promise<OpLogRow[]> {
-    return decodeRows(await native(() => this.inner.scanPartition(partId, nodeId ?? null)));
+  /**
+   * Rows of one partition at the loaded version, optionally of one node only. A row that is not
+   * valid is CORRUPT, or, given `invalid`, handed to it and left out.
+   */
+  async scan(
+    partId: string,
+    nodeId?: string,
+    invalid?: (found: InvalidRow) => void,
+  ): Promise<OpLogRow[]> {
+    return decodeRows(
+      await native(() => this.inner.scanPartition(partId, nodeId ?? null)),
+      invalid,
+    );
   }
 
   /** Rows of one partition at the loaded version without their contents (content is null). */
@@ -215,16 +280,22 @@ export class OpLogTable {
   async history(): Promise<TableVersionInfo[]> {
     const raw = JSON.parse(await native(() => this.inner.history())) as Array<{
       version: number;
-      timestamp: number;
+      timestamp: unknown;
       info?: Record<string, unknown>;
     }>;
     return raw.map((entry) => {
+      const problem = commitInfoProblem(entry.timestamp, entry.info?.pond);
+      if (problem) {
+        throw new PondError("CORRUPT", `the log entry of version ${entry.version}: ${problem}`);
+      }
       const pond = entry.info?.pond as PondCommitInfo | undefined;
       const operation = entry.info?.operation;
+      const readVersion = entry.info?.readVersion;
       return {
         version: entry.version,
-        timestamp: entry.timestamp,
+        timestamp: (entry.timestamp as number | null | undefined) ?? 0,
         ...(typeof operation === "string" && { operation }),
+        ...(typeof readVersion === "number" && { readVersion }),
         ...(pond && { pond }),
       };
     });

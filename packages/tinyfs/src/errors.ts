@@ -13,6 +13,7 @@ export type PondErrorCode =
   | "CONFLICT"
   | "CORRUPT"
   | "CLOSED"
+  | "ENOSPC"
   | "EIO";
 
 const POND_ERROR = Symbol.for("@pond/tinyfs.PondError");

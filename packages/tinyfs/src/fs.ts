@@ -1,6 +1,6 @@
 // The FS coordinator (Layer 2): transactions and access to the persistence layer.
 
-import { AsyncLocalStorage } from "node:async_hooks";
+import { AsyncContext } from "#platform/async-context";
 import { PondError } from "./errors.js";
 import { AsyncLock } from "./lock.js";
 import { type MaybePromise, undoOnFailure } from "./maybe-promise.js";
@@ -21,7 +21,7 @@ interface Transaction {
  */
 export class FS {
   private readonly lock = new AsyncLock();
-  private readonly current = new AsyncLocalStorage<Transaction>();
+  private readonly current = new AsyncContext<Transaction>();
   private closed = false;
 
   constructor(private readonly persistence: PersistenceLayer) {}

@@ -1,5 +1,5 @@
+export { sha256Hex } from "#platform/sha256";
 export { type ArenaSizes, ContentArena, READ_SIZES, STORE_SIZES } from "./content-arena.js";
-export { sha256Hex } from "./digest.js";
 export { parseDuration } from "./duration.js";
 export { PondError, type PondErrorCode, type PondErrorOptions } from "./errors.js";
 export { FS } from "./fs.js";

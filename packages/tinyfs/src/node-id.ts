@@ -1,7 +1,5 @@
 // Node identifiers: UUIDv7 strings, time-ordered and unique across processes.
 
-import { getRandomValues } from "node:crypto";
-
 /** A node's identity: a lowercase, hyphenated UUIDv7. */
 export type NodeId = string;
 
@@ -26,7 +24,7 @@ let counter = 0;
  */
 export function newNodeId(): NodeId {
   if (poolOffset === pool.length) {
-    getRandomValues(pool);
+    crypto.getRandomValues(pool);
     poolOffset = 0;
   }
   const r = poolOffset;

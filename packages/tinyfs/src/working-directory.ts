@@ -1,7 +1,7 @@
 // WD: path operations relative to one directory, delegated to the persistence layer.
 
+import { sha256Hex } from "#platform/sha256";
 import { Channel } from "./channel.js";
-import { sha256Hex } from "./digest.js";
 import { PondError } from "./errors.js";
 import type { FS } from "./fs.js";
 import { globMatches } from "./glob.js";

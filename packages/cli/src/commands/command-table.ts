@@ -14,8 +14,10 @@ import { ls } from "./ls.js";
 import { maintain } from "./maintain.js";
 import { mkdir } from "./mkdir.js";
 import { mv } from "./mv.js";
+import { plot } from "./plot.js";
 import { rm } from "./rm.js";
 import { show } from "./show.js";
+import { site } from "./site.js";
 import { stat } from "./stat.js";
 
 export const COMMANDS: readonly Command[] = [
@@ -32,6 +34,8 @@ export const COMMANDS: readonly Command[] = [
   log,
   show,
   downsample,
+  plot,
+  site,
   maintain,
   fsck,
   demo,

@@ -1,8 +1,9 @@
 // pond demo through the built binary: the pond it leaves, and when it refuses a directory.
 
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { readChartSvg } from "../testing/chart-reader.js";
 import { useSandbox } from "../testing/run-pond.js";
 
 const sandbox = useSandbox();
@@ -20,6 +21,16 @@ describe("pond demo", () => {
     expect(out).toMatch(/^1d\s+7\s/m);
     expect(out).toContain(`The pond is in ${s.path("pond-demo")}`);
     expect(out).toContain("Try:");
+    const chart = s.path("pond-demo", "week.svg");
+    expect(out).toContain(
+      `$ pond --pond pond-demo plot /sensors/station-1/weather -o pond-demo/week.svg`,
+    );
+    expect(out).toContain(`A chart of the week: ${chart}`);
+    expect(readChartSvg(await readFile(chart, "utf8")).map((p) => p.label)).toEqual([
+      "temperature",
+      "humidity",
+      "pressure",
+    ]);
 
     const pond = (...args: string[]) => s.run(["--pond", "pond-demo", ...args]);
     const log = (await pond("log", "--json")).json<

@@ -1,23 +1,25 @@
 // pond demo: build a small pond of sensor data and files, then tour it with the other commands.
 
 import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { PondError, type WD } from "@pond/tinyfs";
 import type { Command, CommandContext } from "../command.js";
 import { formatCommandLine } from "../command-line.js";
 import { calibrationBytes, README_V1, README_V2, STATIONS_CSV } from "../demo/demo-files.js";
-import { DEMO_META_KEY, DEMO_META_VALUE, isDemoPond } from "../demo/demo-marker.js";
+import { DEMO_CHART, DEMO_META_KEY, DEMO_META_VALUE, isDemoPond } from "../demo/demo-marker.js";
 import { invocationHint } from "../demo/invocation-hint.js";
 import { loadDerived } from "../derived.js";
 import { renderListing } from "../entry-listing.js";
 import { writeLines } from "../io.js";
 import { isVacant, withNewPond } from "../open-pond.js";
 import { startProgress } from "../output/progress.js";
-import { formatDuration, formatTime } from "../output/units.js";
+import { formatDuration, formatTime, plural } from "../output/units.js";
 import { type PondLocation, pondLocation } from "../pond-location.js";
 import { commitMeta, readPond } from "../pond-session.js";
 import { renderDownsample, runDownsample } from "./downsample.js";
 import { renderLog } from "./log.js";
 import { detailed, list } from "./ls.js";
+import { DEFAULT_WIDTH, PANEL_HEIGHT } from "./plot.js";
 
 export const DEFAULT_DEMO_DIR = "pond-demo";
 const FIRST_DAY = new Date("2024-06-01T00:00:00Z");
@@ -37,8 +39,9 @@ export const demo: Command = {
     `readings (every ${INTERVAL_SECONDS} s: temperature, humidity, pressure) appended to the`,
     "file:series /sensors/station-1/weather one day per version, then an edit of",
     "the README and a symlink. It then shows the log, the tree, the README as of an",
-    "older version and the series downsampled to 1h and 1d, and leaves the pond for",
-    "you to explore. DIR must be missing, empty, or a pond made by an earlier demo",
+    "older version and the series downsampled to 1h and 1d, draws the week as",
+    `${DEMO_CHART} in DIR, and leaves the pond for you to explore. DIR must be`,
+    "missing, empty, or a pond made by an earlier demo",
     "(which is replaced); anything else fails with EEXIST.",
   ],
   options: {},
@@ -83,6 +86,22 @@ export const demo: Command = {
       ...renderDownsample(request, summaries),
     ]);
 
+    const chart = join(dir, DEMO_CHART);
+    const { plotChart } = await import("../charts/plot-chart.js");
+    const plotted = await plotChart(tour, {
+      paths: [SERIES],
+      output: chart,
+      format: "svg",
+      resolution: "auto",
+      width: DEFAULT_WIDTH,
+      panelHeight: PANEL_HEIGHT,
+    });
+    await out([
+      "",
+      `$ ${command("plot", SERIES, "-o", chart)}`,
+      `wrote ${chart}: ${plural(plotted.panels.length, "panel")}, ${plotted.resolution} buckets`,
+    ]);
+
     const hint = await invocationHint(context.io.env);
     const last = FIRST_DAY.getTime() + DAYS * DAY_MS - INTERVAL_SECONDS * 1000;
     await out([
@@ -90,6 +109,7 @@ export const demo: Command = {
       `Done in ${formatDuration(Date.now() - started)}. The pond is in ${location.path}:`,
       `  ${built.lastVersion + 1} versions (0 to ${built.lastVersion}); ${SERIES} holds ${built.rows}`,
       `  readings in ${DAYS} versions, ${formatTime(FIRST_DAY)} to ${formatTime(last)}.`,
+      `A chart of the week: ${join(location.path, DEMO_CHART)}`,
       "",
       "Try:",
       ...(hint ? [`  (${hint})`] : []),
@@ -100,6 +120,7 @@ export const demo: Command = {
         command("cat", "--version", "1", README),
         command("downsample", "/sensors/latest", "--resolution", "15m", "--head", "4"),
         command("export", "-r", "/data", "demo-export"),
+        command("site", `${dir}-site`, "--serve"),
       ].map((line) => `  ${line}`),
     ]);
   },

@@ -202,14 +202,16 @@ async function parseResolutions(value: string | undefined): Promise<string[]> {
   return resolutions;
 }
 
-function parseTime(value: string | undefined, option: string): number | undefined {
+/** A `--start` or `--end` value: ISO 8601 or epoch ms. */
+export function parseTime(
+  value: string | undefined,
+  option: string,
+  command = "downsample",
+): number | undefined {
   if (value === undefined) return undefined;
   const ms = /^-?\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isSafeInteger(ms)) {
-    throw new UsageError(
-      `${option} needs a time (ISO 8601 or epoch ms), not '${value}'`,
-      "downsample",
-    );
+    throw new UsageError(`${option} needs a time (ISO 8601 or epoch ms), not '${value}'`, command);
   }
   return ms;
 }

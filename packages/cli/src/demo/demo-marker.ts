@@ -8,12 +8,15 @@ import type { PondLocation } from "../pond-location.js";
 export const DEMO_META_KEY = "pond.demo";
 export const DEMO_META_VALUE = "1";
 
+/** The chart the demo draws, beside the pond's table in its directory. */
+export const DEMO_CHART = "week.svg";
+
 /**
  * Whether `location` holds a pond whose first change was made by the demo, and
  * nothing else: what a later demo may remove.
  */
 export async function isDemoPond(location: PondLocation): Promise<boolean> {
-  if (!(await holdsOnlyPond(location.path))) return false;
+  if (!(await holdsOnlyPond(location.path, [DEMO_CHART]))) return false;
   const history = await withPond(location, { readOnly: true }, (fs) => fs.history()).catch(
     () => [] as CommitInfo[],
   );

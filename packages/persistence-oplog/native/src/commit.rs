@@ -171,8 +171,9 @@ pub async fn write_files(
     }
 }
 
-/// Refuses a write to a table pond must not write, or to a version other than loaded + 1.
-pub fn check_next_version(handle: &Handle, loaded: &Loaded, version: i64) -> PondResult<()> {
+/// Refuses a write to a table pond must not write, to a version other than loaded + 1, or into a
+/// gap of the log.
+pub async fn check_next_version(handle: &Handle, loaded: &Loaded, version: i64) -> PondResult<()> {
     if let Some(reason) = &loaded.read_only_reason {
         return Err(PondError::einval(reason.clone()));
     }
@@ -183,7 +184,7 @@ pub fn check_next_version(handle: &Handle, loaded: &Loaded, version: i64) -> Pon
             loaded.version + 1
         )));
     }
-    Ok(())
+    handle.check_contiguous(loaded).await
 }
 
 /// Writes `actions` as log entry `version` with a create-only put: no retry, no rebase onto a
@@ -266,7 +267,7 @@ pub async fn commit(
 ) -> PondResult<Committed> {
     let _op = handle.ops.lock().await;
     let loaded = handle.loaded();
-    check_next_version(handle, &loaded, version)?;
+    check_next_version(handle, &loaded, version).await?;
     let metadata = app_metadata(info_json, version)?;
 
     let parts = tokio::task::spawn_blocking(move || {

@@ -180,7 +180,7 @@ pub async fn compact(
     }
     let _op = handle.ops.lock().await;
     let loaded = handle.loaded();
-    check_next_version(handle, &loaded, version)?;
+    check_next_version(handle, &loaded, version).await?;
     let index = handle.index_locked().await?;
     let wanted: Option<HashSet<&str>> = options
         .part_ids

@@ -1,7 +1,6 @@
 //! One Parquet data file: writing it durably under its Hive-style partition directory, and
 //! reading its rows back.
 
-use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,9 +18,9 @@ use deltalake::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use deltalake::parquet::file::statistics::Statistics;
 use deltalake::parquet::schema::types::ColumnPath;
 
+use crate::confined;
 use crate::error::{
-    PondError, PondResult, from_arrow_read, from_data_file_io, from_io, from_parquet_read,
-    from_parquet_write,
+    PondError, PondResult, from_arrow_read, from_io, from_parquet_read, from_parquet_write,
 };
 use crate::log::sync_dir;
 use crate::schema::{
@@ -132,13 +131,10 @@ pub fn write(
     layout: &Layout,
 ) -> PondResult<Written> {
     let path = root.join(relative);
+    let (file, dir_is_new) = confined::create_data_file(root, relative)?;
     let dir = path
         .parent()
         .ok_or_else(|| PondError::internal(format!("{} has no directory", path.display())))?;
-    let dir_is_new = !dir.is_dir();
-    std::fs::create_dir_all(dir).map_err(|e| from_io(e, "creating partition directory", dir))?;
-
-    let file = File::create(&path).map_err(|e| from_io(e, "creating data file", &path))?;
     let mut writer = ArrowWriter::try_new(
         BufWriter::new(file),
         FILE_SCHEMA.clone(),
@@ -192,7 +188,7 @@ pub fn write(
 pub fn remove_all(root: &Path, relatives: &[String]) {
     for relative in relatives {
         // Best effort: a leftover file is unreachable from the log and fsck/vacuum reclaims it.
-        let _ = std::fs::remove_file(root.join(relative));
+        let _ = confined::remove_data_file(root, relative);
     }
 }
 
@@ -257,7 +253,7 @@ pub fn read_file_rows(
     let node_id = wanted.node_id.as_deref();
     let contents = !wanted.skip_contents;
     let path: PathBuf = root.join(relative);
-    let file = File::open(&path).map_err(|e| from_data_file_io(e, &path))?;
+    let file = confined::open_data_file(root, relative)?;
     let mut builder = ParquetRecordBatchReaderBuilder::try_new(file)
         .map_err(|e| from_parquet_read(e, &path))?
         .with_batch_size(8192);

@@ -26,6 +26,8 @@ pub enum Code {
     Closed,
     /// Another writer committed the requested version first; nothing was committed.
     VersionExists,
+    /// The disk (or the user's quota) is full.
+    Enospc,
     /// The operating system refused an I/O operation.
     Io,
     /// A bug or an unexpected state in the addon or in delta-rs.
@@ -41,6 +43,7 @@ impl AsRef<str> for Code {
             Code::Corrupt => "CORRUPT",
             Code::Closed => "CLOSED",
             Code::VersionExists => "VERSION_EXISTS",
+            Code::Enospc => "ENOSPC",
             Code::Io => "IO",
             Code::Internal => "INTERNAL",
         }
@@ -214,12 +217,28 @@ fn object_store_code(err: &deltalake::ObjectStoreError) -> Code {
         O::AlreadyExists { .. } => Code::Eexist,
         O::InvalidPath { .. } => Code::Einval,
         O::JoinError { .. } | O::NotImplemented { .. } | O::NotSupported { .. } => Code::Internal,
+        _ if disk_full(err) => Code::Enospc,
         _ => Code::Io,
     }
 }
 
+/// Whether a full disk is somewhere in the cause chain (the object store wraps io errors).
+fn disk_full(err: &(dyn StdError + 'static)) -> bool {
+    let mut current = Some(err);
+    while let Some(err) = current {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io_code(io) == Code::Enospc
+        {
+            return true;
+        }
+        current = err.source();
+    }
+    false
+}
+
 fn io_code(err: &std::io::Error) -> Code {
     match err.kind() {
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => Code::Enospc,
         std::io::ErrorKind::NotFound => Code::Enoent,
         std::io::ErrorKind::AlreadyExists => Code::Eexist,
         std::io::ErrorKind::InvalidInput => Code::Einval,
@@ -233,18 +252,6 @@ pub fn from_io(err: std::io::Error, what: &str, path: &Path) -> PondError {
     PondError::new(
         io_code(&err),
         format!("{what} {}: {}", path.display(), chain(&err)),
-    )
-}
-
-/// An io error on a data file the log names: a missing file is corruption, not "no such file".
-pub fn from_data_file_io(err: std::io::Error, path: &Path) -> PondError {
-    let code = match io_code(&err) {
-        Code::Enoent | Code::Corrupt => Code::Corrupt,
-        other => other,
-    };
-    PondError::new(
-        code,
-        format!("data file {}: {}", path.display(), chain(&err)),
     )
 }
 
@@ -377,5 +384,29 @@ impl<T: ToNapiValue> ToNapiValue for Settled<T> {
                 Err(napi::Error::from(unknown))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_or_quota_is_enospc_however_deep_it_is_wrapped() {
+        for errno in [libc::ENOSPC, libc::EDQUOT] {
+            let full = || std::io::Error::from_raw_os_error(errno);
+            assert_eq!(
+                from_io(full(), "writing", Path::new("/p")).code,
+                Code::Enospc
+            );
+            let wrapped = deltalake::ObjectStoreError::Generic {
+                store: "pond",
+                source: Box::new(full()),
+            };
+            assert_eq!(object_store_code(&wrapped), Code::Enospc);
+            assert_eq!(Code::Enospc.as_ref(), "ENOSPC");
+        }
+        let other = std::io::Error::from_raw_os_error(libc::EACCES);
+        assert_eq!(from_io(other, "writing", Path::new("/p")).code, Code::Io);
     }
 }

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use deltalake::kernel::transaction::CommitProperties;
@@ -15,10 +16,11 @@ use deltalake::operations::create::CreateBuilder;
 use deltalake::{DeltaTable, DeltaTableBuilder};
 use url::Url;
 
+use crate::confined;
 use crate::error::{Code, PondError, PondResult, Step, from_delta, from_io, from_join};
 use crate::index::PartitionIndex;
 use crate::log::{
-    EntryChanges, entry_changes, entry_path, find_damaged, has_log, log_dir, read_entry,
+    self, EntryChanges, Gap, entry_changes, entry_path, find_damaged, has_log, log_dir, read_entry,
 };
 use crate::replay::{self, Replayed};
 use crate::scan::ScanCounters;
@@ -63,6 +65,11 @@ pub struct Handle {
     /// Serializes the operations that move the loaded version (commit, update, time travel).
     pub ops: tokio::sync::Mutex<()>,
     pub scan_counters: ScanCounters,
+    /// Versions missing from the log after the newest one the open could read, seen when it
+    /// looked a little further (see `log::gap_after`).
+    pub gap: Option<Gap>,
+    /// Whether the whole log was listed and found contiguous, which the first write needs.
+    log_checked: AtomicBool,
 }
 
 fn absolute(path: &str) -> PondResult<PathBuf> {
@@ -176,7 +183,40 @@ impl Handle {
             loaded: Mutex::new(loaded),
             ops: tokio::sync::Mutex::new(()),
             scan_counters: ScanCounters::default(),
+            gap: None,
+            log_checked: AtomicBool::new(false),
         }
+    }
+
+    /// A gap after the newest version `loaded` could read: looks a checkpoint interval beyond it
+    /// (a full listing costs as much as the rest of the open on an old pond).
+    fn gap_after_newest(
+        root: &Path,
+        version: i64,
+        properties: &HashMap<String, String>,
+    ) -> Option<Gap> {
+        let window = checkpoint_interval(properties) as u64;
+        log::gap_after(root, u64::try_from(version).ok()?, window)
+    }
+
+    /// CORRUPT when a commit now could land in a gap of the log: the whole log is listed once,
+    /// before the handle's first write (a gap written into loses the versions after it).
+    pub async fn check_contiguous(&self, loaded: &Loaded) -> PondResult<()> {
+        if self.log_checked.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        if let Some(gap) = self.gap {
+            return Err(gap.refuse_write(&self.subject()));
+        }
+        let root = self.root.clone();
+        let listing = tokio::task::spawn_blocking(move || log::list(&root))
+            .await
+            .map_err(|e| from_join(e, "listing the log"))??;
+        if let Some(gap) = listing.gap_for_writer(to_version(loaded.version)?) {
+            return Err(gap.refuse_write(&self.subject()));
+        }
+        self.log_checked.store(true, Ordering::Relaxed);
+        Ok(())
     }
 
     pub fn subject(&self) -> String {
@@ -201,7 +241,7 @@ impl Handle {
     /// Opens the table at `path`, at its latest version or at `version`.
     pub async fn open(path: &str, version: Option<i64>) -> PondResult<Self> {
         let root = absolute(path)?;
-        if !log_dir(&root).is_dir() {
+        if !confined::real_dir(&log_dir(&root))? {
             return Err(PondError::new(
                 Code::Enoent,
                 format!(
@@ -214,24 +254,31 @@ impl Handle {
         let version = version.map(to_version).transpose()?;
         if version.is_none() {
             let replay_root = root.clone();
-            let replayed = tokio::task::spawn_blocking(move || replay::newest(&replay_root))
-                .await
-                .map_err(|e| from_join(e, "reading the log"))?;
-            if let Some(replayed) = replayed {
+            let replayed = tokio::task::spawn_blocking(move || {
+                let replayed = replay::newest(&replay_root)?;
+                let gap =
+                    Self::gap_after_newest(&replay_root, replayed.version, &replayed.configuration);
+                Some((replayed, gap))
+            })
+            .await
+            .map_err(|e| from_join(e, "reading the log"))?;
+            if let Some((replayed, gap)) = replayed {
                 let log_store = table_builder(&root)?
                     .build_storage()
                     .map_err(|e| from_delta(e, Step::Load, &subject(&root)))?;
                 let loaded = loaded_from_replay(replayed, &root)?;
-                return Ok(Self::new(root, log_store, loaded));
+                return Ok(Self {
+                    gap,
+                    ..Self::new(root, log_store, loaded)
+                });
             }
         }
+        let listing = log::list(&root)?;
+        listing.refuse_strays()?;
         if let Some(v) = version
-            && !entry_path(&root, v).is_file()
+            && !listing.has(v)
         {
-            let listing = crate::log::list(&root)?;
-            if !listing.has(v) {
-                return Err(listing.missing(v, &subject(&root)));
-            }
+            return Err(listing.missing(v, &subject(&root)));
         }
         let mut builder = table_builder(&root)?;
         if let Some(v) = version {
@@ -243,12 +290,29 @@ impl Handle {
             .map_err(|e| load_error(e, &root, version))?;
         let log_store = table.log_store();
         let loaded = loaded_from(table, &root)?;
-        Ok(Self::new(root, log_store, loaded))
+        let gap = match version {
+            Some(_) => None,
+            None => {
+                let (probe, newest, properties) =
+                    (root.clone(), loaded.version, loaded.properties.clone());
+                tokio::task::spawn_blocking(move || {
+                    Self::gap_after_newest(&probe, newest, &properties)
+                })
+                .await
+                .map_err(|e| from_join(e, "reading the log"))?
+            }
+        };
+        Ok(Self {
+            gap,
+            ..Self::new(root, log_store, loaded)
+        })
     }
 
     /// Creates a pond table at `path` (making directories) as version 0.
     pub async fn create(path: &str, properties: HashMap<String, String>) -> PondResult<Self> {
         let root = absolute(path)?;
+        // A linked `_delta_log` (even an empty one) would take the new table elsewhere.
+        confined::real_dir(&log_dir(&root))?;
         if has_log(&root) {
             return Err(PondError::new(
                 Code::Eexist,
@@ -314,12 +378,15 @@ impl Handle {
         crate::log::sync_entry(&root, 0)?;
         let log_store = table.log_store();
         let loaded = loaded_from(table, &root)?;
-        Ok(Self::new(root, log_store, loaded))
+        let handle = Self::new(root, log_store, loaded);
+        handle.log_checked.store(true, Ordering::Relaxed);
+        Ok(handle)
     }
 
     /// delta-rs's table loaded afresh (newest, or at `version`): for when an incremental load
     /// cannot work, e.g. because the log entries after the old snapshot were cleaned up.
     async fn fresh_table(&self, version: Option<u64>) -> PondResult<DeltaTable> {
+        self.refuse_strays().await?;
         let mut builder = table_builder(&self.root)?;
         if let Some(v) = version {
             builder = builder.with_version(v);
@@ -330,8 +397,18 @@ impl Handle {
             .map_err(|e| load_error(e, &self.root, version))
     }
 
+    /// CORRUPT when a file of the log is a link or not a regular file: delta-rs reads the log
+    /// on its own and would follow it.
+    async fn refuse_strays(&self) -> PondResult<()> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || log::list(&root)?.refuse_strays())
+            .await
+            .map_err(|e| from_join(e, "listing the log"))?
+    }
+
     /// Moves delta-rs's table to `target`: incrementally when it can, afresh otherwise.
     async fn move_table(&self, table: &mut DeltaTable, target: u64) -> PondResult<()> {
+        self.refuse_strays().await?;
         if table.load_version(target).await.is_err() {
             *table = self.fresh_table(Some(target)).await?;
         }
@@ -390,6 +467,7 @@ impl Handle {
             None => return Ok(before),
         };
         let mut next = if cleaned_past || entries.iter().any(|(_, e)| e.changes_table) {
+            self.refuse_strays().await?;
             let mut table = loaded.table.clone();
             if let Some(current) = table.as_mut()
                 && current.update_state().await.is_err()
@@ -442,7 +520,7 @@ impl Handle {
             return Ok(());
         }
         if !entry_path(&self.root, target).is_file() {
-            let listing = crate::log::list(&self.root)?;
+            let listing = log::list(&self.root)?;
             if !listing.has(target) {
                 return Err(listing.missing(target, &self.subject()));
             }

@@ -5,6 +5,7 @@
 
 mod commit;
 mod compact;
+mod confined;
 mod data_file;
 mod directory_record;
 mod error;
@@ -25,7 +26,7 @@ mod table;
 mod vacuum;
 
 pub use table::{
-    CommitResult, CompactOptions, CompactResult, DataFileEntry, LogCleanupResult, NativeTable,
-    PartitionStats, ScanStats, VacuumOptions, VacuumResult, decode_directory_records,
+    CommitResult, CompactOptions, CompactResult, DataFileEntry, LogCleanupResult, LogGap,
+    NativeTable, PartitionStats, ScanStats, VacuumOptions, VacuumResult, decode_directory_records,
     encode_directory_records,
 };

@@ -3,14 +3,18 @@
 //! log unreadable.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use deltalake::kernel::{Add, Remove};
 use serde_json::Value;
 
-use crate::error::{Code, PondError, PondResult, from_io, from_log_json};
+use crate::confined;
+use crate::error::{Code, PondError, PondResult, from_io, from_join, from_log_json};
 
 pub const LOG_DIR: &str = "_delta_log";
+/// The hint naming the newest checkpoint.
+pub const LAST_CHECKPOINT: &str = "_last_checkpoint";
 
 pub fn log_dir(root: &Path) -> PathBuf {
     root.join(LOG_DIR)
@@ -20,15 +24,28 @@ pub fn entry_path(root: &Path, version: u64) -> PathBuf {
     log_dir(root).join(format!("{version:020}.json"))
 }
 
+/// The bytes of a file in `_delta_log`, never through a link; `None` when it does not exist.
+pub fn read_file(path: &Path) -> PondResult<Option<Vec<u8>>> {
+    let Some(mut file) = confined::open_regular(path)? else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| from_io(e, "reading", path))?;
+    Ok(Some(bytes))
+}
+
 /// The actions of commit `version`, one JSON object per line; `None` when there is no such entry.
 pub async fn read_entry(root: &Path, version: u64) -> PondResult<Option<Vec<Value>>> {
     let path = entry_path(root, version);
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(from_io(e, "reading log entry", &path)),
-    };
-    parse_entry(&bytes, &path).map(Some)
+    let read = path.clone();
+    let bytes = tokio::task::spawn_blocking(move || read_file(&read))
+        .await
+        .map_err(|e| from_join(e, "reading a log entry"))??;
+    match bytes {
+        Some(bytes) => parse_entry(&bytes, &path).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Splits a log entry into its actions.
@@ -97,6 +114,46 @@ pub struct LogListing {
     /// Every versioned file (entries, checkpoints, checksums, compacted logs) with the newest
     /// version it covers, for cleanup.
     pub versioned: Vec<(u64, PathBuf)>,
+    /// Log files that are links or not regular files: left out of everything above, as if missing.
+    pub strays: Vec<PathBuf>,
+}
+
+/// Versions missing from the log while a later one is there: `missing..next`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gap {
+    /// The first missing version.
+    pub missing: u64,
+    /// The first version after it that has an entry.
+    pub next: u64,
+}
+
+impl Gap {
+    /// CORRUPT for a writer: committing now would write into the gap.
+    pub fn refuse_write(&self, subject: &str) -> PondError {
+        PondError::corrupt(format!(
+            "{subject}: {}; pond does not write into a gap in the log (pond fsck reports it, \
+             docs/design.md says how to repair it)",
+            self.describe()
+        ))
+    }
+
+    /// What is missing, and what is readable.
+    pub fn describe(&self) -> String {
+        let missing = if self.next == self.missing + 1 {
+            format!("version {} is missing from the log", self.missing)
+        } else {
+            format!(
+                "versions {} to {} are missing from the log",
+                self.missing,
+                self.next - 1
+            )
+        };
+        format!(
+            "{missing} while version {} is there: the newest readable version is {}",
+            self.next,
+            self.missing.saturating_sub(1)
+        )
+    }
 }
 
 impl LogListing {
@@ -119,6 +176,49 @@ impl LogListing {
     pub fn has(&self, version: u64) -> bool {
         self.oldest().is_some_and(|oldest| oldest <= version)
             && (self.entries.contains_key(&version) || self.checkpoints.contains_key(&version))
+    }
+
+    /// CORRUPT when a log file is a link or not a regular file: delta-rs, which reads the log on
+    /// its own for time travel and checkpoints, would follow it.
+    pub fn refuse_strays(&self) -> PondResult<()> {
+        match self.strays.first() {
+            Some(path) => Err(PondError::corrupt(format!(
+                "{} is a symbolic link or not a regular file; pond does not follow links in its \
+                 own directories",
+                path.display()
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Every run of versions missing between the oldest readable version and the newest entry.
+    pub fn gaps(&self) -> Vec<Gap> {
+        let mut gaps = Vec::new();
+        let Some(mut expected) = self.oldest() else {
+            return gaps;
+        };
+        for &version in self.entries.range(expected..).map(|(v, _)| v) {
+            if version > expected {
+                gaps.push(Gap {
+                    missing: expected,
+                    next: version,
+                });
+            }
+            expected = version + 1;
+        }
+        gaps
+    }
+
+    /// The first gap a writer at `loaded` must not write into: one after the newest checkpoint
+    /// at or before `loaded` (readers start there), or after the oldest version without one.
+    pub fn gap_for_writer(&self, loaded: u64) -> Option<Gap> {
+        let start = self
+            .checkpoints
+            .range(..=loaded)
+            .next_back()
+            .map(|(v, _)| *v)
+            .or(self.oldest())?;
+        self.gaps().into_iter().find(|gap| gap.missing > start)
     }
 
     /// ENOENT for a version that cannot be loaded, naming the oldest available one.
@@ -165,9 +265,10 @@ fn classify(name: &str) -> Option<(u64, Option<(u32, u32)>)> {
     Some((to, None))
 }
 
-/// Lists `_delta_log` (ENOENT when it does not exist).
+/// Lists `_delta_log` (ENOENT when it does not exist, CORRUPT when it is a link).
 pub fn list(root: &Path) -> PondResult<LogListing> {
     let dir = log_dir(root);
+    confined::real_dir(&dir)?;
     let reader = std::fs::read_dir(&dir).map_err(|e| from_io(e, "listing", &dir))?;
     let mut listing = LogListing::default();
     let mut parts: BTreeMap<u64, (u32, Vec<PathBuf>)> = BTreeMap::new();
@@ -177,10 +278,19 @@ pub fn list(root: &Path) -> PondResult<LogListing> {
         let Some(name) = name.to_str() else {
             continue;
         };
-        let Some((version, checkpoint)) = classify(name) else {
+        let classified = classify(name);
+        if classified.is_none() && name != LAST_CHECKPOINT {
+            continue;
+        }
+        let path = entry.path();
+        // The entry's own type, links not followed (no extra system call on most filesystems).
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
+            listing.strays.push(path);
+            continue;
+        }
+        let Some((version, checkpoint)) = classified else {
             continue;
         };
-        let path = entry.path();
         listing.versioned.push((version, path.clone()));
         match checkpoint {
             None if name.ends_with(".json") && name.len() == 25 => {
@@ -201,6 +311,23 @@ pub fn list(root: &Path) -> PondResult<LogListing> {
     }
     listing.versioned.sort();
     Ok(listing)
+}
+
+/// The first version after `newest` (the newest entry read) that has an entry within `window`
+/// versions, while `newest + 1` is missing: a gap that reading entries one by one stops at.
+/// Not a gap when a checkpoint covers the version found (a concurrent log cleanup) nor when
+/// `newest + 1` appears meanwhile (a concurrent commit: a writer commits a version only after
+/// the one before it exists, so one found missing after a later one was seen never was there).
+pub fn gap_after(root: &Path, newest: u64, window: u64) -> Option<Gap> {
+    let exists = |version: u64| std::fs::symlink_metadata(entry_path(root, version)).is_ok();
+    let next = (newest + 2..=newest.saturating_add(window.max(1))).find(|&v| exists(v))?;
+    let checkpointed = log_dir(root)
+        .join(format!("{next:020}.checkpoint.parquet"))
+        .exists();
+    (!checkpointed && !exists(newest + 1)).then_some(Gap {
+        missing: newest + 1,
+        next,
+    })
 }
 
 /// Whether `root` holds a Delta log with at least one commit or checkpoint.
@@ -252,17 +379,19 @@ pub fn find_damaged(root: &Path, version: Option<u64>) -> Option<PondError> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         if name.ends_with(".json") {
-            match std::fs::read(&path) {
-                Ok(bytes) => {
+            match read_file(&path) {
+                Ok(Some(bytes)) => {
                     if let Err(err) = parse_entry(&bytes, &path) {
                         return Some(err);
                     }
                 }
-                Err(e) => return Some(from_io(e, "reading log entry", &path)),
+                Ok(None) => {}
+                Err(err) => return Some(err),
             }
         } else {
-            let footer = std::fs::File::open(&path)
-                .map_err(|e| e.to_string())
+            let footer = confined::open_regular(&path)
+                .map_err(|e| e.message)
+                .and_then(|f| f.ok_or_else(|| "missing".to_string()))
                 .and_then(|f| {
                     deltalake::parquet::file::reader::SerializedFileReader::new(f)
                         .map(|_| ())
@@ -277,4 +406,118 @@ pub fn find_damaged(root: &Path, version: Option<u64>) -> Option<PondError> {
         }
     }
     None
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    /// A table root whose `_delta_log` holds empty entries for `versions` and checkpoints for
+    /// `checkpoints`; removed when dropped.
+    struct Log(PathBuf);
+
+    impl Log {
+        fn new(versions: impl IntoIterator<Item = u64>, checkpoints: &[u64]) -> Self {
+            let root = std::env::temp_dir().join(format!("pond-log-{}", uuid::Uuid::new_v4()));
+            std::fs::create_dir_all(log_dir(&root)).expect("log dir");
+            for version in versions {
+                std::fs::write(entry_path(&root, version), b"{}\n").expect("entry");
+            }
+            for version in checkpoints {
+                let name = format!("{version:020}.checkpoint.parquet");
+                std::fs::write(log_dir(&root).join(name), b"").expect("checkpoint");
+            }
+            Self(root)
+        }
+    }
+
+    impl Drop for Log {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn a_contiguous_log_has_no_gap() {
+        let log = Log::new(0..=12, &[10]);
+        let listing = list(&log.0).expect("list");
+        assert_eq!(listing.gaps(), vec![]);
+        assert_eq!(listing.gap_for_writer(12), None);
+        assert_eq!(gap_after(&log.0, 12, 100), None);
+    }
+
+    #[test]
+    fn every_gap_is_found_and_the_writer_refuses_those_after_its_checkpoint() {
+        // 3 and 4 missing before the checkpoint at 10, 12 missing after it.
+        let log = Log::new((0..=14).filter(|v| ![3, 4, 12].contains(v)), &[10]);
+        let listing = list(&log.0).expect("list");
+        let gaps = listing.gaps();
+        assert_eq!(
+            gaps,
+            vec![
+                Gap {
+                    missing: 3,
+                    next: 5
+                },
+                Gap {
+                    missing: 12,
+                    next: 13
+                }
+            ]
+        );
+        assert_eq!(listing.gap_for_writer(11), gaps.get(1).copied());
+        let message = gaps[0].describe();
+        assert!(message.contains("versions 3 to 4 are missing"), "{message}");
+        assert!(
+            message.contains("newest readable version is 2"),
+            "{message}"
+        );
+        // What reading entries one by one from the checkpoint stops at, and looks beyond.
+        assert_eq!(gap_after(&log.0, 11, 100), gaps.get(1).copied());
+        assert_eq!(gap_after(&log.0, 11, 1), None);
+    }
+
+    #[test]
+    fn a_log_cleaned_up_to_a_checkpoint_is_no_gap() {
+        let log = Log::new(20..=25, &[20]);
+        let listing = list(&log.0).expect("list");
+        assert_eq!(listing.oldest(), Some(20));
+        assert_eq!(listing.gaps(), vec![]);
+        // A reader that loaded 5 before the cleanup finds 20 with its checkpoint.
+        assert_eq!(gap_after(&log.0, 5, 100), None);
+    }
+
+    #[test]
+    fn linked_log_files_are_strays_as_if_missing() {
+        let log = Log::new((0..=3).filter(|v| *v != 2), &[]);
+        let outside = log.0.with_extension("outside");
+        std::fs::write(&outside, b"{}\n").expect("outside");
+        symlink(&outside, entry_path(&log.0, 2)).expect("link");
+        symlink(&outside, log_dir(&log.0).join(LAST_CHECKPOINT)).expect("link");
+        let listing = list(&log.0).expect("list");
+        assert_eq!(listing.strays.len(), 2);
+        assert!(listing.refuse_strays().is_err());
+        assert_eq!(
+            listing.gaps(),
+            vec![Gap {
+                missing: 2,
+                next: 3
+            }]
+        );
+        let err = read_file(&entry_path(&log.0, 2)).expect_err("link refused");
+        assert_eq!(err.code, Code::Corrupt);
+        let _ = std::fs::remove_file(&outside);
+    }
+
+    #[test]
+    fn a_linked_log_directory_is_refused() {
+        let log = Log::new(0..=1, &[]);
+        let elsewhere = log.0.with_extension("elsewhere");
+        std::fs::rename(log_dir(&log.0), &elsewhere).expect("move");
+        symlink(&elsewhere, log_dir(&log.0)).expect("link");
+        assert_eq!(list(&log.0).expect_err("refused").code, Code::Corrupt);
+        let _ = std::fs::remove_dir_all(&elsewhere);
+    }
 }

@@ -10,9 +10,7 @@ use serde_json::{Value, json};
 
 use crate::error::{Code, PondError, PondResult, Step, from_delta, from_io, from_join};
 use crate::handle::{Handle, to_version};
-use crate::log::{LOG_DIR, list, log_dir, sync_dir};
-
-const LAST_CHECKPOINT: &str = "_last_checkpoint";
+use crate::log::{LAST_CHECKPOINT, LOG_DIR, list, log_dir, read_file, sync_dir};
 
 pub struct Cleaned {
     /// Table-relative paths, oldest version first.
@@ -24,7 +22,9 @@ pub struct Cleaned {
 fn checkpoint_rows(files: &[PathBuf]) -> PondResult<i64> {
     let mut rows = 0;
     for path in files {
-        let file = File::open(path).map_err(|e| from_io(e, "opening checkpoint", path))?;
+        let file = crate::confined::open_regular(path)?.ok_or_else(|| {
+            PondError::corrupt(format!("checkpoint {} is missing", path.display()))
+        })?;
         let reader = SerializedFileReader::new(file)
             .map_err(|e| PondError::corrupt(format!("checkpoint {}: {e}", path.display())))?;
         rows += reader.metadata().file_metadata().num_rows();
@@ -42,8 +42,7 @@ fn secure_checkpoint(root: &Path, version: u64, files: &[PathBuf]) -> PondResult
             .map_err(|e| from_io(e, "syncing checkpoint", path))?;
     }
     let hint = log_dir(root).join(LAST_CHECKPOINT);
-    let hinted = std::fs::read(&hint)
-        .ok()
+    let hinted = read_file(&hint)?
         .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
         .and_then(|v| v.get("version").and_then(Value::as_u64));
     if hinted.is_none_or(|hinted| hinted < version) {

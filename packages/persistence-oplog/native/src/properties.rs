@@ -70,7 +70,7 @@ pub async fn set_properties(
     check(&properties)?;
     let _op = handle.ops.lock().await;
     let mut loaded = handle.loaded();
-    check_next_version(handle, &loaded, version)?;
+    check_next_version(handle, &loaded, version).await?;
     let metadata = {
         let state = handle
             .current_table(&mut loaded)

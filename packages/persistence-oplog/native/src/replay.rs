@@ -6,10 +6,10 @@
 //! lists the whole log directory, so its open grows with the table's age. Reading only the
 //! checkpoint's `add`, `metaData` and `protocol` columns and probing the entries after it does
 //! not. Anything unusual (multi-part or V2 checkpoints, reader features, deletion vectors, an
-//! unreadable file) is left to delta-rs, which then also reports any damage.
+//! unreadable file, a link) is left to delta-rs, which then also reports any damage (after the
+//! open refused links).
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::path::Path;
 
 use deltalake::arrow::array::{
@@ -21,8 +21,9 @@ use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
+use crate::confined::open_regular;
 use crate::index::{DataFile, PartitionIndex};
-use crate::log::{entry_changes, entry_path, log_dir, parse_entry};
+use crate::log::{LAST_CHECKPOINT, entry_changes, entry_path, log_dir, parse_entry, read_file};
 use crate::schema::PARTITION_COLUMN;
 
 /// The newest version as the log says it is.
@@ -68,9 +69,9 @@ pub fn newest(root: &Path) -> Option<Replayed> {
     let mut next = checkpoint.map_or(0, |v| v + 1);
     loop {
         let path = entry_path(root, next);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+        let bytes = match read_file(&path) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => break,
             Err(_) => return None,
         };
         let actions = parse_entry(&bytes, &path).ok()?;
@@ -101,9 +102,9 @@ pub fn newest(root: &Path) -> Option<Replayed> {
 /// The version `_last_checkpoint` names: `Some(None)` when there is none (a young table read
 /// from its first entry), `None` when it names a checkpoint pond does not read itself.
 fn last_checkpoint(root: &Path) -> Option<Option<u64>> {
-    let bytes = match std::fs::read(log_dir(root).join("_last_checkpoint")) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(None),
+    let bytes = match read_file(&log_dir(root).join(LAST_CHECKPOINT)) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Some(None),
         Err(_) => return None,
     };
     let hint: Value = serde_json::from_slice(&bytes).ok()?;
@@ -118,7 +119,7 @@ type Files = HashMap<String, Vec<DataFile>>;
 
 fn read_checkpoint(root: &Path, version: u64) -> Option<(TableState, Files)> {
     let path = log_dir(root).join(format!("{version:020}.checkpoint.parquet"));
-    let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(path).ok()?).ok()?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(open_regular(&path).ok()??).ok()?;
     let mask = ProjectionMask::columns(builder.parquet_schema(), CHECKPOINT_COLUMNS);
     let reader = builder.with_projection(mask).build().ok()?;
     let mut state = TableState::default();

@@ -2,7 +2,6 @@
 //! commit entry from there to the newest. Maintenance (vacuum, fsck's file list) works on this,
 //! not on one loaded version.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use deltalake::arrow::array::{Array, AsArray, RecordBatch};
@@ -11,7 +10,7 @@ use deltalake::parquet::arrow::ProjectionMask;
 use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use futures::{StreamExt, TryStreamExt};
 
-use crate::error::{PondError, PondResult, from_arrow_read, from_io, from_parquet_read};
+use crate::error::{PondError, PondResult, from_arrow_read, from_parquet_read};
 use crate::log::{EntryChanges, LogListing, entry_changes, read_entry};
 
 const CONCURRENT_ENTRIES: usize = 32;
@@ -35,10 +34,24 @@ pub struct RetainedLog {
     pub entries: Vec<(u64, EntryChanges)>,
 }
 
+/// What reading the retained log does about versions missing from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gaps {
+    /// CORRUPT: what the missing entries reference is unknown (vacuum must not guess).
+    Refuse,
+    /// Read the entries that are there (fsck reports the gaps on its own).
+    Skip,
+}
+
 impl RetainedLog {
     /// Reads the retained log of the table at `root`.
-    pub async fn read(root: &Path, listing: &LogListing, subject: &str) -> PondResult<Self> {
-        let (Some(oldest), Some(newest)) = (listing.oldest(), listing.newest()) else {
+    pub async fn read(
+        root: &Path,
+        listing: &LogListing,
+        subject: &str,
+        gaps: Gaps,
+    ) -> PondResult<Self> {
+        let (Some(oldest), Some(_)) = (listing.oldest(), listing.newest()) else {
             return Err(PondError::corrupt(format!(
                 "{subject}: the log holds no readable version"
             )));
@@ -56,15 +69,21 @@ impl RetainedLog {
                 .map_err(|e| crate::error::from_join(e, "reading a checkpoint"))??;
             (base, oldest + 1)
         };
+        if gaps == Gaps::Refuse
+            && let Some(gap) = listing.gaps().first()
+        {
+            return Err(PondError::corrupt(format!("{subject}: {}", gap.describe())));
+        }
+        let versions: Vec<u64> = listing.entries.range(first..).map(|(v, _)| *v).collect();
         let root = root.to_path_buf();
-        let entries = futures::stream::iter(first..=newest)
+        let entries = futures::stream::iter(versions)
             .map(|version| {
                 let root = root.clone();
                 async move {
                     let path = crate::log::entry_path(&root, version);
                     let Some(actions) = read_entry(&root, version).await? else {
                         return Err(PondError::corrupt(format!(
-                            "log entry {} is missing between retained versions",
+                            "log entry {} went missing while the log was read",
                             path.display()
                         )));
                     };
@@ -86,7 +105,9 @@ impl RetainedLog {
 fn read_checkpoint(files: &[PathBuf]) -> PondResult<Vec<CheckpointFile>> {
     let mut out = Vec::new();
     for path in files {
-        let file = File::open(path).map_err(|e| from_io(e, "opening checkpoint", path))?;
+        let file = crate::confined::open_regular(path)?.ok_or_else(|| {
+            PondError::corrupt(format!("checkpoint {} is missing", path.display()))
+        })?;
         let builder = ParquetRecordBatchReaderBuilder::try_new(file)
             .map_err(|e| from_parquet_read(e, path))?;
         let mask = ProjectionMask::columns(

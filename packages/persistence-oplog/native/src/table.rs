@@ -17,7 +17,7 @@ use crate::compact::CompactOptions as Options;
 use crate::data_file::Wanted;
 use crate::error::{Code, PondError, PondResult, Settled, panic_text};
 use crate::handle::Handle;
-use crate::retained::RetainedLog;
+use crate::retained::{Gaps, RetainedLog};
 use crate::{commit, compact, history, log, log_cleanup, properties, scan, vacuum};
 
 /// The result of `NativeTable.commit`.
@@ -128,6 +128,22 @@ pub struct DataFileEntry {
     pub data_change: bool,
 }
 
+/// Versions missing from the log: `missing` up to (not including) `next`, which is there.
+#[napi(object)]
+pub struct LogGap {
+    pub missing: i64,
+    pub next: i64,
+}
+
+impl From<log::Gap> for LogGap {
+    fn from(gap: log::Gap) -> Self {
+        Self {
+            missing: gap.missing as i64,
+            next: gap.next as i64,
+        }
+    }
+}
+
 /// What the scans of a handle read and skipped since it was opened.
 #[napi(object)]
 pub struct ScanStats {
@@ -209,6 +225,30 @@ impl NativeTable {
     pub fn properties(&self) -> napi::Result<HashMap<String, String>, Code> {
         let handle = self.handle().map_err(PondError::into_napi)?;
         Ok(handle.loaded().properties.as_ref().clone())
+    }
+
+    /// Versions missing from the log after the newest one this open could read, while a later
+    /// one is there (found by looking a checkpoint interval further): null when none was seen,
+    /// and for a handle opened at an older version.
+    #[napi]
+    pub fn log_gap(&self) -> napi::Result<Option<LogGap>, Code> {
+        let handle = self.handle().map_err(PondError::into_napi)?;
+        Ok(handle.gap.map(LogGap::from))
+    }
+
+    /// Every run of versions missing from the log between its oldest readable version and its
+    /// newest entry (the whole log is listed), oldest first.
+    #[napi(ts_return_type = "Promise<Array<LogGap>>")]
+    pub async fn log_gaps(&self) -> Settled<Vec<LogGap>> {
+        let handle = self.handle();
+        contained("logGaps", async move {
+            let root = handle?.root.clone();
+            let listing = tokio::task::spawn_blocking(move || log::list(&root))
+                .await
+                .map_err(|e| crate::error::from_join(e, "listing the log"))??;
+            Ok(listing.gaps().into_iter().map(LogGap::from).collect())
+        })
+        .await
     }
 
     /// Loads the newest version and returns it.
@@ -417,7 +457,8 @@ impl NativeTable {
         contained("dataFiles", async move {
             let handle = handle?;
             let listing = log::list(&handle.root)?;
-            let retained = RetainedLog::read(&handle.root, &listing, &handle.subject()).await?;
+            let retained =
+                RetainedLog::read(&handle.root, &listing, &handle.subject(), Gaps::Skip).await?;
             Ok(retained
                 .files_added()
                 .into_iter()

@@ -1,17 +1,20 @@
 //! Vacuum under a retention horizon: deletes the data files no version after the horizon needs,
 //! and orphans that no log entry references. The newest version on disk decides what is live,
-//! whatever version the handle is loaded at. `_delta_log` and `_large_files` are never touched.
+//! whatever version the handle is loaded at. `_delta_log` and `_large_files` are never touched,
+//! and nothing is deleted through a link (see confined.rs).
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path};
+use std::path::Path;
 use std::time::UNIX_EPOCH;
 
+use crate::confined;
 use crate::error::{PondResult, from_io, from_join};
 use crate::handle::Handle;
 use crate::log::list;
-use crate::retained::RetainedLog;
+use crate::retained::{Gaps, RetainedLog};
 use crate::schema::PARTITION_COLUMN;
 
+#[derive(Debug)]
 pub struct Vacuumed {
     /// Table-relative paths, sorted.
     pub deleted: Vec<String>,
@@ -56,21 +59,6 @@ fn references(log: RetainedLog) -> References {
     refs
 }
 
-/// Whether a path from the log is a data file vacuum may delete: relative, inside the table, and
-/// not under a directory Delta or pond keep for themselves (names starting with `_` or `.`).
-fn deletable(path: &str) -> bool {
-    let path = Path::new(path);
-    let mut components = path.components();
-    let Some(Component::Normal(first)) = components.next() else {
-        return false;
-    };
-    let first = first.to_string_lossy();
-    !first.starts_with('_')
-        && !first.starts_with('.')
-        && !path.to_string_lossy().contains("://")
-        && components.all(|c| matches!(c, Component::Normal(_)))
-}
-
 fn millis(time: std::time::SystemTime) -> i64 {
     time.duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -85,7 +73,7 @@ fn orphans(root: &Path, refs: &References, cutoff: i64) -> PondResult<Vec<String
     for dir in dirs {
         let dir = dir.map_err(|e| from_io(e, "listing", root))?;
         let name = dir.file_name().to_string_lossy().into_owned();
-        if !name.starts_with(&prefix) || !dir.file_type().is_ok_and(|t| t.is_dir()) {
+        if !name.starts_with(&prefix) || !confined::real_dir(&dir.path())? {
             continue;
         }
         let files = match std::fs::read_dir(dir.path()) {
@@ -111,22 +99,25 @@ fn orphans(root: &Path, refs: &References, cutoff: i64) -> PondResult<Vec<String
     Ok(out)
 }
 
+/// Deletes the candidates, table-relative paths from the log or the partition directories: each
+/// checked to be a data file inside a real partition directory, or the vacuum is CORRUPT and
+/// stops before deleting anything through a link.
 fn delete(root: &Path, candidates: Vec<String>, dry_run: bool) -> PondResult<Vacuumed> {
     let mut deleted = Vec::new();
     let mut bytes = 0;
     for relative in candidates {
-        let path = root.join(&relative);
+        let path = confined::data_file(root, &relative)?;
+        let in_real_dir = match path.parent() {
+            Some(dir) => confined::real_dir(dir)?,
+            None => false,
+        };
         let size = match std::fs::symlink_metadata(&path) {
-            Ok(meta) if meta.is_file() => meta.len() as i64,
+            Ok(meta) if in_real_dir && meta.is_file() => meta.len() as i64,
             // Already gone (vacuumed before), or not a file: nothing to do.
             _ => continue,
         };
-        if !dry_run {
-            match std::fs::remove_file(&path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(from_io(e, "deleting", &path)),
-            }
+        if !dry_run && !confined::remove_data_file(root, &relative)? {
+            continue;
         }
         deleted.push(relative);
         bytes += size;
@@ -152,16 +143,14 @@ pub async fn vacuum(
             .await
             .map_err(|e| from_join(e, "listing the log"))??
     };
-    let log = RetainedLog::read(&root, &listing, &subject).await?;
+    let log = RetainedLog::read(&root, &listing, &subject, Gaps::Refuse).await?;
     tokio::task::spawn_blocking(move || {
         let refs = references(log);
         let mut candidates: Vec<String> = refs
             .removed_at
             .iter()
             .filter(|(path, at)| {
-                at.is_some_and(|at| at < older_than_ms)
-                    && !refs.live.contains(*path)
-                    && deletable(path)
+                at.is_some_and(|at| at < older_than_ms) && !refs.live.contains(*path)
             })
             .map(|(path, _)| path.clone())
             .collect();
@@ -170,4 +159,62 @@ pub async fn vacuum(
     })
     .await
     .map_err(|e| from_join(e, "vacuuming"))?
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::error::Code;
+    use std::os::unix::fs::symlink;
+
+    fn scratch() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("pond-vacuum-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(dir.join("pond/part_id=real")).expect("scratch");
+        std::fs::create_dir_all(dir.join("outside")).expect("scratch");
+        dir
+    }
+
+    #[test]
+    fn deletes_only_data_files_inside_real_partition_directories() {
+        let dir = scratch();
+        let root = dir.join("pond");
+        std::fs::write(dir.join("outside/victim.parquet"), b"host").expect("victim");
+        std::fs::write(root.join("part_id=real/old.parquet"), b"rows").expect("old");
+        symlink(dir.join("outside"), root.join("part_id=linked")).expect("link");
+
+        let linked = delete(&root, vec!["part_id=linked/victim.parquet".into()], false);
+        assert_eq!(linked.expect_err("refused").code, Code::Corrupt);
+        for bad in [
+            "../outside/victim.parquet",
+            "/etc/hostname",
+            "part_id=real/../../x",
+        ] {
+            let refused = delete(&root, vec![bad.into()], false).expect_err(bad);
+            assert_eq!(refused.code, Code::Corrupt, "{bad}");
+        }
+        assert!(dir.join("outside/victim.parquet").exists());
+
+        let done = delete(&root, vec!["part_id=real/old.parquet".into()], false).expect("delete");
+        assert_eq!(done.deleted, vec!["part_id=real/old.parquet".to_string()]);
+        assert!(!root.join("part_id=real/old.parquet").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_linked_partition_directory_stops_the_orphan_search() {
+        let dir = scratch();
+        let root = dir.join("pond");
+        std::fs::write(dir.join("outside/stray.parquet"), b"host").expect("stray");
+        symlink(dir.join("outside"), root.join("part_id=linked")).expect("link");
+        let refs = References::default();
+        let err = orphans(&root, &refs, i64::MAX).expect_err("refused");
+        assert_eq!(err.code, Code::Corrupt);
+        assert!(err.message.contains("symbolic link"), "{}", err.message);
+        std::fs::remove_file(root.join("part_id=linked")).expect("unlink");
+        std::fs::write(root.join("part_id=real/stray.parquet"), b"rows").expect("stray");
+        let found = orphans(&root, &refs, i64::MAX).expect("orphans");
+        assert_eq!(found, vec!["part_id=real/stray.parquet".to_string()]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

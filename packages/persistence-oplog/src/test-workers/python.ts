@@ -27,6 +27,30 @@ export function deltalakePython(): string {
   return PYTHON;
 }
 
+/** A row as `append_rows.py` takes it: the table's columns, content as hex, time in µs. */
+export interface PythonRow {
+  part_id: string;
+  node_id: string;
+  entry_type: string;
+  version: number;
+  txn_seq?: number;
+  timestamp: number;
+  content?: string | null;
+  content_ref?: string | null;
+  size: number;
+  sha256: string;
+  attrs?: string | null;
+}
+
+/** Appends rows to the table at `tablePath` as another Delta writer would; returns the version committed. */
+export function appendWithDeltalake(tablePath: string, rows: PythonRow[]): number {
+  const script = fileURLToPath(new URL("./append_rows.py", import.meta.url));
+  const out = execFileSync(deltalakePython(), [script, tablePath], {
+    input: JSON.stringify(rows),
+  });
+  return (JSON.parse(out.toString()) as { version: number }).version;
+}
+
 export function readWithDeltalake(tablePath: string): unknown {
   const script = fileURLToPath(new URL("./read_with_deltalake.py", import.meta.url));
   const out = execFileSync(deltalakePython(), [script, tablePath], {

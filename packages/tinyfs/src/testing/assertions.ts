@@ -1,6 +1,7 @@
 // Assertion helpers shared by the conformance suite and the property test.
 
-import { createHash } from "node:crypto";
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { expect } from "vitest";
 import { PondError, type PondErrorCode } from "../errors.js";
 import type { FS } from "../fs.js";
@@ -17,10 +18,14 @@ export function text(data: Uint8Array): string {
   return decoder.decode(data);
 }
 
+/** The expected sha256 of a content, computed apart from the backend's own hashing in Node. */
 export function sha256(data: Uint8Array | string): string {
-  return createHash("sha256")
-    .update(typeof data === "string" ? encoder.encode(data) : data)
-    .digest("hex");
+  return bytesToHex(nobleSha256(typeof data === "string" ? encoder.encode(data) : data));
+}
+
+/** Whether two byte arrays hold the same bytes. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** The error a call rejects with (fails the test if it resolves). */

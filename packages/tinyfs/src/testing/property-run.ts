@@ -1,6 +1,6 @@
 // One run of the property test: an operation sequence applied to a backend and to the model, compared step by step.
 
-import { isDeepStrictEqual } from "node:util";
+import { deepEqual } from "#platform/deep-equal";
 import { PondError } from "../errors.js";
 import type { FS } from "../fs.js";
 import type { DirEntry, NodeMetadata } from "../node.js";
@@ -258,7 +258,7 @@ export class PropertyRun {
     const translated = g.ok
       ? { ok: true, value: translateIds(g.value, e.ok ? e.value : undefined, this.ids) }
       : g;
-    if (!isDeepStrictEqual(translated, e)) this.fail(show(op), e, translated);
+    if (!deepEqual(translated, e)) this.fail(show(op), e, translated);
     if (op.op === "cd" && expected.ok && got.ok) {
       this.mwd = (expected.value as { wd: ModelWd }).wd;
       this.wd = (got.value as { wd: WD }).wd;
@@ -365,7 +365,7 @@ export class PropertyRun {
     this.views.push(view);
     const expected = dumpModel(this.model.snapshots[version] as PondModel["root"]);
     const got = await dumpTree(view.root());
-    if (!isDeepStrictEqual(got, expected)) this.fail(`tree at version ${version}`, expected, got);
+    if (!deepEqual(got, expected)) this.fail(`tree at version ${version}`, expected, got);
     await view.close();
     this.views.pop();
   }
@@ -374,7 +374,7 @@ export class PropertyRun {
     const history = await this.fs.history();
     const versions = history.map((h) => h.version);
     const expected = this.model.snapshots.map((_, v) => v);
-    if (!isDeepStrictEqual(versions, expected)) this.fail("history versions", expected, versions);
+    if (!deepEqual(versions, expected)) this.fail("history versions", expected, versions);
     for (const [v, info] of history.entries()) {
       if (v === 0) continue;
       const message = this.model.messages[v];
@@ -392,7 +392,7 @@ export class PropertyRun {
     this.step++;
     const expected = dumpModel(this.model.root);
     const got = await dumpTree(this.fs.root());
-    if (!isDeepStrictEqual(got, expected)) this.fail("final tree", expected, got);
+    if (!deepEqual(got, expected)) this.fail("final tree", expected, got);
     await this.checkHistory();
     for (let v = 0; v <= this.model.version; v++) await this.travel(v);
   }

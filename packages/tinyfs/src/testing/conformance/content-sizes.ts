@@ -1,7 +1,7 @@
 // Conformance: file contents of every size class read back byte-identical (backends store big files apart).
 
 import { describe, expect, it } from "vitest";
-import { randomBytes, sha256 } from "../assertions.js";
+import { randomBytes, sameBytes, sha256 } from "../assertions.js";
 import type { SuiteContext } from "../harness.js";
 
 const KIB = 1024;
@@ -26,7 +26,7 @@ export function contentSizeTests(ctx: SuiteContext): void {
         await p.step();
         const read = await p.root.readFile("blob");
         expect(read.length).toBe(size);
-        expect(Buffer.from(read).equals(Buffer.from(data))).toBe(true);
+        expect(sameBytes(read, data)).toBe(true);
         const stat = await p.root.stat("blob");
         expect(stat.size).toBe(size);
         expect(stat.sha256).toBe(sha256(data));

@@ -90,24 +90,28 @@ export function fileTests(ctx: SuiteContext): void {
       expect(await p.root.readFile("f")).toEqual(new Uint8Array([1, 2, 3]));
     });
 
-    it("keeps Buffers' bytes apart too, in a transaction, small and large", async () => {
-      const p = await ctx.pond();
-      const small = Buffer.from([1, 2, 3]);
-      const large = Buffer.alloc(100 * 1024, 7);
-      await p.fs.transaction(async (root) => {
-        await root.writeFile("small", small);
-        await root.writeFile("large", large);
-        small[0] = 99;
-        large[0] = 99;
-        (await root.readFile("small"))[1] = 99;
-        (await root.readFile("large"))[1] = 99;
-      });
-      await p.step();
-      expect(await p.root.readFile("small")).toEqual(new Uint8Array([1, 2, 3]));
-      const read = await p.root.readFile("large");
-      expect(read[0]).toBe(7);
-      expect(read[1]).toBe(7);
-    });
+    // Node's Buffer pool is what makes aliasing likely; browsers have no Buffer.
+    it.skipIf(typeof Buffer === "undefined")(
+      "keeps Buffers' bytes apart too, in a transaction, small and large",
+      async () => {
+        const p = await ctx.pond();
+        const small = Buffer.from([1, 2, 3]);
+        const large = Buffer.alloc(100 * 1024, 7);
+        await p.fs.transaction(async (root) => {
+          await root.writeFile("small", small);
+          await root.writeFile("large", large);
+          small[0] = 99;
+          large[0] = 99;
+          (await root.readFile("small"))[1] = 99;
+          (await root.readFile("large"))[1] = 99;
+        });
+        await p.step();
+        expect(await p.root.readFile("small")).toEqual(new Uint8Array([1, 2, 3]));
+        const read = await p.root.readFile("large");
+        expect(read[0]).toBe(7);
+        expect(read[1]).toBe(7);
+      },
+    );
 
     it("creates the requested file entry type", async () => {
       const p = await ctx.pond();

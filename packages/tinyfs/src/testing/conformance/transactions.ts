@@ -1,6 +1,7 @@
 // Conformance: transactions, autocommit, rollback, nesting and concurrency.
 
 import { describe, expect, it } from "vitest";
+import { TRACKS_ASYNC_CALLS } from "#platform/async-context";
 import { collect, expectPondError, historyLength, text } from "../assertions.js";
 import type { SuiteContext } from "../harness.js";
 
@@ -338,21 +339,25 @@ export function transactionTests(ctx: SuiteContext): void {
       expect(contents).toEqual(new Set(Array.from({ length: 10 }, (_, i) => `w${i}`)));
     });
 
-    it("transactions started together run one after another and all commit", async () => {
-      const p = await ctx.pond();
-      const before = await historyLength(p.fs);
-      await p.root.writeFile("counter", "0");
-      const increment = () =>
-        p.fs.transaction(async (root) => {
-          const n = Number(text(await root.readFile("counter")));
-          await new Promise((resolve) => setTimeout(resolve, 1));
-          await root.writeFile("counter", String(n + 1));
-        });
-      await Promise.all([increment(), increment(), increment(), increment()]);
-      await p.step();
-      expect(text(await p.root.readFile("counter"))).toBe("4");
-      expect(await historyLength(p.fs)).toBe(before + 5);
-    });
+    // Telling the transactions apart needs async context, which browsers lack (design.md).
+    it.skipIf(!TRACKS_ASYNC_CALLS)(
+      "transactions started together run one after another and all commit",
+      async () => {
+        const p = await ctx.pond();
+        const before = await historyLength(p.fs);
+        await p.root.writeFile("counter", "0");
+        const increment = () =>
+          p.fs.transaction(async (root) => {
+            const n = Number(text(await root.readFile("counter")));
+            await new Promise((resolve) => setTimeout(resolve, 1));
+            await root.writeFile("counter", String(n + 1));
+          });
+        await Promise.all([increment(), increment(), increment(), increment()]);
+        await p.step();
+        expect(text(await p.root.readFile("counter"))).toBe("4");
+        expect(await historyLength(p.fs)).toBe(before + 5);
+      },
+    );
 
     it("a transaction on a closed pond is CLOSED", async () => {
       const p = await ctx.pond();

@@ -1,4 +1,4 @@
-// Content digests recorded with every file and symlink version.
+// Content digests recorded with every file and symlink version, in Node: OpenSSL through node:crypto.
 
 import * as crypto from "node:crypto";
 

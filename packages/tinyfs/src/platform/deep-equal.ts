@@ -1,0 +1,3 @@
+// Structural equality of test values, in Node: util.isDeepStrictEqual.
+
+export { isDeepStrictEqual as deepEqual } from "node:util";
