@@ -66,7 +66,13 @@ const stats = ["temperature", "pressure", "humidity"].flatMap((c) => [
   `avg(${c}) AS "${c}.avg"`,
   `count(${c}) AS "${c}.count"`,
 ]);
-const duckSql = (out: string) =>
+// DuckDB's fastest form of the buckets: integer arithmetic on the epoch. `time_bucket`, the
+// form its documentation shows first, is measured as a second row.
+const duckIntegerSql = (out: string) =>
+  `COPY (SELECT make_timestamp(bucket * 60000000) AS timestamp, ${stats.join(", ")}
+    FROM (SELECT epoch_us(timestamp) // 60000000 AS bucket, * FROM read_parquet('${input}'))
+    GROUP BY bucket ORDER BY bucket) TO '${out}' (FORMAT parquet)`;
+const duckTimeBucketSql = (out: string) =>
   `COPY (SELECT time_bucket(INTERVAL 1 MINUTE, timestamp) AS timestamp, ${stats.join(", ")}
     FROM read_parquet('${input}') GROUP BY 1 ORDER BY 1) TO '${out}' (FORMAT parquet)`;
 
@@ -78,17 +84,23 @@ const pondOnce = async () => {
   return file;
 };
 let out = 0;
-const duckOnce = () => duck.run(duckSql(join(dir, `out-${out++}.parquet`)));
+const duckOnce = (sql: (out: string) => string) => () =>
+  duck.run(sql(join(dir, `out-${out++}.parquet`)));
+const duckInteger = duckOnce(duckIntegerSql);
+const duckTimeBucket = duckOnce(duckTimeBucketSql);
 
 // Warm-up: parquet-wasm compiles its module on first use, DuckDB loads its parquet reader.
 const warm = await pondOnce();
-await duckOnce();
+await duckInteger();
+await duckTimeBucket();
 
 const pondTimes: number[] = [];
 const duckTimes: number[] = [];
+const timeBucketTimes: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   pondTimes.push(await time(pondOnce));
-  duckTimes.push(await time(duckOnce));
+  duckTimes.push(await time(duckInteger));
+  timeBucketTimes.push(await time(duckTimeBucket));
 }
 
 const manager = new DerivedFileManager(source);
@@ -109,19 +121,25 @@ const duckMs = percentile(duckTimes, 0.5);
 const hitMs = percentile(hitTimes, 0.5);
 const rows: Row[] = [
   {
-    name: `downsample ${ROWS.toLocaleString("en")} rows → 1m, cold (Parquet in pond → Parquet in memory pond)`,
+    name: `downsample ${ROWS.toLocaleString("en")} rows → 1m, cold (Parquet in pond → Parquet in memory pond; DuckDB on epoch integers)`,
     pond: pondMs,
     baseline: duckMs,
     unit: "ms",
-    goal: 1.5,
+    goal: 1,
   },
   {
-    // A hit has no DuckDB counterpart: its goal is ≤ 1 ms, shown as a ratio to DuckDB's cold query.
-    name: `cache hit, median of ${HITS} (baseline: DuckDB's cold query; goal ≤ 1 ms)`,
+    name: "the same (vs DuckDB with time_bucket)",
+    pond: pondMs,
+    baseline: percentile(timeBucketTimes, 0.5),
+    unit: "ms",
+  },
+  {
+    // A hit has no DuckDB counterpart: it is shown beside DuckDB's cold query.
+    name: `cache hit, median of ${HITS} (baseline: DuckDB's cold query)`,
     pond: hitMs,
     baseline: duckMs,
     unit: "ms",
-    goal: Number((1 / duckMs).toPrecision(2)),
+    atMost: 1,
   },
 ];
 printTable(
@@ -129,9 +147,7 @@ printTable(
   "DuckDB",
   rows,
 );
-console.log(
-  `\ncache hit: median ${hitMs.toFixed(3)} ms, p99 ${percentile(hitTimes, 0.99).toFixed(3)} ms (goal ≤ 1 ms: ${hitMs <= 1 ? "met" : "missed"})`,
-);
+console.log(`\ncache hit: p99 ${percentile(hitTimes, 0.99).toFixed(3)} ms`);
 
 duck.closeSync();
 db.closeSync();

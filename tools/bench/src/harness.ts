@@ -13,6 +13,8 @@ export interface Row {
   unit: string;
   /** A goal for pond / baseline, when there is one. */
   goal?: number;
+  /** A goal for pond's figure itself, in `unit`, when there is one. */
+  atMost?: number;
 }
 
 export async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
@@ -50,7 +52,7 @@ export function printTable(title: string, baselineName: string, rows: Row[]): vo
     `${format(r.pond)} ${r.unit}`,
     `${format(r.baseline)} ${r.unit}`,
     `${(r.pond / r.baseline).toFixed(2)}×`,
-    r.goal === undefined ? "" : `≤ ${r.goal}× ${r.pond / r.baseline <= r.goal ? "met" : "missed"}`,
+    goalCell(r),
   ]);
   const widths = header.map((h, i) =>
     Math.max(h.length, ...body.map((row) => (row[i] ?? "").length)),
@@ -63,6 +65,17 @@ export function printTable(title: string, baselineName: string, rows: Row[]): vo
     `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`,
   );
   for (const row of body) console.log(line(row));
+}
+
+function goalCell(row: Row): string {
+  const goals: string[] = [];
+  if (row.goal !== undefined) {
+    goals.push(`≤ ${row.goal}× ${row.pond / row.baseline <= row.goal ? "met" : "missed"}`);
+  }
+  if (row.atMost !== undefined) {
+    goals.push(`≤ ${row.atMost} ${row.unit} ${row.pond <= row.atMost ? "met" : "missed"}`);
+  }
+  return goals.join(", ");
 }
 
 function format(value: number): string {
