@@ -94,6 +94,23 @@ const warm = await pondOnce();
 await duckInteger();
 await duckTimeBucket();
 
+// Both DuckDB forms compute the same buckets.
+const summary = async (file: string) =>
+  String(
+    (
+      await duck.runAndReadAll(
+        `SELECT count(*), sum(epoch_us(timestamp)), round(sum("temperature.avg"), 6) FROM read_parquet('${file}')`,
+      )
+    ).getRowsJS(),
+  );
+const [integerSummary, timeBucketSummary] = [
+  await summary(join(dir, "out-0.parquet")),
+  await summary(join(dir, "out-1.parquet")),
+];
+if (integerSummary !== timeBucketSummary) {
+  throw new Error(`DuckDB's two forms disagree: ${integerSummary} and ${timeBucketSummary}`);
+}
+
 const pondTimes: number[] = [];
 const duckTimes: number[] = [];
 const timeBucketTimes: number[] = [];
