@@ -29,4 +29,9 @@ function sourceAliases(): { find: RegExp; replacement: string }[] {
   });
 }
 
-export const packageTestDefaults = defineConfig({ resolve: { alias: sourceAliases() } });
+// A test gets a minute: beside builds and other suites on two cores, a test of a few hundred
+// milliseconds has taken over vitest's default of 5 s. A stuck test still fails.
+export const packageTestDefaults = defineConfig({
+  resolve: { alias: sourceAliases() },
+  test: { testTimeout: 60_000 },
+});
