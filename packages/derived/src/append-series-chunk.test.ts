@@ -2,7 +2,7 @@
 
 import { createMemoryFs } from "@pond/persistence-memory";
 import type { FS } from "@pond/tinyfs";
-import { Float64, Table } from "apache-arrow";
+import { Float64, Table, Utf8, vectorFromArray } from "apache-arrow";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { appendSeriesChunk } from "./append-series-chunk.js";
 import { DerivedFileManager } from "./derived-file-manager.js";
@@ -85,6 +85,50 @@ describe("appendSeriesChunk", () => {
       appendSeriesChunk(fs, "/s", new TextEncoder().encode("nope")),
     ).rejects.toMatchObject({ code: "EINVAL" });
     expect(await fs.root().exists("/s")).toBe(false);
+  });
+});
+
+describe("the columns of a series", () => {
+  const labelled = (times: bigint[], label: string[]) =>
+    new Table({
+      timestamp: int64Vector(timestampType("ms"), times),
+      value: vectorFromArray(label, new Utf8()),
+    });
+
+  it("refuses a chunk whose column has another type than in the series, naming the column", async () => {
+    await appendSeriesChunk(fs, "/s", await toParquet(chunk([1n, 2n])));
+    const error = await appendSeriesChunk(fs, "/s", await toParquet(labelled([3n], ["x"]))).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      code: "EINVAL",
+      path: "/s",
+      detail: 'column "value" is utf8 in this chunk but float64 in the series',
+    });
+    expect((await fs.root().stat("/s")).version).toBe(1);
+  });
+
+  it("takes new columns and chunks without some, recording the union", async () => {
+    await appendSeriesChunk(fs, "/s", await toParquet(chunk([1n, 2n])));
+    const extra = chunk([3n]).assign(new Table({ humidity: numberVector(new Float64(), [0.5]) }));
+    const second = await appendSeriesChunk(fs, "/s", await toParquet(extra));
+    const onlyTime = new Table({ timestamp: int64Vector(timestampType("ms"), [4n]) });
+    const third = await appendSeriesChunk(fs, "/s", await toParquet(onlyTime));
+    const union = [
+      ["timestamp", "tsm:UTC"],
+      ["value", "g"],
+      ["humidity", "g"],
+    ];
+    expect(JSON.parse(second.attrs?.columns ?? "")).toEqual(union);
+    expect(JSON.parse(third.attrs?.columns ?? "")).toEqual(union);
+  });
+
+  it("reads the columns of versions written before they were recorded", async () => {
+    await fs.root().writeFile("/old", await toParquet(chunk([1n])), { entryType: "file:series" });
+    await expect(
+      appendSeriesChunk(fs, "/old", await toParquet(labelled([2n], ["y"]))),
+    ).rejects.toMatchObject({ code: "EINVAL", detail: expect.stringContaining('"value"') });
   });
 });
 

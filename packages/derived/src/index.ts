@@ -29,6 +29,7 @@ export { DOWNSAMPLE } from "./downsample-timeseries.js";
 export { BUCKET_COLUMN } from "./downsampler.js";
 export { readParquet, writeParquet } from "./parquet-io.js";
 export { parseResolution, type Resolution } from "./resolution.js";
+export { SERIES_COLUMNS_ATTR } from "./series-columns.js";
 export type { SourceInput } from "./source-input.js";
 export type { TimeRange } from "./time-range.js";
 export { TIMESTAMP_COLUMN_NAMES } from "./timestamp-column.js";
