@@ -1,15 +1,12 @@
 // The delta-rs Python package as a long-lived worker: crafted rows are appended, and a table's
 // rows read, by another Delta writer than pond, paying for the package's import once.
 
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { deltalakePython } from "@pond/delta-python";
 
-const PACKAGE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const VENV = join(PACKAGE_ROOT, ".venv");
-const PYTHON = join(VENV, "bin", "python");
+const VENV = fileURLToPath(new URL("../../.venv", import.meta.url));
 const SCRIPT = fileURLToPath(new URL("./craft_rows.py", import.meta.url));
 
 /** One directory record change, as `craft_rows.py` encodes it into Arrow IPC. */
@@ -57,24 +54,6 @@ export interface StoredRow {
   changes: CraftedEntry[] | null;
 }
 
-/** The venv's python with `deltalake` and `pyarrow`, creating the venv on first use. */
-function deltalakePython(): string {
-  const works = () => {
-    try {
-      execFileSync(PYTHON, ["-c", "import deltalake, pyarrow"], { stdio: "ignore" });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (existsSync(PYTHON) && works()) return PYTHON;
-  execFileSync("python3", ["-m", "venv", VENV], { stdio: "inherit" });
-  execFileSync(PYTHON, ["-m", "pip", "install", "--quiet", "deltalake>=1.0", "pyarrow"], {
-    stdio: "inherit",
-  });
-  return PYTHON;
-}
-
 export class DeltaWorker {
   private next = 0;
   private readonly waiting = new Map<number, (answer: Record<string, unknown>) => void>();
@@ -99,7 +78,9 @@ export class DeltaWorker {
   }
 
   static start(): DeltaWorker {
-    return new DeltaWorker(spawn(deltalakePython(), [SCRIPT], { stdio: ["pipe", "pipe", "pipe"] }));
+    return new DeltaWorker(
+      spawn(deltalakePython(VENV), [SCRIPT], { stdio: ["pipe", "pipe", "pipe"] }),
+    );
   }
 
   /** Appends each list of rows as one new version of the table; resolves to those versions. */
