@@ -1,12 +1,6 @@
-// DerivedFileManager: computed files cached in a memory pond, keyed by their inputs' versions.
+// DerivedFileManager: computed files cached under a byte budget, keyed by their inputs' versions.
 
-import {
-  type FileEntryType,
-  type FS,
-  isFileType,
-  type NodeMetadata,
-  PondError,
-} from "@pond/tinyfs";
+import { type FileEntryType, type FS, isFileType, PondError } from "@pond/tinyfs";
 import type { TimeUnit } from "./arrow-ffi.js";
 import { ByteBudgetLru } from "./byte-budget-lru.js";
 import {
@@ -17,7 +11,6 @@ import {
 } from "./derived-key.js";
 import { DOWNSAMPLE, downsampleTimeseries } from "./downsample-timeseries.js";
 import { parseResolution, type Resolution } from "./resolution.js";
-import { ResultStore } from "./result-store.js";
 import { resolveSource, type SourceInput } from "./source-input.js";
 import { parseTimeRange, type TimeRange } from "./time-range.js";
 import { parseTimeUnit } from "./timestamp-column.js";
@@ -25,10 +18,17 @@ import { parseTimeUnit } from "./timestamp-column.js";
 /** 256 MiB. */
 export const DEFAULT_BUDGET_BYTES = 256 * 2 ** 20;
 
+// A result's bookkeeping (key, parameters, inputs) is about 1 KiB the budget does not count:
+// one result per 16 KiB of budget at most keeps it near a sixteenth of the budget.
+const BUDGET_BYTES_PER_ENTRY = 16 * 2 ** 10;
+const MIN_ENTRIES = 16;
+
 export interface DerivedFileManagerOptions {
   /**
    * Bytes of results kept before the least recently used are evicted (default
    * 256 MiB). The newest result is kept even when it alone exceeds the budget.
+   * At most one result per 16 KiB of budget (and at least 16) is kept, so that
+   * many tiny results cannot hold unbounded bookkeeping.
    */
   budgetBytes?: number;
 }
@@ -38,9 +38,9 @@ export interface DerivedContent {
   data: Uint8Array;
   /** Appended to the result's file name, e.g. ".parquet". */
   extension?: string;
-  /** The result file's type in the memory pond (default `file:data`). */
+  /** The result's file type (default `file:data`). */
   entryType?: FileEntryType;
-  /** Extra attrs for the result file. */
+  /** Extra attrs for the result. */
   attrs?: Record<string, string>;
 }
 
@@ -65,11 +65,11 @@ export interface DerivedInput extends InputVersion {
   path: string;
 }
 
-/** A derived file: where it lives in the memory pond, and its content. */
+/** A derived file: its name, its content and what it was computed from. */
 export interface DerivedFile {
   /** Hex sha256 of the canonical key. */
   key: string;
-  /** The file's path in `resultFs`; valid until the result is evicted. */
+  /** The result's name: `/<computation>/<key><extension>`. */
   path: string;
   /** The content. A copy: the caller may keep and change it. */
   bytes: Uint8Array;
@@ -77,8 +77,9 @@ export interface DerivedFile {
   computation: string;
   params: DerivedParams;
   inputs: DerivedInput[];
-  /** The result file's metadata in `resultFs`. */
-  metadata: NodeMetadata;
+  entryType: FileEntryType;
+  /** The computation's attrs, and `computation`, `key` and `inputs` (`nodeId@version,…`). */
+  attrs: Record<string, string>;
   /** True when served from the cache, false when computed for (or while) this request. */
   cached: boolean;
 }
@@ -120,12 +121,13 @@ export interface DerivedStats {
 interface Entry {
   key: DerivedKey;
   path: string;
-  size: number;
+  /** Held by the cache alone: never the computation's own buffer, never handed out. */
+  bytes: Uint8Array;
   computation: string;
   params: DerivedParams;
   inputs: DerivedInput[];
-  /** Readers copying the file out right now: not evicted while non-zero. */
-  pins: number;
+  entryType: FileEntryType;
+  attrs: Record<string, string>;
 }
 
 interface Request {
@@ -133,25 +135,22 @@ interface Request {
   params: DerivedParams;
 }
 
-type Outcome = { entry: Entry; bytes: Uint8Array; metadata: NodeMetadata };
-
 /**
- * Computes files from the files of `sourceFs` and keeps the results, one file
- * each, in a memory pond (`resultFs`).
+ * Computes files from the files of `sourceFs` and keeps the results in memory
+ * under a byte budget.
  *
  * A result's key names the computation, its parameters (canonical: key order
  * does not matter) and every input's node id and version, so a new version of
  * an input is a new key and the old result is never served for it. Concurrent
  * requests for one key compute once; a failed computation is not cached and
  * every waiter gets its error. Results beyond `budgetBytes` are evicted least
- * recently used first (their files removed) and recomputed when asked for again.
+ * recently used first and recomputed when asked for again.
  */
 export class DerivedFileManager {
   readonly sourceFs: FS;
   readonly budgetBytes: number;
-  private readonly store: ResultStore;
   private readonly lru: ByteBudgetLru<Entry>;
-  private readonly inflight = new Map<string, Promise<Outcome>>();
+  private readonly inflight = new Map<string, Promise<Entry>>();
   private readonly counters = {
     hits: 0,
     misses: 0,
@@ -170,18 +169,10 @@ export class DerivedFileManager {
     }
     this.sourceFs = sourceFs;
     this.budgetBytes = budget;
-    this.lru = new ByteBudgetLru(budget);
-    // Garbage the memory pond may hold before it is rebuilt: another budget's worth.
-    this.store = new ResultStore(Math.max(budget, 16 * 2 ** 20));
-  }
-
-  /**
-   * The memory pond holding the results. It is replaced by a compacted copy
-   * from time to time (see ResultStore): read this property anew rather than
-   * keeping it.
-   */
-  get resultFs(): FS {
-    return this.store.fs;
+    this.lru = new ByteBudgetLru(
+      budget,
+      Math.max(MIN_ENTRIES, Math.floor(budget / BUDGET_BYTES_PER_ENTRY)),
+    );
   }
 
   /**
@@ -313,11 +304,10 @@ export class DerivedFileManager {
     };
   }
 
-  /** Closes the memory pond; later calls fail with CLOSED. The source pond is left open. */
+  /** Drops the results; later calls fail with CLOSED. The source pond is left open. */
   async close(): Promise<void> {
-    if (this.closed) return;
     this.closed = true;
-    await this.store.close();
+    this.lru.clear();
   }
 
   private async resolve(paths: readonly string[]): Promise<SourceInput[]> {
@@ -348,7 +338,6 @@ export class DerivedFileManager {
       version: s.version,
     }));
     const keys = requests.map((r) => derivedKey(r.computation, r.params, inputs));
-    const store = this.store;
     this.checkOpen();
     const pending: Array<Promise<DerivedFile>> = [];
     const missing: number[] = [];
@@ -356,13 +345,13 @@ export class DerivedFileManager {
       const entry = this.lru.get(key.hash);
       if (entry) {
         this.counters.hits++;
-        pending[i] = this.readCached(store, entry);
+        pending[i] = Promise.resolve(toFile(entry, true));
         return;
       }
       const running = this.inflight.get(key.hash);
       if (running) {
         this.counters.joins++;
-        pending[i] = running.then((o) => toFile(o.entry, o.bytes.slice(), o.metadata, false));
+        pending[i] = running.then((e) => toFile(e, false));
         return;
       }
       missing.push(i);
@@ -382,7 +371,7 @@ export class DerivedFileManager {
         const key = keys[i] as DerivedKey;
         const request = requests[i] as Request;
         const outcome = run.then((contents) =>
-          this.keep(store, key, request, inputs, contents[j] as Uint8Array | DerivedContent),
+          this.keep(key, request, inputs, contents[j] as Uint8Array | DerivedContent),
         );
         this.inflight.set(key.hash, outcome);
         // Settled either way, the key is no longer running; a failure leaves nothing cached.
@@ -390,19 +379,18 @@ export class DerivedFileManager {
           if (this.inflight.get(key.hash) === outcome) this.inflight.delete(key.hash);
         };
         outcome.then(settled, settled);
-        pending[i] = outcome.then((o) => toFile(o.entry, o.bytes, o.metadata, false));
+        pending[i] = outcome.then((e) => toFile(e, false));
       });
     }
     return Promise.all(pending);
   }
 
-  private async keep(
-    store: ResultStore,
+  private keep(
     key: DerivedKey,
     request: Request,
     inputs: DerivedInput[],
     content: Uint8Array | DerivedContent,
-  ): Promise<Outcome> {
+  ): Entry {
     const {
       data,
       extension = "",
@@ -415,45 +403,26 @@ export class DerivedFileManager {
     if (!/^(\.[A-Za-z0-9_-]{1,20})?$/.test(extension) || !isFileType(entryType)) {
       throw new PondError("EINVAL", `computation ${request.computation} returned an invalid file`);
     }
-    const path = `/${request.computation}/${key.hash}${extension}`;
-    const metadata = await store.write(path, data, entryType, {
-      ...attrs,
-      computation: request.computation,
-      key: key.hash,
-      inputs: inputs.map((i) => `${i.nodeId}@${i.version}`).join(","),
-    });
     const entry: Entry = {
       key,
-      path,
-      size: data.length,
+      path: `/${request.computation}/${key.hash}${extension}`,
+      // A copy the cache alone holds, of exactly the bytes it counts (a view could pin a larger buffer).
+      bytes: data.slice(),
       computation: request.computation,
       params: request.params,
       inputs,
-      pins: 0,
+      entryType,
+      attrs: {
+        ...attrs,
+        computation: request.computation,
+        key: key.hash,
+        inputs: inputs.map((i) => `${i.nodeId}@${i.version}`).join(","),
+      },
     };
+    this.checkOpen();
     this.lru.set(key.hash, entry, data.length);
-    this.evict(store, key.hash);
-    return { entry, bytes: data, metadata };
-  }
-
-  private async readCached(store: ResultStore, entry: Entry): Promise<DerivedFile> {
-    entry.pins++;
-    try {
-      const bytes = await store.read(entry.path);
-      const metadata = store.stat(entry.path) as NodeMetadata;
-      return toFile(entry, bytes, metadata, true);
-    } finally {
-      entry.pins--;
-      if (entry.pins === 0) this.evict(store);
-    }
-  }
-
-  private evict(store: ResultStore, keep?: string): void {
-    for (const victim of this.lru.evict((e) => e.pins > 0, keep)) {
-      this.counters.evictions++;
-      // Queued behind earlier writes; a failure (e.g. CLOSED) only leaves a file behind.
-      store.remove(victim.path).catch(() => undefined);
-    }
+    this.counters.evictions += this.lru.evict(key.hash).length;
+    return entry;
   }
 
   private checkOpen(): void {
@@ -461,21 +430,18 @@ export class DerivedFileManager {
   }
 }
 
-function toFile(
-  entry: Entry,
-  bytes: Uint8Array,
-  metadata: NodeMetadata,
-  cached: boolean,
-): DerivedFile {
+/** What a request gets: the entry's description and a copy of its bytes, the caller's to change. */
+function toFile(entry: Entry, cached: boolean): DerivedFile {
   return {
     key: entry.key.hash,
     path: entry.path,
-    bytes,
-    size: entry.size,
+    bytes: entry.bytes.slice(),
+    size: entry.bytes.length,
     computation: entry.computation,
     params: entry.params,
     inputs: entry.inputs,
-    metadata,
+    entryType: entry.entryType,
+    attrs: { ...entry.attrs },
     cached,
   };
 }
