@@ -4,6 +4,7 @@ import { createMemoryFs } from "@pond/persistence-memory";
 import { type FS, PondError } from "@pond/tinyfs";
 import { Float64, Table } from "apache-arrow";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { DerivedComputation } from "./derived-computation.js";
 import {
   type DerivedCompute,
   type DerivedFile,
@@ -245,6 +246,89 @@ describe("DerivedFileManager.get", () => {
     await expect(manager.get("c", "/a.txt", {}, counting())).rejects.toMatchObject({
       code: "CLOSED",
     });
+  });
+});
+
+/** A computation a user might add: each input's text repeated `times` times, one result per count. */
+function repeat(): DerivedComputation & { calls: number[][] } {
+  const calls: number[][] = [];
+  return {
+    calls,
+    name: "repeat",
+    inputs: { min: 1, max: 2, entryTypes: ["file:data"] },
+    parameters(options) {
+      const { times } = options as { times: number[] };
+      if (!times.every((t) => Number.isInteger(t) && t > 0)) {
+        throw new PondError("EINVAL", "times must be positive integers");
+      }
+      return times.map((t) => ({ times: t }));
+    },
+    async compute({ inputs, params }) {
+      calls.push(params.map((p) => p.times as number));
+      const text = (await Promise.all(inputs.map((i) => i.read())))
+        .map((b) => new TextDecoder().decode(b))
+        .join("");
+      return params.map((p) => ({
+        data: new TextEncoder().encode(text.repeat(p.times as number)),
+        extension: ".txt",
+        attrs: { times: String(p.times) },
+      }));
+    },
+  };
+}
+
+describe("DerivedFileManager.derive", () => {
+  it("runs a registered computation by name: one call for all missing results, cached each", async () => {
+    const computation = repeat();
+    manager = new DerivedFileManager(fs, { computations: [computation] });
+    const [two, three, twoAgain] = await manager.derive("repeat", "/a.txt", { times: [2, 3, 2] });
+    expect(text(two?.bytes as Uint8Array)).toBe("alphaalpha");
+    expect(text(three?.bytes as Uint8Array)).toBe("alphaalphaalpha");
+    expect(twoAgain?.key).toBe(two?.key);
+    expect(two?.path).toBe(`/repeat/${two?.key}.txt`);
+    expect(two?.attrs).toMatchObject({ times: "2", computation: "repeat", key: two?.key });
+    expect(computation.calls).toEqual([[2, 3]]);
+    const [cached, fresh] = await manager.derive("repeat", "/a.txt", { times: [3, 1] });
+    expect([cached?.cached, fresh?.cached]).toEqual([true, false]);
+    expect(computation.calls).toEqual([[2, 3], [1]]);
+    expect(manager.stats()).toMatchObject({ computations: 2, misses: 3, hits: 1, entries: 3 });
+  });
+
+  it("takes a computation registered after construction, under a name nothing else has", async () => {
+    manager = new DerivedFileManager(fs);
+    await expect(manager.derive("repeat", "/a.txt", { times: [1] })).rejects.toMatchObject({
+      code: "EINVAL",
+    });
+    manager.register(repeat());
+    expect(() => manager.register(repeat())).toThrow(PondError);
+    expect(() => manager.register({ ...repeat(), name: "downsample" })).toThrow(PondError);
+    expect(() => manager.register({ ...repeat(), name: "../x" })).toThrow(PondError);
+    // A one-off computation cannot take a registered name: it would share its keys.
+    await expect(manager.get("repeat", "/a.txt", {}, counting())).rejects.toMatchObject({
+      code: "EINVAL",
+    });
+    const [file] = await manager.derive("repeat", ["/a.txt", "/b.txt"], { times: [1] });
+    expect(text(file?.bytes as Uint8Array)).toBe("alphabeta");
+  });
+
+  it("checks options and inputs before reading anything", async () => {
+    const computation = repeat();
+    manager = new DerivedFileManager(fs, { computations: [computation] });
+    await fs.root().createDirPath("/dir");
+    await fs.root().writeFile("/t.parquet", "x", { entryType: "file:table" });
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => "ok",
+        (e: unknown) => (e as PondError).code,
+      );
+    expect(await code(manager.derive("repeat", "/a.txt", { times: [0] }))).toBe("EINVAL");
+    expect(await code(manager.derive("repeat", "/nope", { times: [1] }))).toBe("ENOENT");
+    expect(await code(manager.derive("repeat", "/dir", { times: [1] }))).toBe("EINVAL");
+    expect(await code(manager.derive("repeat", "/t.parquet", { times: [1] }))).toBe("EINVAL");
+    expect(await code(manager.derive("repeat", [], { times: [1] }))).toBe("EINVAL");
+    const three = ["/a.txt", "/b.txt", "/a.txt"];
+    expect(await code(manager.derive("repeat", three, { times: [1] }))).toBe("EINVAL");
+    expect(computation.calls).toEqual([]);
   });
 });
 
