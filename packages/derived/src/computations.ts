@@ -2,5 +2,6 @@
 
 import type { DerivedComputation } from "./derived-computation.js";
 import { downsample } from "./downsample-timeseries.js";
+import { gaps } from "./gaps.js";
 
-export const BUILT_IN_COMPUTATIONS: readonly DerivedComputation[] = [downsample];
+export const BUILT_IN_COMPUTATIONS: readonly DerivedComputation[] = [downsample, gaps];
