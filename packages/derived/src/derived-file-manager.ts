@@ -337,18 +337,20 @@ export class DerivedFileManager {
       })();
       missing.forEach((i, j) => {
         const key = keys[i] as DerivedKey;
-        const outcome = run.then((contents) =>
+        const kept = run.then((contents) =>
           this.keep(computation.name, key, params[i] as DerivedParams, inputs, contents[j]),
         );
+        const outcome = kept.then((k) => k.entry);
         this.inflight.set(key.hash, outcome);
         // Settled either way, the key is no longer running; a failure leaves nothing cached.
         const settled = () => {
           if (this.inflight.get(key.hash) === outcome) this.inflight.delete(key.hash);
         };
         outcome.then(settled, settled);
+        // The computation's own buffer goes to this request: the cache keeps a copy.
         pending.set(
           key.hash,
-          outcome.then((e) => toFile(e, false)),
+          kept.then((k) => toFile(k.entry, false, k.data)),
         );
       });
     }
@@ -395,7 +397,7 @@ export class DerivedFileManager {
     params: DerivedParams,
     inputs: DerivedInput[],
     content: DerivedContent | undefined,
-  ): Entry {
+  ): { entry: Entry; data: Uint8Array } {
     const { data, extension = "", entryType = "file:data", attrs } = content ?? {};
     if (!(data instanceof Uint8Array)) {
       throw new PondError("EINVAL", `computation ${computation} returned no bytes`);
@@ -422,7 +424,7 @@ export class DerivedFileManager {
     this.checkOpen();
     this.lru.set(key.hash, entry, data.length);
     this.counters.evictions += this.lru.evict(key.hash).length;
-    return entry;
+    return { entry, data };
   }
 
   private checkOpen(): void {
@@ -430,12 +432,16 @@ export class DerivedFileManager {
   }
 }
 
-/** What a request gets: the entry's description and a copy of its bytes, the caller's to change. */
-function toFile(entry: Entry, cached: boolean): DerivedFile {
+/** What a request gets: the entry's description and bytes of its own, the caller's to change. */
+function toFile(
+  entry: Entry,
+  cached: boolean,
+  bytes: Uint8Array = entry.bytes.slice(),
+): DerivedFile {
   return {
     key: entry.key.hash,
     path: entry.path,
-    bytes: entry.bytes.slice(),
+    bytes,
     size: entry.bytes.length,
     computation: entry.computation,
     params: entry.params,
