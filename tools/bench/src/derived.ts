@@ -109,7 +109,7 @@ const duckMs = percentile(duckTimes, 0.5);
 const hitMs = percentile(hitTimes, 0.5);
 const rows: Row[] = [
   {
-    name: `downsample ${ROWS.toLocaleString("en")} rows → 1m, cold (Parquet in pond → Parquet in memory pond)`,
+    name: `downsample ${ROWS.toLocaleString("en")} rows → 1m, cold (Parquet in pond → Parquet in the result cache)`,
     pond: pondMs,
     baseline: duckMs,
     unit: "ms",
