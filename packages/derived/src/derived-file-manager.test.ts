@@ -152,6 +152,17 @@ describe("DerivedFileManager.get", () => {
     expect(manager.stats()).toMatchObject({ computations: 1, misses: 1, joins: 9 });
   });
 
+  it("keeps its own copy of a result returned as a Node Buffer, whose slice() is a view", async () => {
+    manager = new DerivedFileManager(fs);
+    const buffer: DerivedCompute = async () => Buffer.from("abc");
+    const first = await manager.get("buf", "/a.txt", {}, buffer);
+    first.bytes[0] = 0x7a;
+    const hit = await manager.get("buf", "/a.txt", {}, buffer);
+    expect(text(hit.bytes)).toBe("abc");
+    hit.bytes[1] = 0x7a;
+    expect(text((await manager.get("buf", "/a.txt", {}, buffer)).bytes)).toBe("abc");
+  });
+
   it("does not cache a failure, and every waiter gets its error", async () => {
     manager = new DerivedFileManager(fs);
     let calls = 0;

@@ -359,7 +359,7 @@ export class DerivedFileManager {
     // A result asked for twice is one file, each copy with its own bytes.
     return keys.map((key, i) => {
       const file = files.get(key.hash) as DerivedFile;
-      return unique.get(key.hash) === i ? file : { ...file, bytes: file.bytes.slice() };
+      return unique.get(key.hash) === i ? file : { ...file, bytes: new Uint8Array(file.bytes) };
     });
   }
 
@@ -408,8 +408,9 @@ export class DerivedFileManager {
     const entry: Entry = {
       key,
       path: `/${computation}/${key.hash}${extension}`,
-      // A copy the cache alone holds, of exactly the bytes it counts (a view could pin a larger buffer).
-      bytes: data.slice(),
+      // A copy the cache alone holds, of exactly the bytes it counts (a view could pin a larger
+      // buffer). Not slice(): on a Buffer that is a view of the same bytes.
+      bytes: new Uint8Array(data),
       computation,
       params,
       inputs,
@@ -436,7 +437,7 @@ export class DerivedFileManager {
 function toFile(
   entry: Entry,
   cached: boolean,
-  bytes: Uint8Array = entry.bytes.slice(),
+  bytes: Uint8Array = new Uint8Array(entry.bytes),
 ): DerivedFile {
   return {
     key: entry.key.hash,
