@@ -1,11 +1,8 @@
 // The gaps computation: outages of a table or a series, checked by hand and against DuckDB.
 
-import { createMemoryFs } from "@pond/persistence-memory";
-import type { FS } from "@pond/tinyfs";
 import { Float64, Table } from "apache-arrow";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { appendSeriesChunk } from "./append-series-chunk.js";
-import { DerivedFileManager } from "./derived-file-manager.js";
 import { readParquet } from "./parquet-io.js";
 import {
   int64Vector,
@@ -14,21 +11,11 @@ import {
   timestampType,
   toParquet,
 } from "./testing/fixtures.js";
+import { freshPondPerTest } from "./testing/memory-pond.js";
 
 const MINUTE = 60_000;
 
-let fs: FS;
-let manager: DerivedFileManager;
-
-beforeEach(async () => {
-  fs = await createMemoryFs();
-  manager = new DerivedFileManager(fs);
-});
-
-afterEach(async () => {
-  await manager.close();
-  await fs.close();
-});
+const pond = freshPondPerTest();
 
 /** Readings at these minutes (null for a row without a time), as Parquet with a µs timestamp. */
 function readings(minutes: Array<number | null>): Promise<Uint8Array> {
@@ -68,8 +55,10 @@ async function gapsOf(bytes: Uint8Array): Promise<Array<[number, number, number]
 describe("the gaps computation", () => {
   it("reports each span between consecutive rows longer than asked for, in time order", async () => {
     const minutes = [...range(21, 41), null, ...range(0, 10), 9, ...range(46, 51)];
-    await fs.root().writeFile("/t.parquet", await readings(minutes), { entryType: "file:table" });
-    const [five] = await manager.derive("gaps", "/t.parquet", { longerThan: "5m" });
+    await pond.fs
+      .root()
+      .writeFile("/t.parquet", await readings(minutes), { entryType: "file:table" });
+    const [five] = await pond.manager.derive("gaps", "/t.parquet", { longerThan: "5m" });
     expect(five?.path).toBe(`/gaps/${five?.key}.parquet`);
     expect(five?.entryType).toBe("file:table");
     expect(await gapsOf(five?.bytes as Uint8Array)).toEqual([
@@ -77,28 +66,28 @@ describe("the gaps computation", () => {
       [40, 46, 6],
     ]);
     // Exclusive: a gap of exactly six minutes is not longer than six.
-    const [six] = await manager.derive("gaps", "/t.parquet", { longerThan: 6 * MINUTE });
+    const [six] = await pond.manager.derive("gaps", "/t.parquet", { longerThan: 6 * MINUTE });
     expect(await gapsOf(six?.bytes as Uint8Array)).toEqual([[9, 21, 12]]);
-    const [none] = await manager.derive("gaps", "/t.parquet", { longerThan: "1h" });
+    const [none] = await pond.manager.derive("gaps", "/t.parquet", { longerThan: "1h" });
     expect(await gapsOf(none?.bytes as Uint8Array)).toEqual([]);
   });
 
   it("reads a series' chunks in any order, skips those outside the range, and follows new versions", async () => {
-    await appendSeriesChunk(fs, "/s", await readings(range(0, 10)));
-    await appendSeriesChunk(fs, "/s", await readings(range(30, 40)));
-    await appendSeriesChunk(fs, "/s", await readings(range(10, 15)));
-    const [before] = await manager.derive("gaps", "/s", { longerThan: "5m" });
+    await appendSeriesChunk(pond.fs, "/s", await readings(range(0, 10)));
+    await appendSeriesChunk(pond.fs, "/s", await readings(range(30, 40)));
+    await appendSeriesChunk(pond.fs, "/s", await readings(range(10, 15)));
+    const [before] = await pond.manager.derive("gaps", "/s", { longerThan: "5m" });
     expect(await gapsOf(before?.bytes as Uint8Array)).toEqual([[14, 30, 16]]);
 
-    const [late] = await manager.derive("gaps", "/s", {
+    const [late] = await pond.manager.derive("gaps", "/s", {
       longerThan: "5m",
       range: { start: 30 * MINUTE, end: 60 * MINUTE },
     });
     expect(await gapsOf(late?.bytes as Uint8Array)).toEqual([]);
-    expect(manager.stats()).toMatchObject({ chunksRead: 4, chunksSkipped: 2 });
+    expect(pond.manager.stats()).toMatchObject({ chunksRead: 4, chunksSkipped: 2 });
 
-    await appendSeriesChunk(fs, "/s", await readings(range(15, 30)));
-    const [after] = await manager.derive("gaps", "/s", { longerThan: "5m" });
+    await appendSeriesChunk(pond.fs, "/s", await readings(range(15, 30)));
+    const [after] = await pond.manager.derive("gaps", "/s", { longerThan: "5m" });
     expect(after?.key).not.toBe(before?.key);
     expect(after?.cached).toBe(false);
     expect(await gapsOf(after?.bytes as Uint8Array)).toEqual([]);
@@ -106,8 +95,8 @@ describe("the gaps computation", () => {
 
   it("agrees with DuckDB's lead() over random times with duplicates, nulls and clusters", async () => {
     const bytes = await toParquet(randomSeries({ rows: 5_000, unit: "ms", seed: 7 }));
-    await fs.root().writeFile("/r.parquet", bytes, { entryType: "file:table" });
-    const [file] = await manager.derive("gaps", "/r.parquet", { longerThan: "10m" });
+    await pond.fs.root().writeFile("/r.parquet", bytes, { entryType: "file:table" });
+    const [file] = await pond.manager.derive("gaps", "/r.parquet", { longerThan: "10m" });
     const { openOracle } = await import("./testing/duckdb-oracle.js");
     const oracle = await openOracle();
     try {
@@ -129,7 +118,9 @@ describe("the gaps computation", () => {
   });
 
   it("rejects a missing or invalid span and an empty range with EINVAL", async () => {
-    await fs.root().writeFile("/t.parquet", await readings([0, 1]), { entryType: "file:table" });
+    await pond.fs
+      .root()
+      .writeFile("/t.parquet", await readings([0, 1]), { entryType: "file:table" });
     for (const options of [
       {},
       undefined,
@@ -138,10 +129,10 @@ describe("the gaps computation", () => {
       { longerThan: "1m", range: { start: 5, end: 5 } },
       { longerThan: "1m", timestampUnit: "days" },
     ]) {
-      await expect(manager.derive("gaps", "/t.parquet", options)).rejects.toMatchObject({
+      await expect(pond.manager.derive("gaps", "/t.parquet", options)).rejects.toMatchObject({
         code: "EINVAL",
       });
     }
-    expect(manager.stats()).toMatchObject({ computations: 0, entries: 0 });
+    expect(pond.manager.stats()).toMatchObject({ computations: 0, entries: 0 });
   });
 });
