@@ -1,5 +1,7 @@
 // The command line as the user typed it, re-quoted for a shell: what each commit records.
 
+import { quoteName } from "./output/quote.js";
+
 const PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 /** `argv` (without the program) as one shell-safe line starting with `pond`. */
@@ -9,5 +11,7 @@ export function formatCommandLine(argv: readonly string[]): string {
 
 function quote(arg: string): string {
   if (PLAIN.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
+  // Control characters go in $'…' segments, so that the line a commit records prints safely.
+  const quoted = quoteName(arg);
+  return quoted !== arg ? quoted : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

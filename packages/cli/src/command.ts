@@ -34,6 +34,11 @@ export interface CommandContext {
   location: PondLocation;
   /** --json was given. */
   json: boolean;
+  /**
+   * Reports a failure the command goes on without (a damaged entry it leaves out): one error
+   * line on stderr now, and exit status 1 at the end.
+   */
+  skip(error: unknown): void;
 }
 
 export interface Command {

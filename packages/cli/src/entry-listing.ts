@@ -1,6 +1,7 @@
 // Describing pond entries for ls and the demo: one row (or JSON object) per entry.
 
 import type { EntryType, NodeId, WD } from "@pond/tinyfs";
+import { quoteName } from "./output/quote.js";
 import { renderTable } from "./output/table.js";
 import { formatTime } from "./output/units.js";
 import { absolute } from "./pond-paths.js";
@@ -52,9 +53,10 @@ export function entryJson(entry: ListedEntry): Record<string, unknown> {
   return { path, name: path.split("/").pop(), ...rest };
 }
 
-/** Lines for people: names, directories with a trailing `/`. */
-export function renderNames(entries: readonly NamedEntry[]): string[] {
-  return entries.map((e) => (e.type === "directory" ? `${e.shown}/` : e.shown));
+/** A line for people: the name, a directory's with a trailing `/`. */
+export function renderName(entry: NamedEntry): string {
+  const shown = quoteName(entry.shown);
+  return entry.type === "directory" ? `${shown}/` : shown;
 }
 
 /** Lines for people: type, size, version, time, node id and name of each entry. */
@@ -74,11 +76,7 @@ export function renderListing(entries: readonly ListedEntry[]): string[] {
       String(e.version),
       formatTime(e.timestamp),
       e.nodeId,
-      e.type === "directory"
-        ? `${e.shown}/`
-        : e.target === undefined
-          ? e.shown
-          : `${e.shown} -> ${e.target}`,
+      e.target === undefined ? renderName(e) : `${quoteName(e.shown)} -> ${quoteName(e.target)}`,
     ]),
   );
 }

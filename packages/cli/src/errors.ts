@@ -1,6 +1,8 @@
 // The CLI's failures and the one line (plus exit status) each becomes on stderr.
 
 import { PondError } from "@pond/tinyfs";
+import { Interrupted } from "./interrupts.js";
+import { escapeControls, quoteName } from "./output/quote.js";
 
 /** Exit statuses: 1 for a failed command, 2 for a command line that could not be understood. */
 export const EXIT_OK = 0;
@@ -85,6 +87,11 @@ export interface ErrorReport {
 
 /** How an error thrown by a command is shown, and the exit status it earns. */
 export function reportError(error: unknown): ErrorReport {
+  // Stopping may surface wrapped by the layer it stopped (a large file's EIO).
+  const interrupted = interruption(error);
+  if (interrupted) {
+    return { line: formatLine("EINTR", undefined, interrupted.message), exitCode: EXIT_FAILURE };
+  }
   if (error instanceof UsageError) {
     return { line: `pond: USAGE: ${error.message}`, exitCode: EXIT_USAGE };
   }
@@ -94,6 +101,7 @@ export function reportError(error: unknown): ErrorReport {
   if (error instanceof HostError) {
     return { line: formatLine(error.code, error.path, error.detail), exitCode: EXIT_FAILURE };
   }
+
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
   return {
@@ -102,7 +110,15 @@ export function reportError(error: unknown): ErrorReport {
   };
 }
 
+function interruption(error: unknown): Interrupted | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 16; e = e.cause, depth++) {
+    if (e instanceof Interrupted) return e;
+  }
+  return undefined;
+}
+
 function formatLine(code: string, path: string | undefined, detail: string): string {
-  const oneLine = detail.replace(/\s*\n\s*/g, " ");
-  return path === undefined ? `pond: ${code}: ${oneLine}` : `pond: ${code}: ${path}: ${oneLine}`;
+  const oneLine = escapeControls(detail.replace(/\s*\n\s*/g, " "));
+  if (path === undefined) return `pond: ${code}: ${oneLine}`;
+  return `pond: ${code}: ${quoteName(path)}: ${oneLine}`;
 }

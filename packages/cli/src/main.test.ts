@@ -71,6 +71,9 @@ describe("usage errors exit 2 with a one-line reason and a hint", () => {
       ["ls", "--at", "yesterday-ish"],
       "pond: USAGE: --at needs a version number",
     ],
+    ["a negative --at", ["ls", "--at=-1"], "pond: USAGE: --at needs a version number"],
+    ["a far negative --at", ["ls", "--at=-99999"], "pond: USAGE: --at needs a version number"],
+    ["a fractional --at", ["ls", "--at", "1.5"], "pond: USAGE: --at needs a version number"],
     [
       "--json where there is none",
       ["cat", "--json", "/a"],

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import type { Command, CommandContext, CommandInput } from "./command.js";
 import { formatCommandLine } from "./command-line.js";
 import { COMMANDS, findCommand } from "./commands/command-table.js";
-import { EXIT_OK, reportError, UsageError } from "./errors.js";
+import { EXIT_FAILURE, EXIT_OK, HostError, reportError, UsageError } from "./errors.js";
 import { HELP_OPTION } from "./global-options.js";
 import { commandHelp, overview, usageHint } from "./help.js";
 import { type CliIo, processIo, writeLines } from "./io.js";
@@ -40,18 +40,24 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
     const input = parseCommandLine(command, rest);
     const pondOption = stringValue(input.options.pond) ?? global.pond;
+    let skipped = 0;
     const context: CommandContext = {
       io,
       argv,
       commandLine: formatCommandLine(argv),
       location: pondLocation(pondOption, io),
       json: input.options.json === true || global.json,
+      skip(error) {
+        skipped++;
+        // Written at once, between the command's own output: stderr takes it synchronously.
+        io.stderr.write(`${reportError(error).line}\n`);
+      },
     };
     if (context.json && !command.json) {
       throw new UsageError(`'pond ${command.name}' has no --json output`, command.name);
     }
     await command.run(context, input);
-    return EXIT_OK;
+    return skipped > 0 ? EXIT_FAILURE : EXIT_OK;
   } catch (error) {
     return report(error, command, io);
   }
@@ -160,7 +166,10 @@ function stringValue(value: unknown): string | undefined {
 }
 
 async function report(error: unknown, command: Command | undefined, io: CliIo): Promise<number> {
-  if ((error as NodeJS.ErrnoException | undefined)?.code === "EPIPE") return EXIT_OK;
+  // A reader that went away (`pond cat big | head`) wants no message; the output is still cut short.
+  if (error instanceof HostError && error.code === "EPIPE" && error.path === "stdout") {
+    return EXIT_FAILURE;
+  }
   const { line, exitCode } = reportError(error);
   const lines = [line];
   if (error instanceof UsageError) {

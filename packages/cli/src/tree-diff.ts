@@ -1,11 +1,9 @@
 // What changed between two versions of a pond: both trees walked in full, matched by node id.
 
-import type { EntryType, NodeId, WD } from "@pond/tinyfs";
-import { pondJoin } from "./pond-paths.js";
+import type { EntryType, NodeId, PondError, WD } from "@pond/tinyfs";
 
-/** One node as a tree holds it. */
+/** One node as a tree holds it: its place, not its path (paths are made for changes only). */
 export interface TreeRecord {
-  path: string;
   name: string;
   parentId: NodeId;
   nodeId: NodeId;
@@ -30,31 +28,29 @@ export interface TreeChange {
   size?: number;
 }
 
-/** Every node below the root (symlinks not followed), by node id. */
-export async function snapshotTree(root: WD): Promise<Map<NodeId, TreeRecord>> {
+/**
+ * Every node below the root (symlinks not followed), by node id. What cannot be read (a damaged
+ * pond's entries) goes to `onError` and is left out.
+ */
+export async function snapshotTree(
+  root: WD,
+  onError: (error: PondError) => void,
+): Promise<Map<NodeId, TreeRecord>> {
   const nodes = new Map<NodeId, TreeRecord>();
-  const walk = async (dir: string, dirId: NodeId): Promise<void> => {
-    for (const entry of await root.readdir(dir)) {
-      const path = pondJoin(dir, entry.name);
-      const record: TreeRecord = {
-        path,
-        name: entry.name,
-        parentId: dirId,
-        nodeId: entry.nodeId,
-        type: entry.entryType,
-      };
-      if (entry.entryType === "directory") {
-        nodes.set(entry.nodeId, record);
-        await walk(path, entry.nodeId);
-        continue;
-      }
-      const meta = await root.lstat(path);
-      record.version = meta.version;
-      record.size = meta.size;
-      nodes.set(entry.nodeId, record);
+  for await (const step of root.walk("/", { metadata: true, onError })) {
+    const { entry, metadata } = step;
+    const record: TreeRecord = {
+      name: entry.name,
+      parentId: step.parentId,
+      nodeId: entry.nodeId,
+      type: entry.entryType,
+    };
+    if (entry.entryType !== "directory" && metadata) {
+      record.version = metadata.version;
+      record.size = metadata.size;
     }
-  };
-  await walk("/", root.nodeId);
+    nodes.set(entry.nodeId, record);
+  }
   return nodes;
 }
 
@@ -73,31 +69,41 @@ export function diffTrees(
   for (const [id, now] of after) {
     const then = before.get(id);
     if (!then) {
-      changes.push({ change: "added", ...describe(now) });
+      changes.push({ change: "added", ...describe(now, after) });
       continue;
     }
-    const moved = then.path !== now.path;
-    const onlyAncestorMoved = then.name === now.name && then.parentId === now.parentId;
-    if (moved && !onlyAncestorMoved) {
-      changes.push({ change: "renamed", from: then.path, ...describe(now) });
+    // A new name or parent is a rename (comparing whole paths would cost their length per node).
+    if (then.name !== now.name || then.parentId !== now.parentId) {
+      changes.push({ change: "renamed", from: pathIn(before, then), ...describe(now, after) });
     }
     if (now.type !== "directory" && now.version !== then.version) {
       changes.push({
         change: "modified",
-        ...describe(now),
+        ...describe(now, after),
         ...(then.version !== undefined && { fromVersion: then.version }),
       });
     }
   }
   for (const [id, then] of before) {
-    if (!after.has(id)) changes.push({ change: "removed", ...describe(then) });
+    if (!after.has(id)) changes.push({ change: "removed", ...describe(then, before) });
   }
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-function describe(record: TreeRecord): Omit<TreeChange, "change"> {
+/** A record's path: the names of its directories up to the root. */
+function pathIn(tree: ReadonlyMap<NodeId, TreeRecord>, record: TreeRecord): string {
+  const names = [record.name];
+  // The walk that made the tree met each directory in one place: the parents lead to the root.
+  for (let up = tree.get(record.parentId); up; up = tree.get(up.parentId)) names.push(up.name);
+  return `/${names.reverse().join("/")}`;
+}
+
+function describe(
+  record: TreeRecord,
+  tree: ReadonlyMap<NodeId, TreeRecord>,
+): Omit<TreeChange, "change"> {
   return {
-    path: record.path,
+    path: pathIn(tree, record),
     type: record.type,
     nodeId: record.nodeId,
     ...(record.version !== undefined && { version: record.version }),

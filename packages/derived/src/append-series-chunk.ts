@@ -1,8 +1,15 @@
 // Writing a timeseries: each Parquet chunk is a new version of a `file:series`.
 
 import { type FS, type NodeMetadata, PondError, type WD } from "@pond/tinyfs";
-import type { ColumnView, TimeUnit } from "./arrow-ffi.js";
-import { visitParquet } from "./parquet-io.js";
+import type { ColumnView, FieldInfo, TimeUnit } from "./arrow-ffi.js";
+import { parquetFields, visitParquet } from "./parquet-io.js";
+import {
+  columnsOf,
+  recordedColumns,
+  SERIES_COLUMNS_ATTR,
+  type SeriesColumns,
+  unionColumns,
+} from "./series-columns.js";
 import {
   findTimestampColumn,
   parseTimeUnit,
@@ -32,7 +39,9 @@ export interface AppendSeriesChunkOptions {
  * them to skip chunks outside a requested range. Without options, the time
  * column recorded by the series' newest chunk is used again. Given a WD, the
  * write joins its transaction, if one is open. EINVAL for a path that is not
- * a series, bytes that are not Parquet, or a chunk without a time column;
+ * a series, bytes that are not Parquet, a chunk without a time column, or a
+ * chunk with a column whose type differs from that column's in the series
+ * (the union of the versions' columns is recorded in `attrs.columns`);
  * CORRUPT for undecodable Parquet.
  */
 export async function appendSeriesChunk(
@@ -60,7 +69,9 @@ export async function appendSeriesChunk(
           ? parseTimeUnit(recordedUnit, `attrs.${TIMESTAMP_UNIT_ATTR}`)
           : undefined,
   };
-  const { time, bounds } = await visitParquet(
+  // The selector sees every field, the table only those decoded.
+  let fields: readonly FieldInfo[] | undefined;
+  const { time, bounds, chunkFields } = await visitParquet(
     parquet,
     (table) => {
       const time = findTimestampColumn(table.fields, hints, path);
@@ -72,10 +83,18 @@ export async function appendSeriesChunk(
         if (b.min < bounds.min) bounds.min = b.min;
         if (b.max > bounds.max) bounds.max = b.max;
       }
-      return { time, bounds };
+      return { time, bounds, chunkFields: fields ?? table.fields };
     },
     path,
-    (fields) => [findTimestampColumn(fields, hints, path).name],
+    (all) => {
+      fields = all;
+      return [findTimestampColumn(all, hints, path).name];
+    },
+  );
+  const columns = unionColumns(
+    existing ? await existingColumns(wd, path, existing) : [],
+    columnsOf(chunkFields),
+    path,
   );
   return wd.writeFile(path, parquet, {
     entryType: "file:series",
@@ -83,12 +102,28 @@ export async function appendSeriesChunk(
       ...options.attrs,
       [TIMESTAMP_COLUMN_ATTR]: time.name,
       [TIMESTAMP_UNIT_ATTR]: time.unit,
+      [SERIES_COLUMNS_ATTR]: JSON.stringify(columns),
     },
     ...(bounds && {
       minEventTime: toMillis(bounds.min, time.unit, "floor"),
       maxEventTime: toMillis(bounds.max, time.unit, "ceil"),
     }),
   });
+}
+
+/**
+ * The union of a series' columns: recorded with its newest version, or (for a series written
+ * before they were recorded) read from every version's footer.
+ */
+async function existingColumns(wd: WD, path: string, newest: NodeMetadata): Promise<SeriesColumns> {
+  const recorded = recordedColumns(newest.attrs);
+  if (recorded) return recorded;
+  let columns: SeriesColumns = [];
+  for (const version of await wd.listFileVersions(path)) {
+    const bytes = await wd.readFile(path, { version: version.version });
+    columns = unionColumns(columns, columnsOf(await parquetFields(bytes, path)), path);
+  }
+  return columns;
 }
 
 function isFs(target: FS | WD): target is FS {

@@ -1,17 +1,20 @@
-// Least-recently-used bookkeeping under a byte budget.
+// Least-recently-used bookkeeping under a byte budget and an entry count.
 
 /**
  * Entries in recency order with their sizes. Eviction removes the least
- * recently used entries until the total fits the budget, sparing pinned ones
- * and the one named `keep` (so a result larger than the whole budget is still
- * kept until the next result arrives, and its path stays readable meanwhile).
+ * recently used entries until the total fits the budget and the count fits
+ * `maxEntries`, sparing the one named `keep` (so a result larger than the whole
+ * budget is still kept until the next result arrives).
  */
 export class ByteBudgetLru<V> {
   // A Map iterates in insertion order: re-inserting on use keeps the oldest first.
   private readonly entries = new Map<string, { value: V; size: number }>();
   private total = 0;
 
-  constructor(readonly budgetBytes: number) {}
+  constructor(
+    readonly budgetBytes: number,
+    readonly maxEntries = Number.POSITIVE_INFINITY,
+  ) {}
 
   /** Bytes of all entries. */
   get bytes(): number {
@@ -31,10 +34,6 @@ export class ByteBudgetLru<V> {
     return entry.value;
   }
 
-  has(key: string): boolean {
-    return this.entries.has(key);
-  }
-
   /** Adds or replaces, as most recently used. */
   set(key: string, value: V, size: number): void {
     this.delete(key);
@@ -50,17 +49,21 @@ export class ByteBudgetLru<V> {
     return true;
   }
 
+  clear(): void {
+    this.entries.clear();
+    this.total = 0;
+  }
+
   values(): IterableIterator<V> {
     return Array.from(this.entries.values(), (e) => e.value)[Symbol.iterator]();
   }
 
-  /** Removes least recently used entries until within budget; returns them, oldest first. */
-  evict(isPinned: (value: V) => boolean, keep?: string): V[] {
+  /** Removes least recently used entries until within budget and count; returns them, oldest first. */
+  evict(keep?: string): V[] {
     const evicted: V[] = [];
-    if (this.total <= this.budgetBytes) return evicted;
     for (const [key, entry] of this.entries) {
-      if (this.total <= this.budgetBytes) break;
-      if (key === keep || isPinned(entry.value)) continue;
+      if (this.total <= this.budgetBytes && this.entries.size <= this.maxEntries) break;
+      if (key === keep) continue;
       this.entries.delete(key);
       this.total -= entry.size;
       evicted.push(entry.value);

@@ -4,6 +4,7 @@ import { createMemoryFs } from "@pond/persistence-memory";
 import { type FS, PondError } from "@pond/tinyfs";
 import { Float64, Table } from "apache-arrow";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { DerivedComputation } from "./derived-computation.js";
 import {
   type DerivedCompute,
   type DerivedFile,
@@ -74,7 +75,7 @@ async function bucketsOf(bytes: Uint8Array): Promise<Array<[number, number]>> {
 }
 
 describe("DerivedFileManager.get", () => {
-  it("computes once, then serves the cached file from the memory pond", async () => {
+  it("computes once, then serves the cached file", async () => {
     manager = new DerivedFileManager(fs);
     const compute = counting();
     const first = await manager.get("concat", ["/a.txt", "/b.txt"], { sep: "+" }, compute);
@@ -86,9 +87,13 @@ describe("DerivedFileManager.get", () => {
     expect(text(second.bytes)).toBe("alpha+beta");
     expect(compute.calls).toBe(1);
     expect(first.path).toBe(`/concat/${first.key}`);
-    expect(text(await manager.resultFs.root().readFile(first.path))).toBe("alpha+beta");
+    // Every request gets its own copy.
+    second.bytes[0] = 0;
+    expect(
+      text((await manager.get("concat", ["/a.txt", "/b.txt"], { sep: "+" }, compute)).bytes),
+    ).toBe("alpha+beta");
     expect(first.key).toMatch(/^[0-9a-f]{64}$/);
-    expect(manager.stats()).toMatchObject({ hits: 1, misses: 1, computations: 1, entries: 1 });
+    expect(manager.stats()).toMatchObject({ hits: 2, misses: 1, computations: 1, entries: 1 });
   });
 
   it("keys name every input's version: a new version is a new result, the old one never served", async () => {
@@ -147,6 +152,17 @@ describe("DerivedFileManager.get", () => {
     expect(manager.stats()).toMatchObject({ computations: 1, misses: 1, joins: 9 });
   });
 
+  it("keeps its own copy of a result returned as a Node Buffer, whose slice() is a view", async () => {
+    manager = new DerivedFileManager(fs);
+    const buffer: DerivedCompute = async () => Buffer.from("abc");
+    const first = await manager.get("buf", "/a.txt", {}, buffer);
+    first.bytes[0] = 0x7a;
+    const hit = await manager.get("buf", "/a.txt", {}, buffer);
+    expect(text(hit.bytes)).toBe("abc");
+    hit.bytes[1] = 0x7a;
+    expect(text((await manager.get("buf", "/a.txt", {}, buffer)).bytes)).toBe("abc");
+  });
+
   it("does not cache a failure, and every waiter gets its error", async () => {
     manager = new DerivedFileManager(fs);
     let calls = 0;
@@ -181,13 +197,14 @@ describe("DerivedFileManager.get", () => {
     await manager.get("r", "/a.txt", { n: "a" }, sized("a")); // a is now the most recent
     await manager.get("r", "/a.txt", { n: "c" }, sized("c")); // 300 bytes: b goes
     expect(manager.stats()).toMatchObject({ entries: 2, bytes: 200, evictions: 1 });
-    const results = await manager.resultFs.root().readdir("/r");
-    expect(results.map((e) => e.name).sort()).toEqual(
-      [a.key, (await manager.get("r", "/a.txt", { n: "c" }, sized("c"))).key].sort(),
+    const kept = await Promise.all(
+      ["a", "c"].map((n) => manager.get("r", "/a.txt", { n }, sized(n))),
     );
-    expect(await manager.resultFs.root().exists(b.path)).toBe(false);
+    expect(kept.map((f) => f.cached)).toEqual([true, true]);
+    expect(kept[0]?.key).toBe(a.key);
     const again = await manager.get("r", "/a.txt", { n: "b" }, sized("b"));
     expect(again.cached).toBe(false);
+    expect(again.key).toBe(b.key);
     expect(again.bytes[0]).toBe("b".charCodeAt(0));
     expect(calls).toEqual(["a", "b", "c", "b"]);
   });
@@ -195,12 +212,12 @@ describe("DerivedFileManager.get", () => {
   it("keeps the newest result even when it alone exceeds the budget", async () => {
     manager = new DerivedFileManager(fs, { budgetBytes: 10 });
     const big: DerivedCompute = async () => new Uint8Array(100);
-    const file = await manager.get("big", "/a.txt", {}, big);
-    expect(await manager.resultFs.root().exists(file.path)).toBe(true);
-    const other = await manager.get("big", "/b.txt", {}, big);
-    expect(await manager.resultFs.root().exists(file.path)).toBe(false);
-    expect(await manager.resultFs.root().exists(other.path)).toBe(true);
+    await manager.get("big", "/a.txt", {}, big);
+    expect((await manager.get("big", "/a.txt", {}, big)).cached).toBe(true);
+    await manager.get("big", "/b.txt", {}, big);
     expect(manager.stats()).toMatchObject({ entries: 1, evictions: 1 });
+    expect((await manager.get("big", "/b.txt", {}, big)).cached).toBe(true);
+    expect((await manager.get("big", "/a.txt", {}, big)).cached).toBe(false);
   });
 
   it("rejects a missing input with ENOENT, bad names and params with EINVAL", async () => {
@@ -243,6 +260,89 @@ describe("DerivedFileManager.get", () => {
   });
 });
 
+/** A computation a user might add: each input's text repeated `times` times, one result per count. */
+function repeat(): DerivedComputation & { calls: number[][] } {
+  const calls: number[][] = [];
+  return {
+    calls,
+    name: "repeat",
+    inputs: { min: 1, max: 2, entryTypes: ["file:data"] },
+    parameters(options) {
+      const { times } = options as { times: number[] };
+      if (!times.every((t) => Number.isInteger(t) && t > 0)) {
+        throw new PondError("EINVAL", "times must be positive integers");
+      }
+      return times.map((t) => ({ times: t }));
+    },
+    async compute({ inputs, params }) {
+      calls.push(params.map((p) => p.times as number));
+      const text = (await Promise.all(inputs.map((i) => i.read())))
+        .map((b) => new TextDecoder().decode(b))
+        .join("");
+      return params.map((p) => ({
+        data: new TextEncoder().encode(text.repeat(p.times as number)),
+        extension: ".txt",
+        attrs: { times: String(p.times) },
+      }));
+    },
+  };
+}
+
+describe("DerivedFileManager.derive", () => {
+  it("runs a registered computation by name: one call for all missing results, cached each", async () => {
+    const computation = repeat();
+    manager = new DerivedFileManager(fs, { computations: [computation] });
+    const [two, three, twoAgain] = await manager.derive("repeat", "/a.txt", { times: [2, 3, 2] });
+    expect(text(two?.bytes as Uint8Array)).toBe("alphaalpha");
+    expect(text(three?.bytes as Uint8Array)).toBe("alphaalphaalpha");
+    expect(twoAgain?.key).toBe(two?.key);
+    expect(two?.path).toBe(`/repeat/${two?.key}.txt`);
+    expect(two?.attrs).toMatchObject({ times: "2", computation: "repeat", key: two?.key });
+    expect(computation.calls).toEqual([[2, 3]]);
+    const [cached, fresh] = await manager.derive("repeat", "/a.txt", { times: [3, 1] });
+    expect([cached?.cached, fresh?.cached]).toEqual([true, false]);
+    expect(computation.calls).toEqual([[2, 3], [1]]);
+    expect(manager.stats()).toMatchObject({ computations: 2, misses: 3, hits: 1, entries: 3 });
+  });
+
+  it("takes a computation registered after construction, under a name nothing else has", async () => {
+    manager = new DerivedFileManager(fs);
+    await expect(manager.derive("repeat", "/a.txt", { times: [1] })).rejects.toMatchObject({
+      code: "EINVAL",
+    });
+    manager.register(repeat());
+    expect(() => manager.register(repeat())).toThrow(PondError);
+    expect(() => manager.register({ ...repeat(), name: "downsample" })).toThrow(PondError);
+    expect(() => manager.register({ ...repeat(), name: "../x" })).toThrow(PondError);
+    // A one-off computation cannot take a registered name: it would share its keys.
+    await expect(manager.get("repeat", "/a.txt", {}, counting())).rejects.toMatchObject({
+      code: "EINVAL",
+    });
+    const [file] = await manager.derive("repeat", ["/a.txt", "/b.txt"], { times: [1] });
+    expect(text(file?.bytes as Uint8Array)).toBe("alphabeta");
+  });
+
+  it("checks options and inputs before reading anything", async () => {
+    const computation = repeat();
+    manager = new DerivedFileManager(fs, { computations: [computation] });
+    await fs.root().createDirPath("/dir");
+    await fs.root().writeFile("/t.parquet", "x", { entryType: "file:table" });
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => "ok",
+        (e: unknown) => (e as PondError).code,
+      );
+    expect(await code(manager.derive("repeat", "/a.txt", { times: [0] }))).toBe("EINVAL");
+    expect(await code(manager.derive("repeat", "/nope", { times: [1] }))).toBe("ENOENT");
+    expect(await code(manager.derive("repeat", "/dir", { times: [1] }))).toBe("EINVAL");
+    expect(await code(manager.derive("repeat", "/t.parquet", { times: [1] }))).toBe("EINVAL");
+    expect(await code(manager.derive("repeat", [], { times: [1] }))).toBe("EINVAL");
+    const three = ["/a.txt", "/b.txt", "/a.txt"];
+    expect(await code(manager.derive("repeat", three, { times: [1] }))).toBe("EINVAL");
+    expect(computation.calls).toEqual([]);
+  });
+});
+
 describe("DerivedFileManager.getDownsampledTimeseries", () => {
   const MINUTE = 60_000;
 
@@ -264,8 +364,8 @@ describe("DerivedFileManager.getDownsampledTimeseries", () => {
       [0, 4],
     ]);
     expect(m.path).toBe(`/downsample/${m.key}.parquet`);
-    expect(m.metadata.entryType).toBe("file:table");
-    expect(m.metadata.attrs).toMatchObject({
+    expect(m.entryType).toBe("file:table");
+    expect(m.attrs).toMatchObject({
       timestampColumn: "timestamp",
       resolutionMs: "60000",
     });

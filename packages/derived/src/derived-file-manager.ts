@@ -1,50 +1,41 @@
-// DerivedFileManager: computed files cached in a memory pond, keyed by their inputs' versions.
+// DerivedFileManager: computed files cached under a byte budget, keyed by their inputs' versions.
 
-import {
-  type FileEntryType,
-  type FS,
-  isFileType,
-  type NodeMetadata,
-  PondError,
-} from "@pond/tinyfs";
-import type { TimeUnit } from "./arrow-ffi.js";
+import { type FileEntryType, type FS, isFileType, PondError } from "@pond/tinyfs";
 import { ByteBudgetLru } from "./byte-budget-lru.js";
+import { BUILT_IN_COMPUTATIONS } from "./computations.js";
+import type { DerivedComputation, DerivedContent } from "./derived-computation.js";
 import {
   type DerivedKey,
   type DerivedParams,
   derivedKey,
   type InputVersion,
+  validateComputationName,
 } from "./derived-key.js";
-import { DOWNSAMPLE, downsampleTimeseries } from "./downsample-timeseries.js";
-import { parseResolution, type Resolution } from "./resolution.js";
-import { ResultStore } from "./result-store.js";
+import { DOWNSAMPLE, type DownsampleOptions } from "./downsample-timeseries.js";
+import type { Resolution } from "./resolution.js";
 import { resolveSource, type SourceInput } from "./source-input.js";
-import { parseTimeRange, type TimeRange } from "./time-range.js";
-import { parseTimeUnit } from "./timestamp-column.js";
 
 /** 256 MiB. */
 export const DEFAULT_BUDGET_BYTES = 256 * 2 ** 20;
+
+// A result's bookkeeping (key, parameters, inputs) is about 1 KiB the budget does not count:
+// one result per 16 KiB of budget at most keeps it near a sixteenth of the budget.
+const BUDGET_BYTES_PER_ENTRY = 16 * 2 ** 10;
+const MIN_ENTRIES = 16;
 
 export interface DerivedFileManagerOptions {
   /**
    * Bytes of results kept before the least recently used are evicted (default
    * 256 MiB). The newest result is kept even when it alone exceeds the budget.
+   * At most one result per 16 KiB of budget (and at least 16) is kept, so that
+   * many tiny results cannot hold unbounded bookkeeping.
    */
   budgetBytes?: number;
+  /** Computations to register beside the built-in ones. */
+  computations?: readonly DerivedComputation[];
 }
 
-/** A computation's output, with how to store it. */
-export interface DerivedContent {
-  data: Uint8Array;
-  /** Appended to the result's file name, e.g. ".parquet". */
-  extension?: string;
-  /** The result file's type in the memory pond (default `file:data`). */
-  entryType?: FileEntryType;
-  /** Extra attrs for the result file. */
-  attrs?: Record<string, string>;
-}
-
-/** What a computation is given. */
+/** What a one-off computation (`get`) is given. */
 export interface DerivedComputeContext {
   /** The inputs, in request order, each pinned to the version the key names. */
   inputs: readonly SourceInput[];
@@ -54,7 +45,7 @@ export interface DerivedComputeContext {
   sourceFs: FS;
 }
 
-/** Computes a result; called at most once per key at a time. */
+/** Computes a one-off result (`get`); called at most once per key at a time. */
 export type DerivedCompute = (
   context: DerivedComputeContext,
 ) => Promise<Uint8Array | DerivedContent>;
@@ -65,11 +56,11 @@ export interface DerivedInput extends InputVersion {
   path: string;
 }
 
-/** A derived file: where it lives in the memory pond, and its content. */
+/** A derived file: its name, its content and what it was computed from. */
 export interface DerivedFile {
   /** Hex sha256 of the canonical key. */
   key: string;
-  /** The file's path in `resultFs`; valid until the result is evicted. */
+  /** The result's name: `/<computation>/<key><extension>`. */
   path: string;
   /** The content. A copy: the caller may keep and change it. */
   bytes: Uint8Array;
@@ -77,22 +68,11 @@ export interface DerivedFile {
   computation: string;
   params: DerivedParams;
   inputs: DerivedInput[];
-  /** The result file's metadata in `resultFs`. */
-  metadata: NodeMetadata;
+  entryType: FileEntryType;
+  /** The computation's attrs, and `computation`, `key` and `inputs` (`nodeId@version,…`). */
+  attrs: Record<string, string>;
   /** True when served from the cache, false when computed for (or while) this request. */
   cached: boolean;
-}
-
-/** Options of a downsampling request. */
-export interface DownsampleOptions {
-  /** Only rows with a time in `[start, end)`; series chunks that cannot overlap are not read. */
-  range?: TimeRange;
-  /** Only these numeric columns, in this order (default: all, in file order). */
-  columns?: readonly string[];
-  /** The time column (default: the node's `attrs.timestampColumn`, else found by type and name). */
-  timestampColumn?: string;
-  /** The unit of an integer epoch time column (default: the node's `attrs.timestampUnit`). */
-  timestampUnit?: TimeUnit;
 }
 
 /** Counters, for tests and monitoring. */
@@ -111,56 +91,45 @@ export interface DerivedStats {
   /** Calls of a compute function (several results may come from one call). */
   computations: number;
   evictions: number;
-  /** Series chunks (or whole files) read by downsampling. */
+  /** Series chunks (or whole files) read by time series computations. */
   chunksRead: number;
-  /** Series chunks a time range let downsampling skip. */
+  /** Series chunks a time range let them skip. */
   chunksSkipped: number;
 }
 
 interface Entry {
   key: DerivedKey;
   path: string;
-  size: number;
+  /** Held by the cache alone: never the computation's own buffer, never handed out. */
+  bytes: Uint8Array;
   computation: string;
   params: DerivedParams;
   inputs: DerivedInput[];
-  /** Readers copying the file out right now: not evicted while non-zero. */
-  pins: number;
+  entryType: FileEntryType;
+  attrs: Record<string, string>;
 }
-
-interface Request {
-  computation: string;
-  params: DerivedParams;
-}
-
-type Outcome = { entry: Entry; bytes: Uint8Array; metadata: NodeMetadata };
 
 /**
- * Computes files from the files of `sourceFs` and keeps the results, one file
- * each, in a memory pond (`resultFs`).
+ * Computes files from the files of `sourceFs` with registered computations
+ * (`BUILT_IN_COMPUTATIONS` and those given or registered) and keeps the results
+ * in memory under a byte budget.
  *
  * A result's key names the computation, its parameters (canonical: key order
  * does not matter) and every input's node id and version, so a new version of
  * an input is a new key and the old result is never served for it. Concurrent
  * requests for one key compute once; a failed computation is not cached and
  * every waiter gets its error. Results beyond `budgetBytes` are evicted least
- * recently used first (their files removed) and recomputed when asked for again.
+ * recently used first and recomputed when asked for again.
  */
 export class DerivedFileManager {
   readonly sourceFs: FS;
   readonly budgetBytes: number;
-  private readonly store: ResultStore;
+  private readonly computations = new Map<string, DerivedComputation>();
   private readonly lru: ByteBudgetLru<Entry>;
-  private readonly inflight = new Map<string, Promise<Outcome>>();
-  private readonly counters = {
-    hits: 0,
-    misses: 0,
-    joins: 0,
-    computations: 0,
-    evictions: 0,
-    chunksRead: 0,
-    chunksSkipped: 0,
-  };
+  private readonly inflight = new Map<string, Promise<Entry>>();
+  private readonly counters = { hits: 0, misses: 0, joins: 0, computations: 0, evictions: 0 };
+  // Apart from the others, which computations are handed.
+  private readonly chunks = { chunksRead: 0, chunksSkipped: 0 };
   private closed = false;
 
   constructor(sourceFs: FS, options: DerivedFileManagerOptions = {}) {
@@ -170,25 +139,52 @@ export class DerivedFileManager {
     }
     this.sourceFs = sourceFs;
     this.budgetBytes = budget;
-    this.lru = new ByteBudgetLru(budget);
-    // Garbage the memory pond may hold before it is rebuilt: another budget's worth.
-    this.store = new ResultStore(Math.max(budget, 16 * 2 ** 20));
+    this.lru = new ByteBudgetLru(
+      budget,
+      Math.max(MIN_ENTRIES, Math.floor(budget / BUDGET_BYTES_PER_ENTRY)),
+    );
+    for (const c of [...BUILT_IN_COMPUTATIONS, ...(options.computations ?? [])]) this.register(c);
   }
 
   /**
-   * The memory pond holding the results. It is replaced by a compacted copy
-   * from time to time (see ResultStore): read this property anew rather than
-   * keeping it.
+   * Makes `computation` available to `derive` by its name. EINVAL for an
+   * invalid name or one already registered: two computations sharing a name
+   * would share keys, and one's results would be served for the other.
    */
-  get resultFs(): FS {
-    return this.store.fs;
+  register(computation: DerivedComputation): void {
+    validateComputationName(computation.name);
+    if (this.computations.has(computation.name)) {
+      throw new PondError("EINVAL", `computation ${computation.name} is already registered`);
+    }
+    this.computations.set(computation.name, computation);
   }
 
   /**
-   * The result of `computation` over `inputs` (paths in the source pond) with
-   * `params`: from the cache, from a computation already running for the same
-   * key, or from `compute`. ENOENT for a missing input; EINVAL for an invalid
-   * computation name or params, or an input with uncommitted changes.
+   * The results of the registered computation `name` over `inputs` (paths in
+   * the source pond) with `options`, one per set of parameters the options ask
+   * for, in that order: from the cache, from a computation already running for
+   * the same key, or from one call of the computation for all the others.
+   * ENOENT for a missing input; EINVAL for an unknown computation, invalid
+   * options, inputs it does not take, or an input with uncommitted changes.
+   */
+  async derive(
+    name: string,
+    inputs: string | readonly string[],
+    options?: unknown,
+  ): Promise<DerivedFile[]> {
+    const computation = this.computations.get(name);
+    if (computation === undefined) {
+      throw new PondError("EINVAL", `no computation named ${JSON.stringify(name)}`);
+    }
+    return this.run(computation, inputs, options);
+  }
+
+  /**
+   * The result of a one-off `computation` over `inputs` (paths in the source
+   * pond) with `params`: from the cache, from a computation already running for
+   * the same key, or from `compute`. ENOENT for a missing input; EINVAL for an
+   * invalid or registered computation name, invalid params, or an input with
+   * uncommitted changes.
    */
   async get(
     computation: string,
@@ -196,16 +192,25 @@ export class DerivedFileManager {
     params: DerivedParams,
     compute: DerivedCompute,
   ): Promise<DerivedFile> {
-    const sources = await this.resolve(typeof inputs === "string" ? [inputs] : inputs);
-    const [file] = await this.obtain([{ computation, params }], sources, async (_missing, keys) => {
-      const content = await compute({
-        inputs: sources,
-        params,
-        key: (keys[0] as DerivedKey).hash,
-        sourceFs: this.sourceFs,
-      });
-      return [content];
-    });
+    validateComputationName(computation);
+    if (this.computations.has(computation)) {
+      throw new PondError("EINVAL", `${computation} is a registered computation: use derive`);
+    }
+    const oneOff: DerivedComputation = {
+      name: computation,
+      inputs: { min: 1, max: Number.POSITIVE_INFINITY },
+      parameters: () => [params],
+      compute: async (context) => {
+        const content = await compute({
+          inputs: context.inputs,
+          params,
+          key: context.keys[0] as string,
+          sourceFs: this.sourceFs,
+        });
+        return [content instanceof Uint8Array ? { data: content } : content];
+      },
+    };
+    const [file] = await this.run(oneOff, inputs, undefined);
     return file as DerivedFile;
   }
 
@@ -248,59 +253,9 @@ export class DerivedFileManager {
     options: DownsampleOptions = {},
   ): Promise<DerivedFile | DerivedFile[]> {
     const many = Array.isArray(resolution);
-    const list: readonly Resolution[] = many ? resolution : [resolution as Resolution];
-    if (list.length === 0) throw new PondError("EINVAL", "no resolution given");
-    const widths = list.map(parseResolution);
-    const unique = [...new Set(widths)];
-    const range = parseTimeRange(options.range);
-    const timestampUnit =
-      options.timestampUnit === undefined ? undefined : parseTimeUnit(options.timestampUnit);
-    const columns = options.columns === undefined ? undefined : [...options.columns];
-    if (columns?.some((c) => typeof c !== "string")) {
-      throw new PondError("EINVAL", "columns must be column names");
-    }
-    const shared = {
-      start: range.startMs,
-      end: range.endMs,
-      columns,
-      timestampColumn: options.timestampColumn,
-      timestampUnit,
-    };
-    const [source] = await this.resolve([path]);
-    const input = source as SourceInput;
-    const files = await this.obtain(
-      unique.map((resolutionMs) => ({
-        computation: DOWNSAMPLE,
-        params: { resolutionMs, ...shared },
-      })),
-      [input],
-      async (missing) => {
-        const outputs = await downsampleTimeseries(
-          input,
-          {
-            ...range,
-            resolutionsMs: missing.map((i) => unique[i] as number),
-            columns,
-            timestampColumn: options.timestampColumn,
-            timestampUnit,
-          },
-          this.counters,
-        );
-        return outputs.map((data, j) => ({
-          data,
-          extension: ".parquet",
-          entryType: "file:table" as const,
-          attrs: {
-            timestampColumn: "timestamp",
-            timestampUnit: "ms",
-            resolutionMs: String(unique[missing[j] as number]),
-          },
-        }));
-      },
-    );
-    const byWidth = new Map(unique.map((w, i) => [w, files[i] as DerivedFile]));
-    const result = widths.map((w) => byWidth.get(w) as DerivedFile);
-    return many ? result : (result[0] as DerivedFile);
+    const resolutions: readonly Resolution[] = many ? resolution : [resolution as Resolution];
+    const files = await this.derive(DOWNSAMPLE, path, { ...options, resolutions });
+    return many ? files : (files[0] as DerivedFile);
   }
 
   /** Counters since the manager was made. */
@@ -310,59 +265,56 @@ export class DerivedFileManager {
       bytes: this.lru.bytes,
       budgetBytes: this.budgetBytes,
       ...this.counters,
+      ...this.chunks,
     };
   }
 
-  /** Closes the memory pond; later calls fail with CLOSED. The source pond is left open. */
+  /** Drops the results; later calls fail with CLOSED. The source pond is left open. */
   async close(): Promise<void> {
-    if (this.closed) return;
     this.closed = true;
-    await this.store.close();
-  }
-
-  private async resolve(paths: readonly string[]): Promise<SourceInput[]> {
-    this.checkOpen();
-    if (paths.length === 0) throw new PondError("EINVAL", "a computation needs an input");
-    const root = this.sourceFs.root();
-    const sources: SourceInput[] = [];
-    for (const path of paths) sources.push(await resolveSource(root, path));
-    return sources;
+    this.lru.clear();
   }
 
   /**
-   * The results of `requests` over `sources`: cached ones read back, running
-   * ones awaited, the rest computed by one call of `computeMissing` (given the
-   * indexes of the missing requests, it returns their contents in that order).
+   * The results of `computation` for `options` over `paths`: cached ones
+   * served, running ones awaited, the rest computed by one call of
+   * `computation.compute`.
    */
-  private async obtain(
-    requests: readonly Request[],
-    sources: readonly SourceInput[],
-    computeMissing: (
-      missing: number[],
-      keys: DerivedKey[],
-    ) => Promise<Array<Uint8Array | DerivedContent>>,
+  private async run(
+    computation: DerivedComputation,
+    paths: string | readonly string[],
+    options: unknown,
   ): Promise<DerivedFile[]> {
+    this.checkOpen();
+    const params = computation.parameters(options);
+    const sources = await this.resolve(computation, typeof paths === "string" ? [paths] : paths);
     const inputs: DerivedInput[] = sources.map((s) => ({
       path: s.path,
       nodeId: s.nodeId,
       version: s.version,
     }));
-    const keys = requests.map((r) => derivedKey(r.computation, r.params, inputs));
-    const store = this.store;
+    const keys = params.map((p) => derivedKey(computation.name, p, inputs));
     this.checkOpen();
-    const pending: Array<Promise<DerivedFile>> = [];
+    // Equal parameters are one result.
+    const unique = new Map<string, number>();
+    const pending = new Map<string, Promise<DerivedFile>>();
     const missing: number[] = [];
     keys.forEach((key, i) => {
+      if (unique.has(key.hash)) return;
+      unique.set(key.hash, i);
       const entry = this.lru.get(key.hash);
       if (entry) {
         this.counters.hits++;
-        pending[i] = this.readCached(store, entry);
+        pending.set(key.hash, Promise.resolve(toFile(entry, true)));
         return;
       }
       const running = this.inflight.get(key.hash);
       if (running) {
         this.counters.joins++;
-        pending[i] = running.then((o) => toFile(o.entry, o.bytes.slice(), o.metadata, false));
+        pending.set(
+          key.hash,
+          running.then((e) => toFile(e, false)),
+        );
         return;
       }
       missing.push(i);
@@ -370,90 +322,110 @@ export class DerivedFileManager {
     if (missing.length > 0) {
       this.counters.computations++;
       this.counters.misses += missing.length;
-      const missingKeys = missing.map((i) => keys[i] as DerivedKey);
       const run = (async () => {
-        const contents = await computeMissing(missing, missingKeys);
-        if (contents.length !== missing.length) {
+        const contents = await computation.compute({
+          inputs: sources,
+          params: missing.map((i) => params[i] as DerivedParams),
+          keys: missing.map((i) => (keys[i] as DerivedKey).hash),
+          sourceFs: this.sourceFs,
+          counters: this.chunks,
+        });
+        if (!Array.isArray(contents) || contents.length !== missing.length) {
           throw new PondError("EINVAL", "a computation returned the wrong number of results");
         }
         return contents;
       })();
       missing.forEach((i, j) => {
         const key = keys[i] as DerivedKey;
-        const request = requests[i] as Request;
-        const outcome = run.then((contents) =>
-          this.keep(store, key, request, inputs, contents[j] as Uint8Array | DerivedContent),
+        const kept = run.then((contents) =>
+          this.keep(computation.name, key, params[i] as DerivedParams, inputs, contents[j]),
         );
+        const outcome = kept.then((k) => k.entry);
         this.inflight.set(key.hash, outcome);
         // Settled either way, the key is no longer running; a failure leaves nothing cached.
         const settled = () => {
           if (this.inflight.get(key.hash) === outcome) this.inflight.delete(key.hash);
         };
         outcome.then(settled, settled);
-        pending[i] = outcome.then((o) => toFile(o.entry, o.bytes, o.metadata, false));
+        // The computation's own buffer goes to this request: the cache keeps a copy.
+        pending.set(
+          key.hash,
+          kept.then((k) => toFile(k.entry, false, k.data)),
+        );
       });
     }
-    return Promise.all(pending);
+    const files = new Map<string, DerivedFile>();
+    for (const [hash, file] of pending) files.set(hash, await file);
+    // A result asked for twice is one file, each copy with its own bytes.
+    return keys.map((key, i) => {
+      const file = files.get(key.hash) as DerivedFile;
+      return unique.get(key.hash) === i ? file : { ...file, bytes: new Uint8Array(file.bytes) };
+    });
   }
 
-  private async keep(
-    store: ResultStore,
+  private async resolve(
+    computation: DerivedComputation,
+    paths: readonly string[],
+  ): Promise<SourceInput[]> {
+    const { min, max, entryTypes } = computation.inputs;
+    if (paths.length === 0) throw new PondError("EINVAL", "a computation needs an input");
+    if (paths.length < min || paths.length > max) {
+      throw new PondError(
+        "EINVAL",
+        `${computation.name} takes ${min === max ? min : `${min} to ${max}`} inputs, not ${paths.length}`,
+      );
+    }
+    const root = this.sourceFs.root();
+    const sources: SourceInput[] = [];
+    for (const path of paths) {
+      const source = await resolveSource(root, path);
+      if (entryTypes !== undefined && !entryTypes.includes(source.entryType)) {
+        throw new PondError(
+          "EINVAL",
+          `${computation.name} takes ${entryTypes.join(" or ")}, not a ${source.entryType}`,
+          { path },
+        );
+      }
+      sources.push(source);
+    }
+    return sources;
+  }
+
+  private keep(
+    computation: string,
     key: DerivedKey,
-    request: Request,
+    params: DerivedParams,
     inputs: DerivedInput[],
-    content: Uint8Array | DerivedContent,
-  ): Promise<Outcome> {
-    const {
-      data,
-      extension = "",
-      entryType = "file:data",
-      attrs,
-    } = content instanceof Uint8Array ? { data: content } : content;
+    content: DerivedContent | undefined,
+  ): { entry: Entry; data: Uint8Array } {
+    const { data, extension = "", entryType = "file:data", attrs } = content ?? {};
     if (!(data instanceof Uint8Array)) {
-      throw new PondError("EINVAL", `computation ${request.computation} returned no bytes`);
+      throw new PondError("EINVAL", `computation ${computation} returned no bytes`);
     }
     if (!/^(\.[A-Za-z0-9_-]{1,20})?$/.test(extension) || !isFileType(entryType)) {
-      throw new PondError("EINVAL", `computation ${request.computation} returned an invalid file`);
+      throw new PondError("EINVAL", `computation ${computation} returned an invalid file`);
     }
-    const path = `/${request.computation}/${key.hash}${extension}`;
-    const metadata = await store.write(path, data, entryType, {
-      ...attrs,
-      computation: request.computation,
-      key: key.hash,
-      inputs: inputs.map((i) => `${i.nodeId}@${i.version}`).join(","),
-    });
     const entry: Entry = {
       key,
-      path,
-      size: data.length,
-      computation: request.computation,
-      params: request.params,
+      path: `/${computation}/${key.hash}${extension}`,
+      // A copy the cache alone holds, of exactly the bytes it counts (a view could pin a larger
+      // buffer). Not slice(): on a Buffer that is a view of the same bytes.
+      bytes: new Uint8Array(data),
+      computation,
+      params,
       inputs,
-      pins: 0,
+      entryType,
+      attrs: {
+        ...attrs,
+        computation,
+        key: key.hash,
+        inputs: inputs.map((i) => `${i.nodeId}@${i.version}`).join(","),
+      },
     };
+    this.checkOpen();
     this.lru.set(key.hash, entry, data.length);
-    this.evict(store, key.hash);
-    return { entry, bytes: data, metadata };
-  }
-
-  private async readCached(store: ResultStore, entry: Entry): Promise<DerivedFile> {
-    entry.pins++;
-    try {
-      const bytes = await store.read(entry.path);
-      const metadata = store.stat(entry.path) as NodeMetadata;
-      return toFile(entry, bytes, metadata, true);
-    } finally {
-      entry.pins--;
-      if (entry.pins === 0) this.evict(store);
-    }
-  }
-
-  private evict(store: ResultStore, keep?: string): void {
-    for (const victim of this.lru.evict((e) => e.pins > 0, keep)) {
-      this.counters.evictions++;
-      // Queued behind earlier writes; a failure (e.g. CLOSED) only leaves a file behind.
-      store.remove(victim.path).catch(() => undefined);
-    }
+    this.counters.evictions += this.lru.evict(key.hash).length;
+    return { entry, data };
   }
 
   private checkOpen(): void {
@@ -461,21 +433,22 @@ export class DerivedFileManager {
   }
 }
 
+/** What a request gets: the entry's description and bytes of its own, the caller's to change. */
 function toFile(
   entry: Entry,
-  bytes: Uint8Array,
-  metadata: NodeMetadata,
   cached: boolean,
+  bytes: Uint8Array = new Uint8Array(entry.bytes),
 ): DerivedFile {
   return {
     key: entry.key.hash,
     path: entry.path,
     bytes,
-    size: entry.size,
+    size: entry.bytes.length,
     computation: entry.computation,
     params: entry.params,
     inputs: entry.inputs,
-    metadata,
+    entryType: entry.entryType,
+    attrs: { ...entry.attrs },
     cached,
   };
 }

@@ -1,82 +1,81 @@
-// The built-in computation: a Parquet table or a series downsampled to one or more resolutions.
+// Downsampling, a derived computation: a Parquet table or a series to one or more resolutions.
 
 import { PondError } from "@pond/tinyfs";
-import { TIMESTAMP_COLUMN_ATTR, TIMESTAMP_UNIT_ATTR } from "./append-series-chunk.js";
-import type { TimeUnit } from "./arrow-ffi.js";
+import type { DerivedComputation } from "./derived-computation.js";
+import type { DerivedParams } from "./derived-key.js";
 import { Downsampler } from "./downsampler.js";
-import { visitParquet, writeParquet } from "./parquet-io.js";
-import { chunkMayOverlap } from "./series-chunks.js";
-import type { SourceInput } from "./source-input.js";
-import type { MillisRange } from "./time-range.js";
-import { parseTimeUnit, type TimestampHints } from "./timestamp-column.js";
+import { writeParquet } from "./parquet-io.js";
+import { parseResolution, type Resolution } from "./resolution.js";
+import {
+  type TimeseriesOptions,
+  timeseriesParams,
+  timeseriesSpec,
+  visitTimeseries,
+} from "./timeseries-input.js";
 
 /** The computation's name: the directory of its results and part of every key. */
 export const DOWNSAMPLE = "downsample";
 
-export interface DownsampleSpec extends MillisRange {
-  /** The bucket widths, in milliseconds. */
-  resolutionsMs: readonly number[];
-  columns?: readonly string[] | undefined;
-  timestampColumn?: string | undefined;
-  timestampUnit?: TimeUnit | undefined;
+/** Options of a downsampling request. */
+export interface DownsampleOptions extends TimeseriesOptions {
+  /** Only these numeric columns, in this order (default: all, in file order). */
+  columns?: readonly string[];
 }
 
-/** What a computation reports about the chunks it opened. */
-export interface ChunkCounter {
-  chunksRead: number;
-  chunksSkipped: number;
+/** A downsampling request: its resolutions (one result each) and options. */
+export interface DownsampleRequest extends DownsampleOptions {
+  resolutions: readonly Resolution[];
 }
 
 /**
- * Downsamples `input` — a Parquet file, or every chunk of a `file:series` (a
- * chunk the range excludes is not read) — and returns one Parquet file per
- * resolution, in the order of `spec.resolutionsMs`.
+ * Per epoch-aligned UTC bucket of each resolution, the min, max, mean and count
+ * of every numeric column (see `DerivedFileManager.getDownsampledTimeseries`).
+ * The input is read once for all resolutions asked for together.
  */
-export async function downsampleTimeseries(
-  input: SourceInput,
-  spec: DownsampleSpec,
-  counter: ChunkCounter,
-): Promise<Uint8Array[]> {
-  const { path } = input;
-  if (input.entryType === "directory" || input.entryType === "symlink") {
-    throw new PondError("EINVAL", `cannot downsample a ${input.entryType}`, { path });
-  }
-  const downsampler = new Downsampler(spec.resolutionsMs, spec);
-  const chunks = input.entryType === "file:series" ? await input.versions() : [input.metadata];
-  for (const chunk of chunks) {
-    if (!chunkMayOverlap(chunk, spec, spec.timestampColumn)) {
-      counter.chunksSkipped++;
-      continue;
-    }
-    const bytes = await input.read(chunk.version);
-    counter.chunksRead++;
-    const hints = hintsFor(spec, chunk.attrs, path);
-    await visitParquet(
-      bytes,
-      (table) => downsampler.add(table, hints, path),
-      path,
-      (fields) => downsampler.columnsNeeded(fields, hints, path),
-    );
-  }
-  const outputs: Uint8Array[] = [];
-  for (const table of downsampler.results()) outputs.push(await writeParquet(table));
-  return outputs;
-}
+export const downsample: DerivedComputation = {
+  name: DOWNSAMPLE,
+  inputs: { min: 1, max: 1, entryTypes: ["file:data", "file:table", "file:series"] },
 
-function hintsFor(
-  spec: DownsampleSpec,
-  attrs: Record<string, string> | undefined,
-  path: string,
-): TimestampHints {
-  const column = spec.timestampColumn ?? attrs?.[TIMESTAMP_COLUMN_ATTR];
-  const recordedUnit = attrs?.[TIMESTAMP_UNIT_ATTR];
-  let unit = spec.timestampUnit;
-  if (unit === undefined && recordedUnit !== undefined) {
-    try {
-      unit = parseTimeUnit(recordedUnit, `attrs.${TIMESTAMP_UNIT_ATTR}`);
-    } catch (error) {
-      throw PondError.is(error) ? error.withPath(path) : error;
+  parameters(options) {
+    const request = options as DownsampleRequest;
+    if (request.resolutions.length === 0) throw new PondError("EINVAL", "no resolution given");
+    const widths = request.resolutions.map(parseResolution);
+    const shared = timeseriesParams(request);
+    const columns = request.columns === undefined ? undefined : [...request.columns];
+    if (columns?.some((c) => typeof c !== "string")) {
+      throw new PondError("EINVAL", "columns must be column names");
     }
-  }
-  return { column, unit };
-}
+    return widths.map((resolutionMs) => ({ resolutionMs, ...shared, columns }));
+  },
+
+  async compute({ inputs, params, counters }) {
+    const input = inputs[0] as NonNullable<(typeof inputs)[0]>;
+    // One request's results differ only in their resolution.
+    const first = params[0] as DerivedParams;
+    const spec = timeseriesSpec(first);
+    const columns = first.columns as string[] | undefined;
+    const resolutionsMs = params.map((p) => p.resolutionMs as number);
+    const downsampler = new Downsampler(resolutionsMs, { ...spec, columns });
+    await visitTimeseries(
+      input,
+      spec,
+      counters,
+      (table, hints) => downsampler.add(table, hints, input.path),
+      (fields, hints) => downsampler.columnsNeeded(fields, hints, input.path),
+    );
+    const contents = [];
+    for (const [i, table] of downsampler.results().entries()) {
+      contents.push({
+        data: await writeParquet(table),
+        extension: ".parquet",
+        entryType: "file:table" as const,
+        attrs: {
+          timestampColumn: "timestamp",
+          timestampUnit: "ms",
+          resolutionMs: String(resolutionsMs[i]),
+        },
+      });
+    }
+    return contents;
+  },
+};

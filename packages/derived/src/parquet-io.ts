@@ -84,6 +84,19 @@ export async function visitParquet<T>(
   }
 }
 
+/** A Parquet file's Arrow fields, read from its footer alone; EINVAL if it is not Parquet. */
+export async function parquetFields(bytes: Uint8Array, path?: string): Promise<FieldInfo[]> {
+  const where = path === undefined ? {} : { path };
+  if (!looksLikeParquet(bytes)) throw new PondError("EINVAL", "not a Parquet file", where);
+  const pw = await parquetWasm();
+  return readSchema(pw, bytes, (cause) => {
+    return new PondError("CORRUPT", `unreadable Parquet file (${describe(cause)})`, {
+      ...where,
+      cause,
+    });
+  });
+}
+
 /**
  * The file's Arrow fields. Only the footer is handed to parquet-wasm (framed
  * as a file without row groups' data): `readSchema` would copy the whole file

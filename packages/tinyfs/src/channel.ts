@@ -53,3 +53,35 @@ export class Channel<T> implements AsyncIterable<T> {
     waiting?.();
   }
 }
+
+/** Why a producer's push fails once its consumer stopped early. */
+const STOPPED = Symbol("consumer stopped");
+
+/**
+ * The values `produce` pushes, as an async iterable: nothing runs until iteration starts, the
+ * producer waits for the consumer at each value, and stopping early (a `break`) makes its next
+ * push fail and waits for it to wind down. `wrap` maps the producer's failures.
+ */
+export function produced<T>(
+  produce: (push: (value: T) => Promise<void>) => Promise<void>,
+  wrap: (error: unknown) => unknown = (error) => error,
+): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<T> {
+      const channel = new Channel<T>();
+      const running = produce((value) => channel.push(value)).then(
+        () => channel.end(),
+        (error: unknown) => channel.fail(error === STOPPED ? error : wrap(error)),
+      );
+      const values = channel[Symbol.asyncIterator]();
+      return {
+        next: () => values.next(),
+        async return(): Promise<IteratorResult<T>> {
+          channel.fail(STOPPED);
+          await running;
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}

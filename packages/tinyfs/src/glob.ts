@@ -4,8 +4,8 @@ import { PondError } from "./errors.js";
 import type { DirEntry } from "./node.js";
 import type { NodeId } from "./node-id.js";
 import { parsePath } from "./path.js";
-import type { PersistenceLayer } from "./persistence.js";
-import { type DirChain, resolvePath } from "./resolver.js";
+import type { DirChain } from "./resolver.js";
+import { Trail, type TreeReader, TreeWalker } from "./tree-walk.js";
 import type { GlobMatch } from "./wd.js";
 
 type Component =
@@ -32,117 +32,107 @@ export function compilePattern(pattern: string): { absolute: boolean; components
   return { absolute: parsed.absolute, components };
 }
 
-/** Every match of `pattern` from `start`, depth-first in name order, without duplicates. */
+/**
+ * Hands every match of `pattern` from `start` to `emit`, depth-first in name order, without
+ * duplicates. With `onError`, what cannot be walked is reported there and skipped (see
+ * {@link TreeWalker}); without it, it ends the glob as an error naming the pattern.
+ */
 export async function globMatches(
-  persistence: PersistenceLayer,
+  reader: TreeReader,
   start: DirChain,
   pattern: string,
-): Promise<GlobMatch[]> {
+  emit: (match: GlobMatch) => Promise<void>,
+  onError?: (error: PondError) => void,
+): Promise<void> {
   const { absolute, components } = compilePattern(pattern);
-  const matches: GlobMatch[] = [];
-  const seen = new Set<string>();
-  const chainStart = absolute ? start.slice(0, 1) : start;
+  const walker = new TreeWalker(reader, onError, pattern);
+  const chainStart = absolute ? start.slice(0, 1) : start.slice();
+  walker.start(chainStart);
+  // Only a second `**` or a `..` can reach one path twice; otherwise no path needs remembering.
+  const globstars = components.filter((c) => c.kind === "globstar").length;
+  const dedupe = globstars > 1 || components.some((c) => c.kind === "parent");
+  const seen = dedupe ? new Set<string>() : undefined;
 
-  const emit = (path: string, entry: DirEntry, captures: string[]) => {
-    if (seen.has(path)) return;
-    seen.add(path);
-    matches.push({ path, entry, captures });
-  };
-
-  const join = (prefix: string, name: string) =>
-    prefix === "" ? name : prefix === "/" ? `/${name}` : `${prefix}/${name}`;
-
-  // The directory an entry leads to (following symlinks), or undefined.
-  const enter = async (chain: DirChain, entry: DirEntry): Promise<DirChain | undefined> => {
-    if (entry.entryType === "directory") return [...chain, entry];
-    if (entry.entryType !== "symlink") return undefined;
-    try {
-      const r = await resolvePath(persistence, chain, entry.name, { followFinal: true });
-      return r.entry?.entryType === "directory" ? [...r.parent, r.entry] : undefined;
-    } catch (error) {
-      if (PondError.is(error, "ENOENT") || PondError.is(error, "ENOTDIR")) return undefined;
-      // Report the pattern the caller passed, not the link's name.
-      throw PondError.is(error) ? error.withPath(pattern) : error;
+  const found = async (at: Trail, entry: DirEntry, captures: string[]): Promise<void> => {
+    const path = String(at);
+    if (seen) {
+      if (seen.has(path)) return;
+      seen.add(path);
     }
-  };
-
-  // Descending through `**` into a directory already on the way down is a cycle.
-  const descend = (sub: DirChain, visiting: ReadonlySet<NodeId>, path: string) => {
-    const id = (sub[sub.length - 1] as DirEntry).nodeId;
-    if (visiting.has(id)) {
-      throw new PondError("ELOOP", `symlink cycle at ${path}`, { path: pattern });
-    }
-    return new Set(visiting).add(id);
-  };
-
-  const everything = async (
-    chain: DirChain,
-    prefix: string,
-    captures: string[],
-    visiting: ReadonlySet<NodeId>,
-  ): Promise<void> => {
-    const top = chain[chain.length - 1] as DirEntry;
-    for (const entry of await persistence.loadDirectoryEntries(top.nodeId)) {
-      const path = join(prefix, entry.name);
-      emit(path, entry, captures);
-      const sub = await enter(chain, entry);
-      if (sub) await everything(sub, path, captures, descend(sub, visiting, path));
-    }
+    await emit({ path, entry, captures });
   };
 
   const walk = async (
-    chain: DirChain,
+    chain: DirEntry[],
     index: number,
-    prefix: string,
+    at: Trail,
     captures: string[],
-    visiting: ReadonlySet<NodeId>,
+    visiting: Set<NodeId>,
   ): Promise<void> => {
     const component = components[index];
     if (!component) return;
     const last = index === components.length - 1;
     const top = chain[chain.length - 1] as DirEntry;
 
-    const matched = async (entry: DirEntry, path: string, caps: string[]) => {
-      if (last) return emit(path, entry, caps);
-      const sub = await enter(chain, entry);
-      if (sub) await walk(sub, index + 1, path, caps, visiting);
+    const matched = async (entry: DirEntry, caps: string[]) => {
+      const here = at.child(entry.name);
+      if (last) {
+        if (entry.entryType === "directory" && !walker.placed(top.nodeId, entry, here)) return;
+        await found(here, entry, caps);
+        return;
+      }
+      await walker.descend(chain, entry, here, undefined, (inner) =>
+        walk(inner, index + 1, here, caps, visiting),
+      );
     };
 
     switch (component.kind) {
       case "parent": {
-        const up = chain.length > 1 ? chain.slice(0, -1) : chain;
-        const path = join(prefix, "..");
-        if (last) emit(path, up[up.length - 1] as DirEntry, captures);
+        const up = chain.length > 1 ? chain.slice(0, -1) : chain.slice();
+        const here = at.child("..");
+        if (last) await found(here, up[up.length - 1] as DirEntry, captures);
         // Going up leaves the directories below behind: only `up`'s ancestors can close a cycle now.
-        else await walk(up, index + 1, path, captures, new Set(up.map((d) => d.nodeId)));
+        else await walk(up, index + 1, here, captures, new Set(up.map((d) => d.nodeId)));
         return;
       }
       case "literal": {
-        const entry = await persistence.lookupEntry(top.nodeId, component.name);
-        if (entry) await matched(entry, join(prefix, entry.name), captures);
+        let entry: DirEntry | undefined;
+        try {
+          entry = await reader.lookupEntry(top.nodeId, component.name);
+        } catch (error) {
+          walker.fail(error, at);
+          return;
+        }
+        if (entry) await matched(entry, captures);
         return;
       }
       case "wildcard": {
-        for (const entry of await persistence.loadDirectoryEntries(top.nodeId)) {
+        for (const entry of await walker.entries(top, at)) {
           const m = component.regex.exec(entry.name);
-          if (m) await matched(entry, join(prefix, entry.name), [...captures, ...m.slice(1)]);
+          if (m) await matched(entry, [...captures, ...m.slice(1)]);
         }
         return;
       }
       case "globstar": {
-        if (last) return everything(chain, prefix, captures, visiting);
-        await walk(chain, index + 1, prefix, captures, visiting);
-        for (const entry of await persistence.loadDirectoryEntries(top.nodeId)) {
-          const sub = await enter(chain, entry);
-          if (!sub) continue;
-          const path = join(prefix, entry.name);
-          await walk(sub, index, path, captures, descend(sub, visiting, path));
+        if (last) {
+          await walker.below(chain, at, true, visiting, async (here, entry) => {
+            await found(here, entry, captures);
+            return true;
+          });
+          return;
+        }
+        await walk(chain, index + 1, at, captures, visiting);
+        for (const entry of await walker.entries(top, at)) {
+          const here = at.child(entry.name);
+          await walker.descend(chain, entry, here, visiting, (inner) =>
+            walk(inner, index, here, captures, visiting),
+          );
         }
         return;
       }
     }
   };
 
-  await walk(chainStart, 0, absolute ? "/" : "", [], new Set(chainStart.map((d) => d.nodeId)));
-  return matches;
+  const begin = Trail.start(absolute ? "/" : "");
+  await walk(chainStart, 0, begin, [], new Set(chainStart.map((d) => d.nodeId)));
 }

@@ -32,4 +32,11 @@ export type {
   PersistenceLayer,
 } from "./persistence.js";
 export { MAX_SYMLINK_HOPS, ROOT_ENTRY } from "./resolver.js";
-export type { GlobMatch, WD, WriteFileOptions } from "./wd.js";
+export type {
+  GlobMatch,
+  WalkEntry,
+  WalkErrors,
+  WalkOptions,
+  WD,
+  WriteFileOptions,
+} from "./wd.js";

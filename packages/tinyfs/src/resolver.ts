@@ -42,10 +42,10 @@ export function chainPath(chain: DirChain): string {
   return path;
 }
 
-export function readSymlinkTarget(
-  persistence: PersistenceLayer,
-  link: DirEntry,
-): MaybePromise<string> {
+/** The reads path resolution makes. */
+export type PathReader = Pick<PersistenceLayer, "lookupEntry" | "readContent">;
+
+export function readSymlinkTarget(persistence: PathReader, link: DirEntry): MaybePromise<string> {
   return andThen(persistence.readContent(link.nodeId, link.partId), (bytes) =>
     decoder.decode(bytes),
   );
@@ -59,7 +59,7 @@ export function readSymlinkTarget(
  * backend answers synchronously; may throw. `parsed` is `path` already parsed.
  */
 export function resolvePath(
-  persistence: PersistenceLayer,
+  persistence: PathReader,
   start: DirChain,
   path: string,
   options: ResolveOptions,
@@ -94,7 +94,7 @@ class Walk {
   private hops = 0;
 
   constructor(
-    private readonly persistence: PersistenceLayer,
+    private readonly persistence: PathReader,
     start: DirChain,
     private readonly path: string,
     parsed: ParsedPath,

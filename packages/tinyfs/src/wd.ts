@@ -1,5 +1,6 @@
 // The working-directory API: every path operation of a pond.
 
+import type { PondError } from "./errors.js";
 import type { DirEntry, EntryType, NodeMetadata } from "./node.js";
 import type { NodeId } from "./node-id.js";
 
@@ -17,6 +18,37 @@ export interface GlobMatch {
   entry: DirEntry;
   /** What each `*` matched, in pattern order. */
   captures: string[];
+}
+
+/** What {@link WD.glob} and {@link WD.walk} do with what they cannot walk. */
+export interface WalkErrors {
+  /**
+   * Takes what cannot be walked (a directory that cannot be read, an invalid name, a directory
+   * met in a second place, a symlink loop), each a PondError naming its path, and the walk goes
+   * on without it. Without it the first such error ends the walk.
+   */
+  onError?: (error: PondError) => void;
+}
+
+export interface WalkOptions extends WalkErrors {
+  /** Descend into symlinks that lead to directories; a link back into the way down is ELOOP. */
+  followSymlinks?: boolean;
+  /** Load every entry's {@link WalkEntry.metadata} as it is met. */
+  metadata?: boolean;
+}
+
+/** What {@link WD.walk} meets: one entry below the start. */
+export interface WalkEntry {
+  /** The start path joined with the names on the way down. */
+  path: string;
+  /** The names below the start, joined with `/`. */
+  relative: string;
+  /** The entry as its directory holds it (a symlink is not resolved). */
+  entry: DirEntry;
+  /** The directory holding the entry. */
+  parentId: NodeId;
+  /** The newest version of the entry's node (a symlink's own), with `metadata: true`. */
+  metadata?: NodeMetadata;
 }
 
 /**
@@ -80,8 +112,18 @@ export interface WD {
   remove(path: string, opts?: { recursive?: boolean }): Promise<void>;
   /** Moves or renames; replaces a file at `to`, or an empty directory when moving a directory. */
   rename(from: string, to: string): Promise<void>;
-  /** Paths matching a pattern of literal, `*` and `**` components. */
-  glob(pattern: string): AsyncIterable<GlobMatch>;
+  /**
+   * Paths matching a pattern of literal, `*` and `**` components, depth first in name order,
+   * found as the iteration goes (memory does not grow with the tree). Each directory is read
+   * when the walk reaches it: outside a transaction or a version view, directories read later
+   * may show later versions.
+   */
+  glob(pattern: string, options?: WalkErrors): AsyncIterable<GlobMatch>;
+  /**
+   * Every entry below the directory at `path` (not the directory itself), depth first in name
+   * order, a directory before what is in it; read as {@link glob} reads.
+   */
+  walk(path: string, options?: WalkOptions): AsyncIterable<WalkEntry>;
   /** Every version of the node at `path`, oldest first. */
   listFileVersions(path: string): Promise<NodeMetadata[]>;
 }

@@ -1,13 +1,13 @@
 // WD: path operations relative to one directory, delegated to the persistence layer.
 
 import { sha256Hex } from "#platform/sha256";
-import { Channel } from "./channel.js";
+import { Channel, produced } from "./channel.js";
 import { PondError } from "./errors.js";
 import type { FS } from "./fs.js";
 import { globMatches } from "./glob.js";
 import { andThen, type MaybePromise, settle } from "./maybe-promise.js";
 import { type DirEntry, isFileType, type NodeMetadata } from "./node.js";
-import { newNodeId } from "./node-id.js";
+import { type NodeId, newNodeId } from "./node-id.js";
 import { joinPath, type ParsedPath, parsePath, validateName } from "./path.js";
 import type { NodeStreamWrite, NodeWrite, PersistenceLayer } from "./persistence.js";
 import {
@@ -17,7 +17,8 @@ import {
   readSymlinkTarget,
   resolvePath,
 } from "./resolver.js";
-import type { GlobMatch, WD, WriteFileOptions } from "./wd.js";
+import { Trail, type TreeReader, TreeWalker } from "./tree-walk.js";
+import type { GlobMatch, WalkEntry, WalkErrors, WalkOptions, WD, WriteFileOptions } from "./wd.js";
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -275,13 +276,41 @@ export class WorkingDirectory implements WD {
     });
   }
 
-  glob(pattern: string): AsyncIterable<GlobMatch> {
-    const matches = this.read(pattern, (p) => globMatches(p, this.chain, pattern));
-    return {
-      async *[Symbol.asyncIterator]() {
-        yield* await matches;
+  glob(pattern: string, options: WalkErrors = {}): AsyncIterable<GlobMatch> {
+    return produced(
+      (push) => globMatches(this.reader(), this.chain, pattern, push, options.onError),
+      (error) => asPondError(error, pattern),
+    );
+  }
+
+  walk(path: string, options: WalkOptions = {}): AsyncIterable<WalkEntry> {
+    const { followSymlinks = false, metadata = false, onError } = options;
+    return produced(
+      async (push) => {
+        const r = await this.read(path, (p) => this.resolve(p, path, FOLLOW));
+        const dir = existing(r, path);
+        if (dir.entryType !== "directory") throw new PondError("ENOTDIR", "not a directory");
+        const chain = [...r.parent, dir];
+        const walker = new TreeWalker(this.reader(), onError);
+        walker.start(chain);
+        const visiting = new Set(chain.map((d) => d.nodeId));
+        const start = Trail.start(path.replace(/\/+$/, "") || "/");
+        await walker.below(chain, start, followSymlinks, visiting, async (at, entry, parentId) => {
+          const step = new WalkStep(at, entry, parentId);
+          if (metadata) {
+            try {
+              step.metadata = await walker.metadata(entry);
+            } catch (error) {
+              walker.fail(error, at);
+              return false;
+            }
+          }
+          await push(step);
+          return true;
+        });
       },
-    };
+      (error) => asPondError(error, path),
+    );
   }
 
   listFileVersions(path: string): Promise<NodeMetadata[]> {
@@ -289,6 +318,18 @@ export class WorkingDirectory implements WD {
       const entry = existing(await this.resolve(p, path, FOLLOW), path);
       return p.listVersions(entry.nodeId, entry.partId);
     });
+  }
+
+  /** The reads of a walk, each taking the FS on its own (or joining the caller's transaction). */
+  private reader(): TreeReader {
+    const fs = this.fs;
+    return {
+      lookupEntry: (dirId, name) => fs.read((p) => p.lookupEntry(dirId, name)),
+      loadDirectoryEntries: (dirId) => settle(() => fs.read((p) => p.loadDirectoryEntries(dirId))),
+      readContent: (nodeId, partId, version) =>
+        fs.read((p) => p.readContent(nodeId, partId, version)),
+      loadNode: (nodeId, partId) => fs.read((p) => p.loadNode(nodeId, partId)),
+    };
   }
 
   private resolve(
@@ -438,6 +479,25 @@ export class WorkingDirectory implements WD {
     const where =
       typeof path === "string" && path.startsWith("/") ? path : joinPath(this.path, String(path));
     return reportingAt(path, () => this.fs.write(`${verb} ${where}`, fn));
+  }
+}
+
+/** A walk's entry; its paths are made when asked for, as most walks ask for few. */
+class WalkStep implements WalkEntry {
+  metadata?: NodeMetadata;
+
+  constructor(
+    private readonly at: Trail,
+    readonly entry: DirEntry,
+    readonly parentId: NodeId,
+  ) {}
+
+  get path(): string {
+    return String(this.at);
+  }
+
+  get relative(): string {
+    return this.at.relative();
   }
 }
 

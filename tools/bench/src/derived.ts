@@ -138,7 +138,7 @@ const duckMs = percentile(duckTimes, 0.5);
 const hitMs = percentile(hitTimes, 0.5);
 const rows: Row[] = [
   {
-    name: `downsample ${ROWS.toLocaleString("en")} rows → 1m, cold (Parquet in pond → Parquet in memory pond; DuckDB on epoch integers)`,
+    name: `downsample ${ROWS.toLocaleString("en")} rows → 1m, cold (Parquet in pond → Parquet in the result cache; DuckDB on epoch integers)`,
     pond: pondMs,
     baseline: duckMs,
     unit: "ms",

@@ -23,7 +23,8 @@ export const cat: Command = {
     at: {
       type: "string",
       value: "V",
-      description: "read the pond as of version V, or as of a time (ISO 8601)",
+      description:
+        "read the pond as of version V, or as of a time (ISO 8601, UTC unless it says otherwise)",
     },
   },
   operands: { min: 1 },

@@ -1,6 +1,7 @@
 // pond copy through the built binary: cp destination rules, file types, one transaction, --series.
 
 import { mkdir, writeFile } from "node:fs/promises";
+import { Utf8, vectorFromArray } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { type Sandbox, useSandbox } from "../testing/run-pond.js";
 import { seriesChunk } from "../testing/series-fixture.js";
@@ -217,6 +218,20 @@ describe("pond copy --series", () => {
     expect(code).toBe(1);
     expect(err).toMatch(/^pond: EINVAL: \/temp: not a Parquet file/);
     expect(await versions(s)).toBe(before);
+  });
+
+  it("refuses a chunk whose column has another type than in the series (EINVAL naming it)", async () => {
+    const s = await setUp();
+    await writeFile(s.path("d1.parquet"), await seriesChunk(0, 5, 1000));
+    const words = vectorFromArray(["a", "b", "c", "d", "e"], new Utf8());
+    await writeFile(s.path("d2.parquet"), await seriesChunk(5000, 5, 1000, { value: words }));
+    await s.ok("copy", "--series", "d1.parquet", "/temp");
+    const { code, err } = await s.pond("copy", "--series", "d2.parquet", "/temp");
+    expect(code).toBe(1);
+    expect(err).toBe(
+      'pond: EINVAL: /temp: column "value" is utf8 in this chunk but float64 in the series\n',
+    );
+    expect((await s.ok("stat", "--json", "/temp")).json<{ version: number }>().version).toBe(1);
   });
 
   it("refuses to add a version to a series without --series", async () => {

@@ -9,6 +9,7 @@ import { loadDerived } from "../derived.js";
 import { HostError, hostError, onHost, onHostSync } from "../errors.js";
 import { type HostItem, type HostSource, scanHostSources } from "../host/host-sources.js";
 import { WHOLE_FILE_BYTES } from "../host/host-transaction.js";
+import { catchInterrupts } from "../interrupts.js";
 import { printChange } from "../output/change-summary.js";
 import { breather, type Progress, startProgress } from "../output/progress.js";
 import { formatBytes, plural } from "../output/units.js";
@@ -30,7 +31,10 @@ export const copy: Command = {
     "With --series each host file must be Parquet and is appended as a new version",
     "of a file:series, recording its event-time range (the time column is found",
     "as downsampling finds it). If PONDPATH is not a directory, every source is",
-    "appended to that one series, in order.",
+    "appended to that one series, in order. A chunk may add columns or lack some,",
+    "but a column it shares with the series must have the same type (EINVAL).",
+    "",
+    "Interrupted (Ctrl-C, SIGTERM) before it commits, a copy commits nothing.",
   ],
   options: {
     recursive: {
@@ -68,18 +72,23 @@ export const copy: Command = {
       total: bytes,
       unit: "bytes",
     });
+    const interrupts = catchInterrupts();
+    const stop = () => interrupts.check("the pond is unchanged");
     let change: Change<string[]>;
     try {
       change = await changePond(context, async (root) => {
         const targets = await planTargets(root, sources, destination, series);
-        const copier = new Copier(root, series, progress);
+        const copier = new Copier(root, series, progress, stop);
         for (const [i, source] of sources.entries()) {
           await copier.copy(source, targets[i] as string);
         }
+        // The last point of return: a signal from here on lets the commit finish.
+        stop();
         progress.phase("committing");
         return copier.written;
       });
     } finally {
+      interrupts.release();
       progress.done();
     }
     await printChange(
@@ -130,10 +139,13 @@ class Copier {
     private readonly root: WD,
     private readonly series: boolean,
     private readonly progress: Progress,
+    /** Throws once the copy is interrupted. */
+    private readonly stop: () => void,
   ) {}
 
   async copy(source: HostSource, target: string): Promise<void> {
     for (const item of source.items) {
+      this.stop();
       const path = item.relative === "" ? target : pondJoin(target, item.relative);
       const parent = item.relative === "" ? undefined : parentOf(target, item.relative);
       const existing = await this.existing(path, parent);
@@ -211,6 +223,7 @@ class Copier {
       for await (const chunk of createReadStream(item.hostPath, {
         highWaterMark: WHOLE_FILE_BYTES,
       })) {
+        this.stop();
         this.progress.advance((chunk as Buffer).length, item.display);
         yield chunk as Buffer;
       }

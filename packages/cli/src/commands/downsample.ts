@@ -78,7 +78,8 @@ export const downsample: Command = {
     at: {
       type: "string",
       value: "V",
-      description: "use the pond as of version V, or as of a time (ISO 8601)",
+      description:
+        "use the pond as of version V, or as of a time (ISO 8601, UTC unless it says otherwise)",
     },
   },
   operands: { min: 1, max: 1 },

@@ -1,9 +1,11 @@
-// pond export through the built binary: a byte-exact round trip, cp rules, all-or-nothing writes.
+// pond export through the built binary: a byte-exact round trip, cp rules, all-or-nothing writes,
+// and host symlinks it never writes through.
 
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readParquet } from "@pond/derived";
+import { Float64, vectorFromArray } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { type Sandbox, useSandbox } from "../testing/run-pond.js";
 import { seriesChunk } from "../testing/series-fixture.js";
@@ -158,5 +160,60 @@ describe("pond export destinations follow cp", () => {
     expect(out).toContain('"all.parquet"');
     const table = await readParquet(await readFile(s.path("all.parquet")));
     expect(table.numRows).toBe(25);
+  });
+
+  it("writes a series whose versions added a column as the union of the columns", async () => {
+    const s = await initialised();
+    await writeFile(s.path("d1.parquet"), await seriesChunk(0, 2, 1000));
+    const humidity = vectorFromArray([0.5, 0.25], new Float64());
+    await writeFile(s.path("d2.parquet"), await seriesChunk(2000, 2, 1000, { humidity }));
+    await s.ok("copy", "--series", "d1.parquet", "d2.parquet", "/series");
+    await s.ok("export", "/series", "all.parquet");
+    const table = await readParquet(await readFile(s.path("all.parquet")));
+    expect(table.schema.fields.map((f) => f.name)).toEqual(["timestamp", "value", "humidity"]);
+    expect([...(table.getChild("humidity") ?? [])]).toEqual([null, null, 0.5, 0.25]);
+    expect(await s.pond("downsample", "/series", "--resolution", "1s")).toMatchObject({ code: 0 });
+  });
+});
+
+describe("pond export and host symlinks", () => {
+  async function pondWithFile(): Promise<Sandbox> {
+    const s = await initialised();
+    await writeFile(s.path("f.txt"), "from the pond\n");
+    await s.ok("mkdir", "/d");
+    await s.ok("copy", "f.txt", "/d/f.txt");
+    await mkdir(s.path("elsewhere"));
+    await writeFile(s.path("elsewhere", "f.txt"), "precious\n");
+    return s;
+  }
+
+  it("does not write through a symlink inside the target", async () => {
+    const s = await pondWithFile();
+    await mkdir(s.path("out"));
+    await symlink(s.path("elsewhere"), s.path("out", "d"));
+    const run = await s.pond("export", "-r", "/", "out");
+    expect(run.code).toBe(1);
+    expect(run.err).toBe(
+      "pond: ELOOP: out/d: is a symbolic link: pond does not write through links inside an export target\n",
+    );
+    expect(await readFile(s.path("elsewhere", "f.txt"), "utf8")).toBe("precious\n");
+    expect(await readdir(s.path("elsewhere"))).toEqual(["f.txt"]);
+  });
+
+  it("replaces a symlink in the place of a file rather than writing where it points", async () => {
+    const s = await pondWithFile();
+    await mkdir(s.path("out"));
+    await symlink(s.path("elsewhere", "f.txt"), s.path("out", "f.txt"));
+    await s.ok("export", "/d/f.txt", "out");
+    expect(await readFile(s.path("elsewhere", "f.txt"), "utf8")).toBe("precious\n");
+    expect((await lstat(s.path("out", "f.txt"))).isSymbolicLink()).toBe(false);
+    expect(await readFile(s.path("out", "f.txt"), "utf8")).toBe("from the pond\n");
+  });
+
+  it("follows the destination the user named when it is a link to a directory", async () => {
+    const s = await pondWithFile();
+    await symlink(s.path("elsewhere"), s.path("link"));
+    await s.ok("export", "-r", "/d", "link");
+    expect(await readFile(s.path("elsewhere", "d", "f.txt"), "utf8")).toBe("from the pond\n");
   });
 });

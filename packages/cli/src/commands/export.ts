@@ -2,18 +2,21 @@
 
 import { stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { type FS, type NodeId, PondError, type WD } from "@pond/tinyfs";
+import { type FS, type NodeMetadata, PondError, type WalkEntry, type WD } from "@pond/tinyfs";
 import { type Command, type CommandContext, flagOption, stringOption } from "../command.js";
 import { type CopySource, copyTargets, type DestinationKind } from "../copy-destination.js";
 import { HostError, hostError, onHost } from "../errors.js";
+import { hostPathBelow } from "../host/confined-path.js";
 import { HostTransaction, WHOLE_FILE_BYTES } from "../host/host-transaction.js";
+import { catchInterrupts, type Interrupts } from "../interrupts.js";
 import { write, writeLines } from "../io.js";
 import { parseAt } from "../option-values.js";
 import { toJson } from "../output/json.js";
 import { breather, startProgress } from "../output/progress.js";
+import { quoteName } from "../output/quote.js";
 import { formatBytes, plural } from "../output/units.js";
 import { concatParquet } from "../parquet.js";
-import { absolute, pondBasename, pondJoin } from "../pond-paths.js";
+import { absolute, pondBasename } from "../pond-paths.js";
 import { readPond } from "../pond-session.js";
 
 /** One file or directory to write on the host. */
@@ -42,7 +45,15 @@ export const exportCommand: Command = {
     "A file:series is written as one Parquet file holding every version's rows.",
     "",
     "Nothing is half-written: files are written under temporary names and renamed",
-    "into place only when all of them are written; on failure they are removed.",
+    "into place only when all of them are written; on failure, or when interrupted",
+    "(Ctrl-C, SIGTERM), they are removed, with the directories the export made.",
+    "",
+    "Everything is written beneath HOSTPATH: a name in the pond that would lead",
+    "elsewhere is refused, and so is a host symlink inside the target (HOSTPATH",
+    "itself may be one). An entry pond cannot read (a damaged pond's, a symlink",
+    "loop) is reported on its own line and left out; the rest is exported and the",
+    "exit status is 1. A series whose versions differ in columns is written with",
+    "all of them, empty where a version lacks one.",
   ],
   options: {
     recursive: {
@@ -53,7 +64,8 @@ export const exportCommand: Command = {
     at: {
       type: "string",
       value: "V",
-      description: "export the pond as of version V, or as of a time (ISO 8601)",
+      description:
+        "export the pond as of version V, or as of a time (ISO 8601, UTC unless it says otherwise)",
     },
   },
   operands: { min: 2 },
@@ -74,18 +86,23 @@ export const exportCommand: Command = {
     const destination = operands.pop() as string;
     const recursive = flagOption(input, "recursive");
     const at = parseAt(stringOption(input, "at"), "export");
-    await readPond(context, at, async (fs) => {
-      const plan = await planExport(fs, operands, destination, recursive, context.io.cwd);
-      const written = await writeExport(context, fs.root(), plan);
-      if (context.json) {
-        const document = { version: await fs.version(), files: written, bytes: plan.bytes };
-        await write(context.io.stdout, toJson(document));
-        return;
-      }
-      const size = formatBytes(plan.bytes);
-      const summary = `exported ${plural(written.length, "file")} (${size}) to ${destination}`;
-      await writeLines(context.io.stdout, [summary]);
-    });
+    const interrupts = catchInterrupts();
+    try {
+      await readPond(context, at, async (fs) => {
+        const plan = await planExport(context, fs, operands, destination, recursive, interrupts);
+        const written = await writeExport(context, fs.root(), plan, interrupts);
+        if (context.json) {
+          const document = { version: await fs.version(), files: written, bytes: plan.bytes };
+          await write(context.io.stdout, toJson(document));
+          return;
+        }
+        const size = formatBytes(plan.bytes);
+        const summary = `exported ${plural(written.length, "file")} (${size}) to ${quoteName(destination)}`;
+        await writeLines(context.io.stdout, [summary]);
+      });
+    } finally {
+      interrupts.release();
+    }
   },
 };
 
@@ -94,19 +111,24 @@ interface ExportPlan {
   sources: ExportSource[];
   /** The host path (as the user would write it) each source goes to. */
   targets: string[];
+  /** The destination the user named, resolved. */
+  hostDestination: string;
   bytes: number;
 }
 
 async function planExport(
+  context: CommandContext,
   fs: FS,
   operands: readonly string[],
   destination: string,
   recursive: boolean,
-  cwd: string,
+  interrupts: Interrupts,
 ): Promise<ExportPlan> {
   const sources: ExportSource[] = [];
-  for (const argument of operands) sources.push(await planSource(fs, argument, recursive));
-  const hostDestination = resolve(cwd, destination);
+  for (const argument of operands) {
+    sources.push(await planSource(context, fs.root(), argument, recursive, interrupts));
+  }
+  const hostDestination = resolve(context.io.cwd, destination);
   const kind = await hostKind(hostDestination, destination);
   const targets = copyTargets(sources, destination, kind, join, (code, detail) => {
     return new HostError(code, destination, detail);
@@ -119,25 +141,34 @@ async function planExport(
   const bytes = sources
     .flatMap((s) => s.items)
     .reduce((sum, item) => sum + (item.kind === "file" ? item.size : 0), 0);
-  return { sources, targets, bytes };
+  return { sources, targets, hostDestination, bytes };
 }
 
 /** Writes the plan all or nothing; the host paths written, in order. */
-async function writeExport(context: CommandContext, root: WD, plan: ExportPlan): Promise<string[]> {
+async function writeExport(
+  context: CommandContext,
+  root: WD,
+  plan: ExportPlan,
+  interrupts: Interrupts,
+): Promise<string[]> {
   const progress = startProgress(context.io.stderr, {
     label: "exporting",
     total: plan.bytes,
     unit: "bytes",
   });
-  const host = new HostTransaction();
+  // The destination the user named may be a link to follow; nothing below it may.
+  const host = new HostTransaction(new Set([plan.hostDestination]));
   const written: string[] = [];
   const breathe = breather();
+  const stop = () => interrupts.check("the files written so far were removed");
   try {
     for (const [i, source] of plan.sources.entries()) {
       const target = plan.targets[i] as string;
+      const hostTarget = resolve(context.io.cwd, target);
       for (const item of source.items) {
+        stop();
         const display = item.relative === "" ? target : join(target, item.relative);
-        const path = resolve(context.io.cwd, display);
+        const path = hostPathBelow(hostTarget, item.relative, item.pondPath);
         if (item.kind === "directory") {
           await host.ensureDirectory(path, display);
           continue;
@@ -153,13 +184,17 @@ async function writeExport(context: CommandContext, root: WD, plan: ExportPlan):
           await host.stageFile(
             path,
             display,
-            counted(stream, (n) => progress.advance(n, item.pondPath)),
+            counted(stream, (n) => {
+              stop();
+              progress.advance(n, item.pondPath);
+            }),
           );
         }
         written.push(display);
         await breathe();
       }
     }
+    stop();
     await host.commit();
     return written;
   } catch (error) {
@@ -179,12 +214,17 @@ async function hostKind(path: string, display: string): Promise<DestinationKind>
   }
 }
 
-async function planSource(fs: FS, argument: string, recursive: boolean): Promise<ExportSource> {
-  const root = fs.root();
+async function planSource(
+  context: CommandContext,
+  root: WD,
+  argument: string,
+  recursive: boolean,
+  interrupts: Interrupts,
+): Promise<ExportSource> {
   const meta = await root.stat(argument);
   const name = pondBasename(argument);
   if (meta.entryType !== "directory") {
-    const item = await fileItem(root, argument, "", meta.entryType === "file:series", meta.size);
+    const item = await fileItem(root, argument, "", meta);
     return { argument, name, isDirectory: false, items: [item] };
   }
   if (!recursive) {
@@ -192,49 +232,45 @@ async function planSource(fs: FS, argument: string, recursive: boolean): Promise
       path: argument,
     });
   }
-  const items: ExportItem[] = [];
-  await walk(root, argument, "", new Set([meta.nodeId]), items);
+  const items: ExportItem[] = [directoryItem(argument, "")];
+  const skip = (error: unknown) => context.skip(error);
+  const walk = root.walk(argument, { followSymlinks: true, metadata: true, onError: skip });
+  for await (const step of walk) {
+    interrupts.check("nothing was exported");
+    try {
+      items.push(await walkedItem(root, step));
+    } catch (error) {
+      if (!PondError.is(error)) throw error;
+      skip(error);
+    }
+  }
   return { argument, name, isDirectory: true, items };
 }
 
-/** Everything below a pond directory, symlinks followed; ELOOP for a directory inside itself. */
-async function walk(
-  root: WD,
-  path: string,
-  relative: string,
-  ancestors: ReadonlySet<NodeId>,
-  items: ExportItem[],
-): Promise<void> {
-  items.push({ pondPath: absolute(path), relative, kind: "directory", series: false, size: 0 });
-  for (const entry of await root.readdir(path)) {
-    const childPath = pondJoin(path, entry.name);
-    const childRelative = relative === "" ? entry.name : `${relative}/${entry.name}`;
-    const meta = await root.stat(childPath);
-    if (meta.entryType === "directory") {
-      if (ancestors.has(meta.nodeId)) {
-        throw new PondError("ELOOP", "directory contains itself through a symlink", {
-          path: childPath,
-        });
-      }
-      await walk(root, childPath, childRelative, new Set(ancestors).add(meta.nodeId), items);
-    } else {
-      const series = meta.entryType === "file:series";
-      items.push(await fileItem(root, childPath, childRelative, series, meta.size));
-    }
-  }
+/** What a walked entry becomes: a directory, or a file (a symlink as what it leads to). */
+async function walkedItem(root: WD, step: WalkEntry): Promise<ExportItem> {
+  const { path, relative, entry } = step;
+  const meta = entry.entryType === "symlink" ? await root.stat(path) : step.metadata;
+  if (!meta) throw new PondError("CORRUPT", "entry has no metadata", { path });
+  if (meta.entryType === "directory") return directoryItem(path, relative);
+  return fileItem(root, path, relative, meta);
+}
+
+function directoryItem(path: string, relative: string): ExportItem {
+  return { pondPath: absolute(path), relative, kind: "directory", series: false, size: 0 };
 }
 
 async function fileItem(
   root: WD,
   path: string,
   relative: string,
-  series: boolean,
-  size: number,
+  meta: NodeMetadata,
 ): Promise<ExportItem> {
-  const total = series
+  const series = meta.entryType === "file:series";
+  const size = series
     ? (await root.listFileVersions(path)).reduce((sum, v) => sum + v.size, 0)
-    : size;
-  return { pondPath: absolute(path), relative, kind: "file", series, size: total };
+    : meta.size;
+  return { pondPath: absolute(path), relative, kind: "file", series, size };
 }
 
 /** A stream's chunks, reporting each one's size as it passes. */

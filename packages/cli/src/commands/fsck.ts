@@ -6,6 +6,7 @@ import { write, writeLines } from "../io.js";
 import { fsckPond } from "../open-pond.js";
 import { toJson } from "../output/json.js";
 import { startProgress } from "../output/progress.js";
+import { escapeControls, quoteName } from "../output/quote.js";
 import { renderTable } from "../output/table.js";
 
 export const fsck: Command = {
@@ -52,9 +53,9 @@ export const fsck: Command = {
           report.problems.map((p) => [
             p.kind,
             p.version === undefined ? "-" : String(p.version),
-            p.path ?? "-",
-            p.file ?? "-",
-            p.detail,
+            p.path === undefined ? "-" : quoteName(p.path),
+            p.file === undefined ? "-" : quoteName(p.file),
+            escapeControls(p.detail),
           ]),
         ),
       );

@@ -5,6 +5,7 @@ import { type Command, stringOption } from "../command.js";
 import { write, writeLines } from "../io.js";
 import { parseWholeNumber } from "../option-values.js";
 import { toJson } from "../output/json.js";
+import { escapeControls } from "../output/quote.js";
 import { renderTable } from "../output/table.js";
 import { formatTime } from "../output/units.js";
 import { readPond } from "../pond-session.js";
@@ -63,12 +64,12 @@ export function renderLog(history: readonly CommitInfo[]): string[] {
   );
 }
 
-/** A commit's message, or what it was when there is none. */
+/** A commit's message, or what it was when there is none, for a terminal. */
 export function describeCommit(commit: CommitInfo): string {
-  if (commit.message) return commit.message;
+  if (commit.message) return escapeControls(commit.message);
   if (commit.version === 0) return "(pond created)";
   const argv = commit.meta?.argv;
-  return argv ? `(${argv})` : "(no message)";
+  return argv ? `(${escapeControls(argv)})` : "(no message)";
 }
 
 export function commitJson(commit: CommitInfo): Record<string, unknown> {

@@ -1,6 +1,6 @@
 // pond ls: list a directory, a file, or the matches of a glob pattern.
 
-import type { EntryType, WD } from "@pond/tinyfs";
+import { type EntryType, PondError, validateName, type WD } from "@pond/tinyfs";
 import { type Command, flagOption, stringOption } from "../command.js";
 import {
   describeEntry,
@@ -8,9 +8,9 @@ import {
   type ListedEntry,
   type NamedEntry,
   renderListing,
-  renderNames,
+  renderName,
 } from "../entry-listing.js";
-import { write, writeLines } from "../io.js";
+import { LineWriter, write, writeLines } from "../io.js";
 import { parseAt } from "../option-values.js";
 import { toJson } from "../output/json.js";
 import { absolute, pondJoin } from "../pond-paths.js";
@@ -25,7 +25,11 @@ export const ls: Command = {
     "a file or symlink path lists itself. A pattern with * or ** lists its matches:",
     "'*' matches within one name, '**' any number of directories ('**' alone is",
     "everything). Quote patterns so the shell leaves them alone. Directories are",
-    "shown with a trailing /, symlinks (with -l) as 'name -> target'.",
+    "shown with a trailing /, symlinks (with -l) as 'name -> target'. A name with",
+    "control characters is shown quoted, as GNU ls shows it ('a'$'\\n''b').",
+    "",
+    "An entry pond cannot read (a damaged pond's, a symlink loop) is reported on",
+    "its own line and left out; the rest is listed and the exit status is 1.",
   ],
   options: {
     long: {
@@ -36,7 +40,8 @@ export const ls: Command = {
     at: {
       type: "string",
       value: "V",
-      description: "list the pond as of version V, or as of a time (ISO 8601)",
+      description:
+        "list the pond as of version V, or as of a time (ISO 8601, UTC unless it says otherwise)",
     },
   },
   operands: { min: 0, max: 1 },
@@ -51,14 +56,23 @@ export const ls: Command = {
   async run(context, input) {
     const at = parseAt(stringOption(input, "at"), "ls");
     const [pattern] = input.operands;
+    // Reported as the listing shows paths: absolute.
+    const skip = (error: unknown) =>
+      context.skip(
+        PondError.is(error) && error.path ? error.withPath(absolute(error.path)) : error,
+      );
     if (context.json || flagOption(input, "long")) {
-      const entries = await readPond(context, at, (fs) => list(fs.root(), pattern, detailed));
+      const entries = await readPond(context, at, (fs) => list(fs.root(), pattern, detailed, skip));
       if (context.json) await write(context.io.stdout, toJson(entries.map(entryJson)));
       else await writeLines(context.io.stdout, renderListing(entries));
-    } else {
-      const entries = await readPond(context, at, (fs) => list(fs.root(), pattern, named));
-      await writeLines(context.io.stdout, renderNames(entries));
+      return;
     }
+    // Names need no widths from other rows: each is printed as it is found.
+    const out = new LineWriter(context.io.stdout);
+    await readPond(context, at, (fs) =>
+      eachEntry(fs.root(), pattern, named, skip, (entry) => out.line(renderName(entry))),
+    );
+    await out.flush();
   },
 };
 
@@ -81,22 +95,77 @@ export const named: Describe<NamedEntry> = async (_root, path, shown, type) => (
 export const detailed: Describe<ListedEntry> = (root, path, shown) =>
   describeEntry(root, path, shown);
 
-/** The entries `pattern` names: see the command's description. */
+/** What a listing does with an entry it cannot show: report it and go on, or fail. */
+export type Skip = (error: unknown) => void;
+
+const fail: Skip = (error) => {
+  throw error;
+};
+
+/** The entries `pattern` names (see the command's description), in order. */
 export async function list<T extends NamedEntry>(
   root: WD,
   pattern: string | undefined,
   describe: Describe<T>,
+  skip: Skip = fail,
 ): Promise<T[]> {
-  if (pattern === undefined) return listDirectory(root, "/", describe);
-  if (pattern.includes("*")) {
-    const entries: T[] = [];
-    for await (const match of root.glob(pattern)) {
-      entries.push(await describe(root, match.path, absolute(match.path), match.entry.entryType));
+  const entries: T[] = [];
+  await eachEntry(root, pattern, describe, skip, async (entry) => {
+    entries.push(entry);
+  });
+  return entries;
+}
+
+/**
+ * Hands each entry `pattern` names to `visit` as it is found; an entry that cannot be read (a
+ * damaged pond's) goes to `skip` instead, and the listing goes on.
+ */
+async function eachEntry<T extends NamedEntry>(
+  root: WD,
+  pattern: string | undefined,
+  describe: Describe<T>,
+  skip: Skip,
+  visit: (entry: T) => Promise<void>,
+): Promise<void> {
+  const each = async (path: string, shown: string, type: EntryType) => {
+    let entry: T;
+    try {
+      entry = await describe(root, path, shown, type);
+    } catch (error) {
+      if (!PondError.is(error)) throw error;
+      skip(error);
+      return;
     }
-    return entries;
+    await visit(entry);
+  };
+  if (pattern?.includes("*")) {
+    for await (const match of root.glob(pattern, { onError: skip })) {
+      await each(match.path, absolute(match.path), match.entry.entryType);
+    }
+    return;
   }
-  if (await namesDirectory(root, pattern)) return listDirectory(root, pattern, describe);
-  return [await describe(root, pattern, pattern, (await root.lstat(pattern)).entryType)];
+  if (pattern !== undefined && !(await namesDirectory(root, pattern))) {
+    await each(pattern, pattern, (await root.lstat(pattern)).entryType);
+    return;
+  }
+  const dir = pattern ?? "/";
+  for (const entry of await root.readdir(dir)) {
+    const path = pondJoin(dir, entry.name);
+    if (invalidName(entry.name)) {
+      skip(new PondError("CORRUPT", "a directory entry has an invalid name", { path }));
+      continue;
+    }
+    await each(path, entry.name, entry.entryType);
+  }
+}
+
+function invalidName(name: string): boolean {
+  try {
+    validateName(name);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** A directory, or a symlink to one; a dangling symlink is listed as itself. */
@@ -105,16 +174,4 @@ async function namesDirectory(root: WD, path: string): Promise<boolean> {
   if (own.entryType !== "symlink") return own.entryType === "directory";
   const target = await root.stat(path).catch(() => undefined);
   return target?.entryType === "directory";
-}
-
-async function listDirectory<T extends NamedEntry>(
-  root: WD,
-  dir: string,
-  describe: Describe<T>,
-): Promise<T[]> {
-  const entries: T[] = [];
-  for (const entry of await root.readdir(dir)) {
-    entries.push(await describe(root, pondJoin(dir, entry.name), entry.name, entry.entryType));
-  }
-  return entries;
 }

@@ -55,7 +55,8 @@ export const plot: Command = {
     at: {
       type: "string",
       value: "V",
-      description: "use the pond as of version V, or as of a time (ISO 8601)",
+      description:
+        "use the pond as of version V, or as of a time (ISO 8601, UTC unless it says otherwise)",
     },
   },
   operands: { min: 1 },

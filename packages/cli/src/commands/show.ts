@@ -5,6 +5,7 @@ import type { Command } from "../command.js";
 import { write, writeLines } from "../io.js";
 import { parseWholeNumber } from "../option-values.js";
 import { toJson } from "../output/json.js";
+import { quoteName } from "../output/quote.js";
 import { renderTable } from "../output/table.js";
 import { formatTime } from "../output/units.js";
 import { readPond } from "../pond-session.js";
@@ -20,7 +21,8 @@ export const show: Command = {
     "removed, modified (a new version of a file or symlink) and renamed (moved,",
     "same node), found by comparing the whole trees of versions V-1 and V.",
     "Everything below an added or removed directory is listed too. Version 0 is",
-    "the pond's creation.",
+    "the pond's creation. An entry pond cannot read (a damaged pond's) is reported",
+    "on its own line and left out of the comparison; the exit status is then 1.",
   ],
   options: {},
   operands: { min: 0, max: 1 },
@@ -40,15 +42,21 @@ export const show: Command = {
         const newest = history[history.length - 1]?.version ?? 0;
         throw new PondError("EINVAL", `no version ${version} (the newest is ${newest})`);
       }
+      // Both trees may hold the same damaged entry: it is reported once.
+      const reported = new Set<string>();
+      const skip = (error: PondError) => {
+        const key = `${error.code} ${error.path} ${error.detail}`;
+        if (reported.has(key)) return;
+        reported.add(key);
+        context.skip(error);
+      };
       const after = await fs.atVersion(version);
-      const afterTree = await snapshotTree(after.root());
+      const afterTree = await snapshotTree(after.root(), skip).finally(() => after.close());
       let beforeTree = new Map();
       if (version > 0) {
         const before = await fs.atVersion(version - 1);
-        beforeTree = await snapshotTree(before.root());
-        await before.close();
+        beforeTree = await snapshotTree(before.root(), skip).finally(() => before.close());
       }
-      await after.close();
       return { commit, changes: diffTrees(beforeTree, afterTree) };
     });
     if (context.json) {
@@ -67,7 +75,10 @@ export const show: Command = {
 function renderChanges(changes: readonly TreeChange[]): string[] {
   return renderTable(
     [{ header: "CHANGE" }, { header: "TYPE" }, { header: "PATH" }, { header: "DETAIL" }],
-    changes.map((c) => [c.change, c.type, c.from ? `${c.from} -> ${c.path}` : c.path, detail(c)]),
+    changes.map((c) => {
+      const path = quoteName(c.path);
+      return [c.change, c.type, c.from ? `${quoteName(c.from)} -> ${path}` : path, detail(c)];
+    }),
     { indent: "  " },
   );
 }

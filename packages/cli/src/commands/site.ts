@@ -4,6 +4,7 @@ import { type Command, flagOption, stringOption } from "../command.js";
 import { UsageError } from "../errors.js";
 import { writeLines } from "../io.js";
 import { parseAt, parseWholeNumber } from "../option-values.js";
+import { escapeControls, quoteName } from "../output/quote.js";
 
 export const site: Command = {
   name: "site",
@@ -31,7 +32,8 @@ export const site: Command = {
     at: {
       type: "string",
       value: "V",
-      description: "use the pond as of version V, or as of a time (ISO 8601)",
+      description:
+        "use the pond as of version V, or as of a time (ISO 8601, UTC unless it says otherwise)",
     },
   },
   operands: { min: 1 },
@@ -56,9 +58,9 @@ export const site: Command = {
     });
     await writeLines(context.io.stdout, [
       ...summary.series.map(
-        (s) => `${s.path}: ${s.page} (${s.resolutions.join(", ")}; ${s.tiles} tiles)`,
+        (s) => `${quoteName(s.path)}: ${s.page} (${s.resolutions.join(", ")}; ${s.tiles} tiles)`,
       ),
-      ...summary.skipped.map((s) => `skipped ${s.path}: ${s.reason}`),
+      ...summary.skipped.map((s) => `skipped ${quoteName(s.path)}: ${escapeControls(s.reason)}`),
       `wrote ${outDir}: ${summary.series.length} series`,
     ]);
     if (!flagOption(input, "serve")) return;

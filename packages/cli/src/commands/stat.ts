@@ -5,6 +5,7 @@ import { type Command, stringOption } from "../command.js";
 import { write, writeLines } from "../io.js";
 import { parseAt } from "../option-values.js";
 import { toJson } from "../output/json.js";
+import { escapeControls, quoteName } from "../output/quote.js";
 import { renderTable } from "../output/table.js";
 import { formatTime } from "../output/units.js";
 import { absolute } from "../pond-paths.js";
@@ -24,7 +25,8 @@ export const stat: Command = {
     at: {
       type: "string",
       value: "V",
-      description: "look at the pond as of version V, or as of a time (ISO 8601)",
+      description:
+        "look at the pond as of version V, or as of a time (ISO 8601, UTC unless it says otherwise)",
     },
   },
   operands: { min: 1, max: 1 },
@@ -59,7 +61,7 @@ export const stat: Command = {
       return;
     }
     const fields: Array<[string, string]> = [
-      ["path", absolute(path)],
+      ["path", quoteName(absolute(path))],
       ["type", meta.entryType],
       ["node", meta.nodeId],
       ["partition", meta.partId],
@@ -69,12 +71,13 @@ export const stat: Command = {
     if (meta.sha256) fields.push(["sha256", meta.sha256]);
     fields.push(["time", formatTime(meta.timestamp)]);
     if (meta.txnSeq !== undefined) fields.push(["pond version", String(meta.txnSeq)]);
-    if (target !== undefined) fields.push(["target", target]);
+    if (target !== undefined) fields.push(["target", quoteName(target)]);
     const range = eventRange(meta);
     if (range) fields.push(["event time", range]);
     for (const [key, value] of Object.entries(meta.attrs ?? {}))
       fields.push([`attr ${key}`, value]);
-    const lines = renderTable([{ header: "" }, { header: "" }], fields, { header: false });
+    const shown = fields.map(([key, value]): [string, string] => [key, escapeControls(value)]);
+    const lines = renderTable([{ header: "" }, { header: "" }], shown, { header: false });
     lines.push("", "versions:");
     lines.push(
       ...renderTable(

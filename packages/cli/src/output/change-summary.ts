@@ -4,6 +4,7 @@ import type { CommandContext } from "../command.js";
 import { write, writeLines } from "../io.js";
 import type { Change } from "../pond-session.js";
 import { toJson } from "./json.js";
+import { escapeControls } from "./quote.js";
 
 /**
  * One line, "version 7: copied 3 files (1.2 MiB) to /raw", or the same facts as
@@ -21,5 +22,5 @@ export async function printChange(
     return;
   }
   const head = change.version === undefined ? "no change" : `version ${change.version}`;
-  await writeLines(context.io.stdout, [`${head}: ${summary}`]);
+  await writeLines(context.io.stdout, [`${head}: ${escapeControls(summary)}`]);
 }

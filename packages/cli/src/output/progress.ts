@@ -1,6 +1,7 @@
 // A progress bar on stderr for long work, drawn only when stderr is a terminal.
 
 import type { OutputStream } from "../io.js";
+import { quoteName } from "./quote.js";
 import { formatBytes, formatDuration } from "./units.js";
 
 export interface Progress {
@@ -65,7 +66,7 @@ export function startProgress(stream: OutputStream, options: ProgressOptions): P
   return {
     advance(n, what) {
       done += n;
-      if (what !== undefined) current = what;
+      if (what !== undefined) current = quoteName(what);
     },
     phase(name) {
       label = name;

@@ -1,6 +1,6 @@
 // Test helpers: run the built `pond` binary in a child process, in a temporary directory.
 
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach } from "vitest";
 
-const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
+/** The built `pond` command. */
+export const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
 
 /** What one run of the binary did. */
 export interface PondRun {
@@ -24,26 +25,33 @@ export interface PondRun {
 export interface RunOptions {
   cwd: string;
   env?: Record<string, string | undefined>;
+  /** Where stdout goes: a file descriptor to write to, instead of a pipe read into the result. */
+  stdout?: number;
 }
 
-/** Runs `node dist/bin.js ...args`; $POND is unset unless `env` sets it. */
-export function runPond(args: readonly string[], options: RunOptions): Promise<PondRun> {
+/** Starts `node dist/bin.js ...args` with stdout and stderr piped; $POND is unset unless `env` sets it. */
+export function spawnPond(args: readonly string[], options: RunOptions): ChildProcess {
   if (!existsSync(BIN)) {
     throw new Error(`${BIN} is missing: build first (pnpm --filter @pond/cli build)`);
   }
   const env: Record<string, string | undefined> = { ...process.env, POND: undefined };
   Object.assign(env, options.env);
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["ignore", options.stdout ?? "pipe", "pipe"],
+  });
+}
+
+/** Runs `node dist/bin.js ...args` (see {@link spawnPond}) to its end. */
+export function runPond(args: readonly string[], options: RunOptions): Promise<PondRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd,
-      env: env as NodeJS.ProcessEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawnPond(args, options);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.stdout?.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => err.push(chunk));
     child.on("error", reject);
     child.on("close", (code) => {
       const stdout = Buffer.concat(out);

@@ -3,8 +3,16 @@
 import { writeParquet } from "@pond/derived";
 import { makeData, makeVector, Table, TimestampMillisecond, type Vector } from "apache-arrow";
 
-/** `rows` readings `stepMs` apart from `startMs`: timestamp (ms, UTC) and value = row index. */
-export function seriesChunk(startMs: number, rows: number, stepMs: number): Promise<Uint8Array> {
+/**
+ * `rows` readings `stepMs` apart from `startMs`: timestamp (ms, UTC) and value = row index, then
+ * the `columns` given (which may replace value).
+ */
+export function seriesChunk(
+  startMs: number,
+  rows: number,
+  stepMs: number,
+  columns: Record<string, Vector> = {},
+): Promise<Uint8Array> {
   const times = new BigInt64Array(rows);
   const values = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
@@ -13,5 +21,5 @@ export function seriesChunk(startMs: number, rows: number, stepMs: number): Prom
   }
   const type = new TimestampMillisecond("UTC");
   const timestamp: Vector = makeVector(makeData({ type, length: rows, data: times } as never));
-  return writeParquet(new Table({ timestamp, value: makeVector(values) }));
+  return writeParquet(new Table({ timestamp, value: makeVector(values), ...columns }));
 }

@@ -1,30 +1,14 @@
 // The delta-rs Python package in a virtual environment of its own, installed on first use.
 
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { deltalakePython as deltalakeIn } from "@pond/delta-python";
 
-const PACKAGE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const VENV = join(PACKAGE_ROOT, ".venv");
-const PYTHON = join(VENV, "bin", "python");
+const VENV = fileURLToPath(new URL("../../.venv", import.meta.url));
 
-/** The venv's python with `deltalake` and `pyarrow`, creating it if needed. */
+/** The package's venv python with `deltalake` and `pyarrow`, creating it if needed. */
 export function deltalakePython(): string {
-  const works = () => {
-    try {
-      execFileSync(PYTHON, ["-c", "import deltalake, pyarrow"], { stdio: "ignore" });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (existsSync(PYTHON) && works()) return PYTHON;
-  execFileSync("python3", ["-m", "venv", VENV], { stdio: "inherit" });
-  execFileSync(PYTHON, ["-m", "pip", "install", "--quiet", "deltalake>=1.0", "pyarrow"], {
-    stdio: "inherit",
-  });
-  return PYTHON;
+  return deltalakeIn(VENV);
 }
 
 /** A row as `append_rows.py` takes it: the table's columns, content as hex, time in µs. */

@@ -58,10 +58,10 @@ export async function expectPondError(
   return error;
 }
 
-/** Every match of a glob, in the order the backend yields them. */
-export async function collect(matches: AsyncIterable<GlobMatch>): Promise<GlobMatch[]> {
-  const out: GlobMatch[] = [];
-  for await (const match of matches) out.push(match);
+/** Every value of a glob or walk, in the order the backend yields them. */
+export async function collect<T>(values: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const value of values) out.push(value);
   return out;
 }
 

@@ -16,6 +16,7 @@ import { renameTests } from "./conformance/rename.js";
 import { statTests } from "./conformance/stat.js";
 import { symlinkTests } from "./conformance/symlinks.js";
 import { transactionTests } from "./conformance/transactions.js";
+import { walkTests } from "./conformance/walk.js";
 import { type SuiteContext, suiteContext } from "./harness.js";
 
 const AREAS: ReadonlyArray<(ctx: SuiteContext) => void> = [
@@ -30,6 +31,7 @@ const AREAS: ReadonlyArray<(ctx: SuiteContext) => void> = [
   removeTests,
   renameTests,
   globTests,
+  walkTests,
   transactionTests,
   historyTests,
   lifecycleTests,

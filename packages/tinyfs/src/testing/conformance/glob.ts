@@ -1,6 +1,7 @@
 // Conformance: glob patterns (literal, `*`, `**`), captures, symlinks and loops.
 
 import { describe, expect, it } from "vitest";
+import type { PondError } from "../../errors.js";
 import { collect, expectPondError, globPaths } from "../assertions.js";
 import type { Pond, SuiteContext } from "../harness.js";
 
@@ -257,6 +258,58 @@ export function globTests(ctx: SuiteContext): void {
       await expectPondError(collect(p.root.glob("**/x")), "ELOOP", "**/x");
       await expectPondError(collect(p.root.glob("a/**")), "ELOOP", "a/**");
       expect(await globPaths(p.root.glob("a/*/up/b"))).toEqual(["a/b/up/b"]);
+    });
+
+    it("with onError, a symlink cycle is reported against the link and the rest is matched", async () => {
+      const p = await ctx.pond();
+      await p.root.createDirPath("a/b", { recursive: true });
+      await p.root.createSymlinkPath("a/b/up", "..");
+      await p.root.writeFile("a/f", "x");
+      await p.step();
+      const errors: PondError[] = [];
+      const paths = (await collect(p.root.glob("**", { onError: (e) => errors.push(e) }))).map(
+        (m) => m.path,
+      );
+      expect(paths).toEqual(["a", "a/b", "a/b/up", "a/f"]);
+      expect(errors.map((e) => [e.code, e.path])).toEqual([["ELOOP", "a/b/up"]]);
+    });
+
+    it("with onError, a looping link is reported and matching goes on", async () => {
+      const p = await ctx.pond();
+      await p.root.createDirPath("d");
+      await p.root.writeFile("d/x", "x");
+      await p.root.createSymlinkPath("self", "self");
+      await p.step();
+      const errors: PondError[] = [];
+      const paths = await globPaths(p.root.glob("*/x", { onError: (e) => errors.push(e) }));
+      expect(paths).toEqual(["d/x"]);
+      expect(errors.map((e) => [e.code, e.path])).toEqual([["ELOOP", "self"]]);
+    });
+
+    it("the pond can be used while a glob is iterated, and a glob stopped early lets go", async () => {
+      const p = await ctx.pond();
+      await sampleTree(p);
+      await p.step();
+      const sizes: number[] = [];
+      for await (const match of p.root.glob("**/*.csv")) {
+        sizes.push((await p.root.stat(match.path)).size);
+      }
+      expect(sizes).toHaveLength(6);
+      for await (const _ of p.root.glob("**")) break;
+      await p.root.writeFile("after.txt", "the pond is free again");
+      expect(await p.root.exists("after.txt")).toBe(true);
+    });
+
+    it("`**` goes down a deep chain of directories", async () => {
+      const p = await ctx.pond();
+      const depth = 300;
+      const deepest = Array.from({ length: depth }, () => "d").join("/");
+      await p.root.createDirPath(deepest, { recursive: true });
+      await p.root.writeFile(`${deepest}/leaf`, "x");
+      await p.step();
+      const paths = (await collect(p.root.glob("**"))).map((m) => m.path);
+      expect(paths).toHaveLength(depth + 1);
+      expect(paths[depth]).toBe(`${deepest}/leaf`);
     });
   });
 }
