@@ -26,6 +26,10 @@ export type FsckProblemKind =
   | "invalid-row"
   /** Two rows of one node with the same version. */
   | "duplicate-version"
+  /** A directory entry naming a directory that holds it, however far down. */
+  | "directory-cycle"
+  /** A directory named by entries in two places: the tree is no longer a tree. */
+  | "directory-in-two-places"
   /** Versions missing from `_delta_log` while later ones are there. */
   | "missing-log-entry"
   /** A log entry at a version its writer did not commit it as (entries swapped or renamed). */
@@ -245,28 +249,64 @@ async function readRows(
   return rows;
 }
 
-/** Where each node is in the tree as the versions are replayed. */
+/** Where each node is in the tree as the versions are replayed: a damaged pond may put one in several places. */
 class Locations {
-  private readonly at = new Map<NodeId, { dir: NodeId; name: string }>();
+  private readonly at = new Map<NodeId, Array<{ dir: NodeId; name: string }>>();
 
   bind(dir: NodeId, name: string, node: NodeId): void {
-    this.at.set(node, { dir, name });
+    const places = this.at.get(node) ?? [];
+    this.at.set(node, places);
+    if (!places.some((p) => p.dir === dir && p.name === name)) places.push({ dir, name });
   }
 
   unbind(dir: NodeId, name: string, node: NodeId): void {
-    const current = this.at.get(node);
-    if (current?.dir === dir && current.name === name) this.at.delete(node);
+    const places = this.at.get(node)?.filter((p) => p.dir !== dir || p.name !== name);
+    if (places?.length) this.at.set(node, places);
+    else this.at.delete(node);
   }
 
+  /** The node's path by its first place; undefined when it has none or the way up loops. */
   path(node: NodeId): string | undefined {
     const names: string[] = [];
-    for (let id = node, depth = 0; id !== ROOT_ID; depth++) {
-      const place = this.at.get(id);
-      if (!place || depth > 4096) return undefined;
+    const seen = new Set<NodeId>();
+    for (let id = node; id !== ROOT_ID; ) {
+      const place = this.at.get(id)?.[0];
+      if (!place || seen.has(id)) return undefined;
+      seen.add(id);
       names.push(place.name);
       id = place.dir;
     }
     return `/${names.reverse().join("/")}`;
+  }
+
+  /** The entry at `dir`/`name`, shown as well as the way up allows. */
+  entryPath(dir: NodeId, name: string): string {
+    const above = dir === ROOT_ID ? "" : (this.path(dir) ?? `(node ${dir})`);
+    return `${above}/${name}`;
+  }
+
+  /**
+   * What is wrong with directory `node` at `dir`/`name`: that place is inside it (the way up
+   * reaches it), or it is somewhere else too. Either way the walks would meet it again and again.
+   */
+  misplaced(node: NodeId, dir: NodeId, name: string): Omit<FsckProblem, "version"> | undefined {
+    const places = this.at.get(node) ?? [];
+    if (!places.some((p) => p.dir === dir && p.name === name)) return undefined;
+    const path = this.entryPath(dir, name);
+    const seen = new Set<NodeId>();
+    for (let id = dir; !seen.has(id); id = this.at.get(id)?.[0]?.dir ?? id) {
+      seen.add(id);
+      if (id === node) {
+        return { kind: "directory-cycle", path, detail: `directory ${node} is inside itself` };
+      }
+    }
+    const other = places.find((p) => p.dir !== dir || p.name !== name);
+    if (!other) return undefined;
+    return {
+      kind: "directory-in-two-places",
+      path,
+      detail: `directory ${node} is also at ${this.entryPath(other.dir, other.name)}`,
+    };
   }
 }
 
@@ -297,6 +337,7 @@ async function checkTree(
   for (const [i, version] of versions.entries()) {
     onProgress?.(i, versions.length);
     const changed = (byVersion.get(version) ?? []).sort((a, b) => a.version - b.version);
+    const boundDirs: Array<{ node: NodeId; dir: NodeId; name: string }> = [];
     for (const row of changed) {
       if (row.entryType !== "directory" || row.nodeId !== row.partId) continue;
       let changes: DirectoryChange[];
@@ -330,6 +371,9 @@ async function checkTree(
         }
         listing.set(change.name, change.entry.nodeId);
         locations.bind(row.nodeId, change.name, change.entry.nodeId);
+        if (change.entry.entryType === "directory") {
+          boundDirs.push({ node: change.entry.nodeId, dir: row.nodeId, name: change.name });
+        }
         const first = firstSeq.get(change.entry.nodeId);
         if (first === undefined || first > version) {
           problems.push({
@@ -340,6 +384,12 @@ async function checkTree(
           });
         }
       }
+    }
+    // Checked once the whole version is applied: a move binds the new place before or after
+    // it unbinds the old one.
+    for (const { node, dir, name } of boundDirs) {
+      const misplaced = locations.misplaced(node, dir, name);
+      if (misplaced) problems.push({ ...misplaced, version });
     }
     for (const row of changed) {
       if (row.entryType === "directory") continue;
