@@ -36,6 +36,8 @@ export type FsckProblemKind =
   | "misplaced-log-entry"
   /** A log entry whose commit info cannot be used. */
   | "unreadable-log-entry"
+  /** An add or remove in the log naming no data file of the table (a hand-made entry). */
+  | "bad-log-action"
   /** A symbolic link inside the pond's own directories, which pond never follows. */
   | "symlink"
   /** Something in the pond's own directories that is not what belongs there (e.g. a directory among the large files). */
@@ -80,11 +82,19 @@ export async function fsckOplog(path: string, options: FsckOptions = {}): Promis
       problems.push({
         kind: "missing-log-entry",
         version: gap.missing,
-        file: `_delta_log/${String(gap.missing).padStart(20, "0")}.json`,
+        file: logEntryFile(gap.missing),
         detail: describeGap(gap),
       });
     }
     await checkLogOrder(table, problems);
+    for (const found of await table.logActionProblems()) {
+      problems.push({
+        kind: "bad-log-action",
+        version: found.version,
+        file: logEntryFile(found.version),
+        detail: found.problem,
+      });
+    }
     await checkDataFiles(table, orphanedBefore, problems, layout.partitions);
     const invalid: InvalidRow[] = [];
     const rows = await readRows(table, problems, invalid);
@@ -110,6 +120,11 @@ export async function fsckOplog(path: string, options: FsckOptions = {}): Promis
   } finally {
     table.close();
   }
+}
+
+/** The log entry of `version`, relative to the table root. */
+function logEntryFile(version: number): string {
+  return `_delta_log/${String(version).padStart(20, "0")}.json`;
 }
 
 /** The pond's own directories as found: those that can be looked into. */
@@ -173,7 +188,7 @@ async function checkLogOrder(table: OpLogTable, problems: FsckProblem[]): Promis
     problems.push({
       kind: "misplaced-log-entry",
       version: entry.version,
-      file: `_delta_log/${String(entry.version).padStart(20, "0")}.json`,
+      file: logEntryFile(entry.version),
       detail: `written after version ${entry.readVersion}, not before version ${entry.version}`,
     });
   }
