@@ -18,15 +18,7 @@ import {
   resolvePath,
 } from "./resolver.js";
 import { Trail, type TreeReader, TreeWalker } from "./tree-walk.js";
-import type {
-  GlobMatch,
-  GlobOptions,
-  WalkEntry,
-  WalkErrors,
-  WalkOptions,
-  WD,
-  WriteFileOptions,
-} from "./wd.js";
+import type { GlobMatch, GlobOptions, WalkEntry, WalkOptions, WD, WriteFileOptions } from "./wd.js";
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
