@@ -36,7 +36,7 @@ export interface CommandContext {
   json: boolean;
   /**
    * Reports a failure the command goes on without (a damaged entry it leaves out): one error
-   * line on stderr now, and exit status 1 at the end.
+   * line on stderr now (none for a failure already reported), and exit status 1 at the end.
    */
   skip(error: unknown): void;
 }

@@ -10,10 +10,11 @@ import { type PondRun, type Sandbox, useSandbox } from "./testing/run-pond.js";
 
 const sandbox = useSandbox();
 
-/** Every line on stderr is one pond error line, with one of `codes`. */
+/** Every line on stderr is one pond error line, with one of `codes`, each said once. */
 function expectErrorLines(run: PondRun, codes: readonly string[]): string[] {
   const lines = run.err.split("\n").filter((line) => line !== "");
   expect(lines.length, run.err).toBeGreaterThan(0);
+  expect(new Set(lines).size, run.err).toBe(lines.length);
   for (const line of lines) {
     const code = /^pond: ([A-Z]+): /.exec(line)?.[1];
     expect(codes, line).toContain(code);

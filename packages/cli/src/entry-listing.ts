@@ -1,6 +1,6 @@
 // Describing pond entries for ls and the demo: one row (or JSON object) per entry.
 
-import type { EntryType, NodeId, WD } from "@pond/tinyfs";
+import type { EntryType, NodeId, NodeMetadata, WD } from "@pond/tinyfs";
 import { quoteName } from "./output/quote.js";
 import { renderTable } from "./output/table.js";
 import { formatTime } from "./output/units.js";
@@ -29,9 +29,14 @@ export interface ListedEntry extends NamedEntry {
   target?: string;
 }
 
-/** Describes the entry at `path` (symlinks not followed). */
-export async function describeEntry(root: WD, path: string, shown = path): Promise<ListedEntry> {
-  const meta = await root.lstat(path);
+/** Describes the entry at `path` (symlinks not followed), from its metadata when known. */
+export async function describeEntry(
+  root: WD,
+  path: string,
+  shown = path,
+  known?: NodeMetadata,
+): Promise<ListedEntry> {
+  const meta = known ?? (await root.lstat(path));
   const entry: ListedEntry = {
     path: absolute(path),
     shown,

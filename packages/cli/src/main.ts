@@ -41,6 +41,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const input = parseCommandLine(command, rest);
     const pondOption = stringValue(input.options.pond) ?? global.pond;
     let skipped = 0;
+    // One walk may meet a bad entry twice (listing it, then going into it): said once.
+    const reported = new Set<string>();
     const context: CommandContext = {
       io,
       argv,
@@ -49,8 +51,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       json: input.options.json === true || global.json,
       skip(error) {
         skipped++;
+        const line = reportError(error).line;
+        if (reported.has(line)) return;
+        reported.add(line);
         // Written at once, between the command's own output: stderr takes it synchronously.
-        io.stderr.write(`${reportError(error).line}\n`);
+        io.stderr.write(`${line}\n`);
       },
     };
     if (context.json && !command.json) {

@@ -1,7 +1,8 @@
 // Names holding escape sequences and newlines are shown, never sent to the terminal: quoted as
-// GNU ls quotes them in ls, show and error lines, escaped in log; JSON keeps them exact.
+// GNU ls quotes them in ls, show, fsck and error lines, escaped in log; JSON keeps them exact.
 
-import { writeFile } from "node:fs/promises";
+import { readdir, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { useSandbox } from "./testing/run-pond.js";
 
@@ -45,5 +46,21 @@ describe("a name with control characters", () => {
     );
     const json = (await s.ok("ls", "--json", "/")).json<Array<{ name: string }>>();
     expect(json.map((e) => e.name)).toEqual([NAME]);
+  });
+
+  it("is quoted in fsck's FILE column: a file in the pond's own directories may be named so", async () => {
+    const s = sandbox();
+    await s.ok("init");
+    await writeFile(s.path("plain.txt"), "x\n");
+    await s.ok("copy", "plain.txt", "/plain.txt");
+    const partition = (await readdir(s.pondDir)).find((n) => n.startsWith("part_id=")) as string;
+    const stray = join(s.pondDir, partition, `${NAME}.parquet`);
+    await writeFile(stray, "left by someone");
+    const longAgo = new Date(Date.now() - 2 * 24 * 3600_000);
+    await utimes(stray, longAgo, longAgo);
+    const fsck = await s.pond("fsck");
+    expect(fsck.code).toBe(1);
+    expect(hasControl(fsck.out), fsck.out).toBe(false);
+    expect(fsck.out).toContain(`  '${partition}/${SHOWN.slice(1, -1)}.parquet'  `);
   });
 });

@@ -52,6 +52,8 @@ function oldHostFile(path: string, content = "a host file"): void {
   utimesSync(path, old, old);
 }
 
+const logEntry = (version: number) => `_delta_log/${String(version).padStart(20, "0")}.json`;
+
 const find = (problems: FsckProblem[], kind: string, file: string) =>
   problems.find((p) => p.kind === kind && p.file === file);
 
@@ -114,7 +116,44 @@ describe("links inside a pond", () => {
     expect(error.code).toBe("CORRUPT");
     expect(error.message).toContain("part_id=evil");
     expect(existsSync(join(host, "victim.parquet"))).toBe(true);
-    expect(find((await fsckOplog(path)).problems, "symlink", "part_id=evil")).toBeDefined();
+    const { problems } = await fsckOplog(path);
+    expect(find(problems, "symlink", "part_id=evil")).toBeDefined();
+    expect(find(problems, "bad-log-action", logEntry(newest + 1))?.detail).toBe(
+      'removes "part_id=evil/victim.parquet", which no retained version adds',
+    );
+  });
+
+  it("fsck reports log actions whose paths leave the table, however they are spelled", async () => {
+    const { path, host } = await pondAndHost();
+    oldHostFile(join(host, "victim.parquet"));
+    const log = join(path, "_delta_log");
+    const newest = Math.max(
+      ...readdirSync(log)
+        .filter((f) => /^\d{20}\.json$/.test(f))
+        .map((f) => Number.parseInt(f, 10)),
+    );
+    const paths = [
+      "part_id=x/../../outside/victim.parquet",
+      "part_id=x/%2E%2E/%2E%2E/outside/victim.parquet",
+      join(host, "victim.parquet"),
+      `file://${join(host, "victim.parquet")}`,
+    ];
+    const at = old.getTime();
+    const actions = [
+      { commitInfo: { timestamp: at, operation: "DELETE" } },
+      ...paths.map((p) => ({ remove: { path: p, deletionTimestamp: at, dataChange: true } })),
+    ];
+    writeFileSync(
+      join(log, `${String(newest + 1).padStart(20, "0")}.json`),
+      `${actions.map((a) => JSON.stringify(a)).join("\n")}\n`,
+    );
+    const reported = (await fsckOplog(path)).problems.filter((p) => p.kind === "bad-log-action");
+    expect(reported.map((p) => [p.version, p.file])).toEqual(
+      paths.map(() => [newest + 1, logEntry(newest + 1)]),
+    );
+    for (const problem of reported) expect(problem.detail).toMatch(/^removes "/);
+    await failure(maintainOplog(path, { retention: "1s" }));
+    expect(existsSync(join(host, "victim.parquet"))).toBe(true);
   });
 
   it("a data file or a partition directory that is a link is CORRUPT to read", async () => {

@@ -178,4 +178,43 @@ describe("fsck", () => {
       `part_id=${dirs.data}/${file}`,
     );
   });
+
+  it("a directory inside itself, or in two places, is reported where the entry was added", async () => {
+    const { path, dirs } = await healthyPond("misplaced");
+    const data = dirs.data as string;
+    const logs = dirs.logs as string;
+    const table = await OpLogTable.open(path);
+    const records = async (dir: string) => (await table.scan(dir, dir)).length;
+    const [dataRecords, logsRecords] = [await records(data), await records(logs)];
+    table.close();
+    const entry = (name: string, nodeId: string) => ({
+      name,
+      op: "insert" as const,
+      entry: { name, nodeId, partId: nodeId, entryType: "directory" as const },
+    });
+    const record = (version: number, dir: string, count: number, entries: [string, string][]) =>
+      row(version, {
+        partId: dir,
+        nodeId: dir,
+        entryType: "directory",
+        version: count + 1,
+        size: 0,
+        content: encodeDirectoryChanges(entries.map(([name, node]) => entry(name, node))),
+      });
+    // /data/loop is /data, /logs/up is the root, /logs/again is /data once more.
+    await commitRaw(path, (v) => [record(v, data, dataRecords, [["loop", data]])]);
+    await commitRaw(path, (v) => [
+      record(v, logs, logsRecords, [
+        ["up", ROOT_ID],
+        ["again", data],
+      ]),
+    ]);
+    const { problems } = await fsckOplog(path);
+    const found = problems.map(({ kind, path, version }) => ({ kind, path, version }));
+    expect(found).toEqual([
+      { kind: "directory-cycle", path: "/data/loop", version: 8 },
+      { kind: "directory-cycle", path: "/logs/up", version: 9 },
+      { kind: "directory-in-two-places", path: "/logs/again", version: 9 },
+    ]);
+  });
 });

@@ -26,12 +26,18 @@ export type FsckProblemKind =
   | "invalid-row"
   /** Two rows of one node with the same version. */
   | "duplicate-version"
+  /** A directory entry naming a directory that holds it, however far down. */
+  | "directory-cycle"
+  /** A directory named by entries in two places: the tree is no longer a tree. */
+  | "directory-in-two-places"
   /** Versions missing from `_delta_log` while later ones are there. */
   | "missing-log-entry"
   /** A log entry at a version its writer did not commit it as (entries swapped or renamed). */
   | "misplaced-log-entry"
   /** A log entry whose commit info cannot be used. */
   | "unreadable-log-entry"
+  /** An add or remove in the log naming no data file of the table (a hand-made entry). */
+  | "bad-log-action"
   /** A symbolic link inside the pond's own directories, which pond never follows. */
   | "symlink"
   /** Something in the pond's own directories that is not what belongs there (e.g. a directory among the large files). */
@@ -76,11 +82,19 @@ export async function fsckOplog(path: string, options: FsckOptions = {}): Promis
       problems.push({
         kind: "missing-log-entry",
         version: gap.missing,
-        file: `_delta_log/${String(gap.missing).padStart(20, "0")}.json`,
+        file: logEntryFile(gap.missing),
         detail: describeGap(gap),
       });
     }
     await checkLogOrder(table, problems);
+    for (const found of await table.logActionProblems()) {
+      problems.push({
+        kind: "bad-log-action",
+        version: found.version,
+        file: logEntryFile(found.version),
+        detail: found.problem,
+      });
+    }
     await checkDataFiles(table, orphanedBefore, problems, layout.partitions);
     const invalid: InvalidRow[] = [];
     const rows = await readRows(table, problems, invalid);
@@ -106,6 +120,11 @@ export async function fsckOplog(path: string, options: FsckOptions = {}): Promis
   } finally {
     table.close();
   }
+}
+
+/** The log entry of `version`, relative to the table root. */
+function logEntryFile(version: number): string {
+  return `_delta_log/${String(version).padStart(20, "0")}.json`;
 }
 
 /** The pond's own directories as found: those that can be looked into. */
@@ -169,7 +188,7 @@ async function checkLogOrder(table: OpLogTable, problems: FsckProblem[]): Promis
     problems.push({
       kind: "misplaced-log-entry",
       version: entry.version,
-      file: `_delta_log/${String(entry.version).padStart(20, "0")}.json`,
+      file: logEntryFile(entry.version),
       detail: `written after version ${entry.readVersion}, not before version ${entry.version}`,
     });
   }
@@ -245,28 +264,64 @@ async function readRows(
   return rows;
 }
 
-/** Where each node is in the tree as the versions are replayed. */
+/** Where each node is in the tree as the versions are replayed: a damaged pond may put one in several places. */
 class Locations {
-  private readonly at = new Map<NodeId, { dir: NodeId; name: string }>();
+  private readonly at = new Map<NodeId, Array<{ dir: NodeId; name: string }>>();
 
   bind(dir: NodeId, name: string, node: NodeId): void {
-    this.at.set(node, { dir, name });
+    const places = this.at.get(node) ?? [];
+    this.at.set(node, places);
+    if (!places.some((p) => p.dir === dir && p.name === name)) places.push({ dir, name });
   }
 
   unbind(dir: NodeId, name: string, node: NodeId): void {
-    const current = this.at.get(node);
-    if (current?.dir === dir && current.name === name) this.at.delete(node);
+    const places = this.at.get(node)?.filter((p) => p.dir !== dir || p.name !== name);
+    if (places?.length) this.at.set(node, places);
+    else this.at.delete(node);
   }
 
+  /** The node's path by its first place; undefined when it has none or the way up loops. */
   path(node: NodeId): string | undefined {
     const names: string[] = [];
-    for (let id = node, depth = 0; id !== ROOT_ID; depth++) {
-      const place = this.at.get(id);
-      if (!place || depth > 4096) return undefined;
+    const seen = new Set<NodeId>();
+    for (let id = node; id !== ROOT_ID; ) {
+      const place = this.at.get(id)?.[0];
+      if (!place || seen.has(id)) return undefined;
+      seen.add(id);
       names.push(place.name);
       id = place.dir;
     }
     return `/${names.reverse().join("/")}`;
+  }
+
+  /** The entry at `dir`/`name`, shown as well as the way up allows. */
+  entryPath(dir: NodeId, name: string): string {
+    const above = dir === ROOT_ID ? "" : (this.path(dir) ?? `(node ${dir})`);
+    return `${above}/${name}`;
+  }
+
+  /**
+   * What is wrong with directory `node` at `dir`/`name`: that place is inside it (the way up
+   * reaches it), or it is somewhere else too. Either way the walks would meet it again and again.
+   */
+  misplaced(node: NodeId, dir: NodeId, name: string): Omit<FsckProblem, "version"> | undefined {
+    const places = this.at.get(node) ?? [];
+    if (!places.some((p) => p.dir === dir && p.name === name)) return undefined;
+    const path = this.entryPath(dir, name);
+    const seen = new Set<NodeId>();
+    for (let id = dir; !seen.has(id); id = this.at.get(id)?.[0]?.dir ?? id) {
+      seen.add(id);
+      if (id === node) {
+        return { kind: "directory-cycle", path, detail: `directory ${node} is inside itself` };
+      }
+    }
+    const other = places.find((p) => p.dir !== dir || p.name !== name);
+    if (!other) return undefined;
+    return {
+      kind: "directory-in-two-places",
+      path,
+      detail: `directory ${node} is also at ${this.entryPath(other.dir, other.name)}`,
+    };
   }
 }
 
@@ -297,6 +352,7 @@ async function checkTree(
   for (const [i, version] of versions.entries()) {
     onProgress?.(i, versions.length);
     const changed = (byVersion.get(version) ?? []).sort((a, b) => a.version - b.version);
+    const boundDirs: Array<{ node: NodeId; dir: NodeId; name: string }> = [];
     for (const row of changed) {
       if (row.entryType !== "directory" || row.nodeId !== row.partId) continue;
       let changes: DirectoryChange[];
@@ -330,6 +386,9 @@ async function checkTree(
         }
         listing.set(change.name, change.entry.nodeId);
         locations.bind(row.nodeId, change.name, change.entry.nodeId);
+        if (change.entry.entryType === "directory") {
+          boundDirs.push({ node: change.entry.nodeId, dir: row.nodeId, name: change.name });
+        }
         const first = firstSeq.get(change.entry.nodeId);
         if (first === undefined || first > version) {
           problems.push({
@@ -340,6 +399,12 @@ async function checkTree(
           });
         }
       }
+    }
+    // Checked once the whole version is applied: a move binds the new place before or after
+    // it unbinds the old one.
+    for (const { node, dir, name } of boundDirs) {
+      const misplaced = locations.misplaced(node, dir, name);
+      if (misplaced) problems.push({ ...misplaced, version });
     }
     for (const row of changed) {
       if (row.entryType === "directory") continue;

@@ -66,6 +66,20 @@ describe("a gap in the log", () => {
     expect((await failure(openOplogFs(path))).message).toContain("versions 3 to 6 are missing");
   });
 
+  it("without its first entry and no checkpoint, the pond is CORRUPT naming version 0, for fsck too", async () => {
+    const path = await pond(3);
+    rmSync(entry(path, 0));
+    for (const opening of [
+      openOplogFs(path),
+      openOplogFs(path, { readOnly: true }),
+      fsckOplog(path),
+    ]) {
+      const error = await failure(opening);
+      expect(error.code).toBe("CORRUPT");
+      expect(error.message).toContain(`version 0, ${entry(path, 0)}) is missing`);
+    }
+  });
+
   it("log entries swapped are reported by fsck", async () => {
     const path = await pond(5);
     const [three, four] = [readFileSync(entry(path, 3)), readFileSync(entry(path, 4))];

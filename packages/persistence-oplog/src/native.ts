@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { PondError } from "@pond/tinyfs";
 import type * as Binding from "../native/index.cjs";
 
-export type { CommitResult, LogGap } from "../native/index.cjs";
+export type { CommitResult, LogActionProblem, LogGap } from "../native/index.cjs";
 
 const PACKAGE = "@pond/persistence-oplog";
 

@@ -3,7 +3,7 @@
 import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { PondError } from "@pond/tinyfs";
-import { type LogGap, NativeTable } from "./native.js";
+import { type LogActionProblem, type LogGap, NativeTable } from "./native.js";
 import { fromNative, isVersionExists, native } from "./native-error.js";
 import { decodeRows, encodeRows, type InvalidRow, type OpLogRow } from "./rows.js";
 
@@ -327,6 +327,11 @@ export class OpLogTable {
   /** Every row of every partition at the loaded version. */
   async scanAll(): Promise<OpLogRow[]> {
     return decodeRows(await native(() => this.inner.scanAll()));
+  }
+
+  /** Every add or remove of the retained log that names no data file of the table. */
+  logActionProblems(): Promise<LogActionProblem[]> {
+    return native(() => this.inner.logActionProblems());
   }
 
   /** Every data file the retained log adds, up to the newest version on disk. */

@@ -1,12 +1,12 @@
 // Glob matching: literal, `*` (captured) and `**` components over a directory tree.
 
 import { PondError } from "./errors.js";
-import type { DirEntry } from "./node.js";
+import type { DirEntry, NodeMetadata } from "./node.js";
 import type { NodeId } from "./node-id.js";
 import { parsePath } from "./path.js";
 import type { DirChain } from "./resolver.js";
 import { Trail, type TreeReader, TreeWalker } from "./tree-walk.js";
-import type { GlobMatch } from "./wd.js";
+import type { GlobMatch, GlobOptions } from "./wd.js";
 
 type Component =
   | { kind: "parent" }
@@ -42,7 +42,7 @@ export async function globMatches(
   start: DirChain,
   pattern: string,
   emit: (match: GlobMatch) => Promise<void>,
-  onError?: (error: PondError) => void,
+  { onError, metadata }: GlobOptions = {},
 ): Promise<void> {
   const { absolute, components } = compilePattern(pattern);
   const walker = new TreeWalker(reader, onError, pattern);
@@ -59,7 +59,15 @@ export async function globMatches(
       if (seen.has(path)) return;
       seen.add(path);
     }
-    await emit({ path, entry, captures });
+    if (!metadata) return emit({ path, entry, captures });
+    let meta: NodeMetadata;
+    try {
+      meta = await walker.metadata(entry);
+    } catch (error) {
+      walker.fail(error, at);
+      return;
+    }
+    await emit({ path, entry, captures, metadata: meta });
   };
 
   const walk = async (

@@ -34,6 +34,7 @@ export type {
 export { MAX_SYMLINK_HOPS, ROOT_ENTRY } from "./resolver.js";
 export type {
   GlobMatch,
+  GlobOptions,
   WalkEntry,
   WalkErrors,
   WalkOptions,

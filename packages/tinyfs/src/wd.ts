@@ -18,6 +18,8 @@ export interface GlobMatch {
   entry: DirEntry;
   /** What each `*` matched, in pattern order. */
   captures: string[];
+  /** The entry's newest version, when {@link GlobOptions.metadata} asked for it. */
+  metadata?: NodeMetadata;
 }
 
 /** What {@link WD.glob} and {@link WD.walk} do with what they cannot walk. */
@@ -28,6 +30,14 @@ export interface WalkErrors {
    * on without it. Without it the first such error ends the walk.
    */
   onError?: (error: PondError) => void;
+}
+
+export interface GlobOptions extends WalkErrors {
+  /**
+   * Load every match's {@link GlobMatch.metadata} from the entry the walk holds: the cost of a
+   * lookup by path, which grows with the depth, is not paid per match.
+   */
+  metadata?: boolean;
 }
 
 export interface WalkOptions extends WalkErrors {
@@ -118,7 +128,7 @@ export interface WD {
    * when the walk reaches it: outside a transaction or a version view, directories read later
    * may show later versions.
    */
-  glob(pattern: string, options?: WalkErrors): AsyncIterable<GlobMatch>;
+  glob(pattern: string, options?: GlobOptions): AsyncIterable<GlobMatch>;
   /**
    * Every entry below the directory at `path` (not the directory itself), depth first in name
    * order, a directory before what is in it; read as {@link glob} reads.

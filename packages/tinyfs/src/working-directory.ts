@@ -18,7 +18,7 @@ import {
   resolvePath,
 } from "./resolver.js";
 import { Trail, type TreeReader, TreeWalker } from "./tree-walk.js";
-import type { GlobMatch, WalkEntry, WalkErrors, WalkOptions, WD, WriteFileOptions } from "./wd.js";
+import type { GlobMatch, GlobOptions, WalkEntry, WalkOptions, WD, WriteFileOptions } from "./wd.js";
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -276,9 +276,9 @@ export class WorkingDirectory implements WD {
     });
   }
 
-  glob(pattern: string, options: WalkErrors = {}): AsyncIterable<GlobMatch> {
+  glob(pattern: string, options: GlobOptions = {}): AsyncIterable<GlobMatch> {
     return produced(
-      (push) => globMatches(this.reader(), this.chain, pattern, push, options.onError),
+      (push) => globMatches(this.reader(), this.chain, pattern, push, options),
       (error) => asPondError(error, pattern),
     );
   }

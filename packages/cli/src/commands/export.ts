@@ -173,14 +173,25 @@ async function writeExport(
           await host.ensureDirectory(path, display);
           continue;
         }
-        if (item.series) {
-          await host.stageFile(path, display, await readSeries(root, item));
-          progress.advance(item.size, item.pondPath);
-        } else if (item.size <= WHOLE_FILE_BYTES) {
-          await host.stageFile(path, display, await root.readFile(item.pondPath));
+        // In a directory, a file pond cannot read (a damaged pond's) is reported and left out.
+        const read = async <T>(reading: Promise<T>): Promise<T | undefined> => {
+          if (!source.isDirectory) return reading;
+          return reading.catch((error: unknown) => {
+            if (!PondError.is(error)) throw error;
+            context.skip(error.path ? error : error.withPath(item.pondPath));
+            return undefined;
+          });
+        };
+        if (item.series || item.size <= WHOLE_FILE_BYTES) {
+          const bytes = await read(
+            item.series ? readSeries(root, item) : root.readFile(item.pondPath),
+          );
+          if (bytes === undefined) continue;
+          await host.stageFile(path, display, bytes);
           progress.advance(item.size, item.pondPath);
         } else {
-          const stream = await root.createReadStream(item.pondPath);
+          const stream = await read(root.createReadStream(item.pondPath));
+          if (stream === undefined) continue;
           await host.stageFile(
             path,
             display,

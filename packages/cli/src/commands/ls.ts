@@ -1,6 +1,6 @@
 // pond ls: list a directory, a file, or the matches of a glob pattern.
 
-import { type EntryType, PondError, validateName, type WD } from "@pond/tinyfs";
+import { type EntryType, type NodeMetadata, PondError, validateName, type WD } from "@pond/tinyfs";
 import { type Command, flagOption, stringOption } from "../command.js";
 import {
   describeEntry,
@@ -76,12 +76,13 @@ export const ls: Command = {
   },
 };
 
-/** Describes one listed entry, whose type its directory gave. */
+/** Describes one listed entry, whose type its directory gave (and its metadata, a glob's). */
 type Describe<T extends NamedEntry> = (
   root: WD,
   path: string,
   shown: string,
   type: EntryType,
+  meta?: NodeMetadata,
 ) => Promise<T>;
 
 /** Names and types only: what the directories hold, without a lookup per entry. */
@@ -92,8 +93,8 @@ export const named: Describe<NamedEntry> = async (_root, path, shown, type) => (
 });
 
 /** Every detail: the metadata of each entry's newest version. */
-export const detailed: Describe<ListedEntry> = (root, path, shown) =>
-  describeEntry(root, path, shown);
+export const detailed: Describe<ListedEntry> = (root, path, shown, _type, meta) =>
+  describeEntry(root, path, shown, meta);
 
 /** What a listing does with an entry it cannot show: report it and go on, or fail. */
 export type Skip = (error: unknown) => void;
@@ -127,10 +128,10 @@ async function eachEntry<T extends NamedEntry>(
   skip: Skip,
   visit: (entry: T) => Promise<void>,
 ): Promise<void> {
-  const each = async (path: string, shown: string, type: EntryType) => {
+  const each = async (path: string, shown: string, type: EntryType, meta?: NodeMetadata) => {
     let entry: T;
     try {
-      entry = await describe(root, path, shown, type);
+      entry = await describe(root, path, shown, type, meta);
     } catch (error) {
       if (!PondError.is(error)) throw error;
       skip(error);
@@ -139,8 +140,10 @@ async function eachEntry<T extends NamedEntry>(
     await visit(entry);
   };
   if (pattern?.includes("*")) {
-    for await (const match of root.glob(pattern, { onError: skip })) {
-      await each(match.path, absolute(match.path), match.entry.entryType);
+    // Details come with each match: looking each one up by path would cost its depth again.
+    const metadata = describe === (detailed as Describe<NamedEntry>);
+    for await (const match of root.glob(pattern, { onError: skip, metadata })) {
+      await each(match.path, absolute(match.path), match.entry.entryType, match.metadata);
     }
     return;
   }

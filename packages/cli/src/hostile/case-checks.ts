@@ -74,8 +74,9 @@ function crashLine(stderr: string, at: number): string {
 const firstLines = (text: string) => JSON.stringify(text.split("\n").slice(0, 6).join("\n"));
 
 /**
- * The command ended by itself, within the memory bound, with status 0, or 1 or 2 and exactly one
- * `pond: CODE: …` line on stderr, never a stack trace; it printed no canary file's contents.
+ * The command ended by itself, within the memory bound, with status 0, or 1 or 2 and one
+ * `pond: CODE: …` line on stderr per problem (a walk reports each entry it skips, once; a usage
+ * error adds a hint), never a stack trace; it printed no canary file's contents.
  */
 function mannersViolations(run: WatchedRun): string[] {
   const found: string[] = [];
@@ -94,10 +95,14 @@ function mannersViolations(run: WatchedRun): string[] {
     const lines = run.stderr.split("\n").filter((line) => line !== "");
     const errors = lines.filter((line) => line.startsWith("pond: "));
     const others = lines.length - errors.length;
-    if (errors.length !== 1 || (run.code === 1 && others > 0)) {
+    const repeated = new Set(errors).size !== errors.length;
+    const allowed = run.code === 1 ? errors.length >= 1 && others === 0 : errors.length === 1;
+    if (!allowed || repeated) {
       found.push(`exit status ${run.code} with stderr ${firstLines(run.stderr)}`);
-    } else if (!CODE.test(errors[0] as string)) {
-      found.push(`an error line without a pond error code: ${JSON.stringify(errors[0])}`);
+    } else {
+      const uncoded = errors.find((line) => !CODE.test(line));
+      if (uncoded)
+        found.push(`an error line without a pond error code: ${JSON.stringify(uncoded)}`);
     }
   }
   if (run.leaked) found.push("printed the contents of a canary file outside the pond");

@@ -4,7 +4,7 @@
 import type { BasePond } from "./base-pond.js";
 import type { Workspace } from "./canary-tree.js";
 import type { Crafted } from "./crafted-change.js";
-import { type WatchedRun, watchedRun } from "./watched-run.js";
+import type { CommandHost, WatchedRun } from "./watched-run.js";
 
 export interface PlannedCommand {
   /** The arguments after `pond --pond DIR`. */
@@ -21,9 +21,6 @@ export interface CommandRun {
   command: PlannedCommand;
   run: WatchedRun;
 }
-
-/** How many read commands of a case run at once. */
-const PARALLEL_READS = 2;
 
 function command(args: string[], fields: Partial<Omit<PlannedCommand, "args">> = {}) {
   return { args, human: true, newest: true, corrupt: false, ...fields };
@@ -73,21 +70,21 @@ export const CLOSING_COMMANDS: readonly PlannedCommand[] = [
   command(["fsck"], { newest: false }),
 ];
 
-/** Runs the commands on the case's pond, `parallel` at a time, in the workspace. */
+/** Runs the commands on the case's pond in the workspace, one host each at a time. */
 export async function runCommands(
   commands: readonly PlannedCommand[],
   workspace: Workspace,
-  parallel = PARALLEL_READS,
+  hosts: readonly CommandHost[],
 ): Promise<CommandRun[]> {
   const results: CommandRun[] = [];
   let next = 0;
-  const worker = async () => {
+  const worker = async (host: CommandHost) => {
     for (let i = next++; i < commands.length; i = next++) {
       const planned = commands[i] as PlannedCommand;
-      const run = await watchedRun(["--pond", workspace.pondDir, ...planned.args], workspace.root);
+      const run = await host.run(["--pond", workspace.pondDir, ...planned.args], workspace.root);
       results[i] = { command: planned, run };
     }
   };
-  await Promise.all(Array.from({ length: parallel }, worker));
+  await Promise.all(hosts.map(worker));
   return results;
 }

@@ -26,6 +26,7 @@ import { changeClass } from "./change-classes.js";
 import { CraftContext } from "./craft-context.js";
 import type { ChangeClass, Crafted } from "./crafted-change.js";
 import type { DeltaWorker } from "./delta-worker.js";
+import type { CommandHost } from "./watched-run.js";
 
 /** A change as fast-check generates and prints it: its class and its parameters. */
 export interface PlannedChange {
@@ -47,9 +48,11 @@ export function plannedChange(
   return changeClass.arbitrary(base).map((change) => ({ class: changeClass.name, change }));
 }
 
-/** What the cases share: the worker, the base ponds, a scratch directory. */
+/** What the cases share: the worker, the command hosts, the base ponds, a scratch directory. */
 export interface HostileEnvironment {
   worker: DeltaWorker;
+  /** The read commands of a case are shared among them; the closing ones run on the first. */
+  hosts: CommandHost[];
   base: BasePond;
   /** The base with its deep chain, built by the first case that needs it. */
   deep?: BasePond;
@@ -98,8 +101,8 @@ export async function runHostileCase(
     const local = hostileCase.changes.every((c) => changeClass(c.class).scope === "local");
     const required = local ? crafted : crafted.map(withoutReports(hostileCase));
     const before = await ageAndSnapshot(workspace);
-    const reads = await runCommands(readCommands(base, required, workspace), workspace);
-    const closing = await runCommands(CLOSING_COMMANDS, workspace, 1);
+    const reads = await runCommands(readCommands(base, required, workspace), workspace, env.hosts);
+    const closing = await runCommands(CLOSING_COMMANDS, workspace, env.hosts.slice(0, 1));
     const violations = [...reads, ...closing].flatMap((run) =>
       commandViolations(run, required, workspace),
     );

@@ -1,6 +1,7 @@
 // Hostile ponds: random crafted changes of every kind to a real pond, and every command of pond
-// run on it inside a canary tree. POND_HOSTILE_RUNS sets how many ponds (default 100, each with
-// one to five changes), POND_HOSTILE_SEED the seed.
+// run on it inside a canary tree. POND_HOSTILE_RUNS sets about how many ponds (default 300, local
+// classes with one to five changes each), POND_HOSTILE_SEED the seed. The commands run in two
+// command hosts (watched-run.ts): each is pond's own main, watched for memory, time and crashes.
 
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -20,18 +21,21 @@ import {
   plannedChange,
   runHostileCase,
 } from "./hostile-case.js";
+import { CommandHost } from "./watched-run.js";
 
-const RUNS = Number(process.env.POND_HOSTILE_RUNS ?? 100);
+const RUNS = Number(process.env.POND_HOSTILE_RUNS ?? 300);
 const SEED = Number(process.env.POND_HOSTILE_SEED ?? 1204);
 
 let env: HostileEnvironment;
 beforeAll(async () => {
   const scratch = await mkdtemp(join(tmpdir(), "pond-hostile-"));
   const worker = DeltaWorker.start();
-  env = { worker, base: await buildBasePond(join(scratch, "base"), worker), scratch };
+  const hosts = [new CommandHost(), new CommandHost()];
+  env = { worker, hosts, base: await buildBasePond(join(scratch, "base"), worker), scratch };
 }, 600_000);
 afterAll(async () => {
   env?.worker.close();
+  for (const host of env?.hosts ?? []) host.close();
   if (env) await rm(env.scratch, { recursive: true, force: true });
 });
 

@@ -1,31 +1,36 @@
-// One run of the built pond command as a child process, watched: its peak RSS is read from /proc
-// as it runs, and it is killed when it passes the memory bound or the hang guard.
+// Runs of the built pond command, watched: each goes to a command host (a Node process running
+// pond's main in-process, command-host.mjs), whose peak RSS is read from /proc as the command runs;
+// the host is killed when it passes the memory bound or the hang guard, and a host that died
+// (killed, a V8 heap exhaustion, an uncaught error) is replaced for the next command.
 
-import { spawn } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { SECRET } from "./canary-tree.js";
 
-const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
+const HOST = fileURLToPath(new URL("./command-host.mjs", import.meta.url));
 
 /** The peak RSS any pond command may reach. */
 export const RSS_LIMIT_BYTES = 512 * 1024 * 1024;
-/** V8's heap cap for the children, below the RSS bound so that most runaways are V8's to stop. */
+/** V8's heap cap for the hosts, below the RSS bound so that most runaways are V8's to stop. */
 const HEAP_LIMIT_MB = 256;
 /** Not a timing assertion: a command still running after this long is taken to hang. */
 export const HANG_GUARD_MS = 60_000;
 const POLL_MS = 20;
-/** Output kept for the checks and messages; beyond it, output is only counted and searched. */
-const KEPT_BYTES = 32 * 1024 * 1024;
+/** A host is replaced after this many commands, so that what they leave behind never adds up. */
+const COMMANDS_PER_HOST = 100;
 
 export interface WatchedRun {
   /** The command line after `pond`, as shown in reports. */
   args: readonly string[];
+  /** The exit status main returned, or the host's when it died. */
   code: number | null;
+  /** The signal that ended the host while it ran the command. */
   signal: NodeJS.Signals | null;
-  /** The first {@link KEPT_BYTES} of stdout. */
+  /** The first 32 MiB of stdout. */
   stdout: Buffer;
   stdoutBytes: number;
+  /** What the command wrote to stderr, and what the host printed while it ran (a crash). */
   stderr: string;
   peakRssBytes: number;
   /** Why the watcher killed it, if it did. */
@@ -34,24 +39,16 @@ export interface WatchedRun {
   leaked: boolean;
 }
 
-/** Keeps the start of a stream, counts it, and looks for the secret across chunk boundaries. */
-class Collector {
-  private readonly chunks: Buffer[] = [];
-  private tail = "";
-  bytes = 0;
-  leaked = false;
+interface Collected {
+  kept: Uint8Array;
+  bytes: number;
+  leaked: boolean;
+}
 
-  add(chunk: Buffer): void {
-    if (this.bytes < KEPT_BYTES) this.chunks.push(chunk.subarray(0, KEPT_BYTES - this.bytes));
-    this.bytes += chunk.length;
-    const text = this.tail + chunk.toString("latin1");
-    if (text.includes(SECRET)) this.leaked = true;
-    this.tail = text.slice(-SECRET.length);
-  }
-
-  kept(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
+interface HostReply {
+  code: number;
+  stdout: Collected;
+  stderr: Collected;
 }
 
 async function highWaterMark(pid: number): Promise<number | undefined> {
@@ -60,19 +57,21 @@ async function highWaterMark(pid: number): Promise<number | undefined> {
   return match ? Number(match[1]) * 1024 : undefined;
 }
 
-/** Runs `node --max-old-space-size=… dist/bin.js ...args` in `cwd`. */
-export function watchedRun(args: readonly string[], cwd: string): Promise<WatchedRun> {
-  const env = { ...process.env };
-  delete env.POND;
-  delete env.POND_DEBUG;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_LIMIT_MB}`, BIN, ...args], {
-      cwd,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const stdout = new Collector();
-    const stderr = new Collector();
+/** One host process, running one command at a time. */
+export class CommandHost {
+  private child: ChildProcess | undefined;
+  private served = 0;
+
+  /** Runs `pond ...args` in `cwd` ($POND and $POND_DEBUG unset) and watches it to its end. */
+  async run(args: readonly string[], cwd: string): Promise<WatchedRun> {
+    if (this.served >= COMMANDS_PER_HOST) this.close();
+    const child = this.start();
+    this.served++;
+    const env = { ...process.env };
+    delete env.POND;
+    delete env.POND_DEBUG;
+    const pid = child.pid as number;
+    let printed = "";
     let peak = 0;
     let killed: WatchedRun["killed"];
     const kill = (why: NonNullable<WatchedRun["killed"]>) => {
@@ -80,30 +79,69 @@ export function watchedRun(args: readonly string[], cwd: string): Promise<Watche
       child.kill("SIGKILL");
     };
     const poll = setInterval(async () => {
-      if (child.pid === undefined) return;
-      const rss = await highWaterMark(child.pid);
-      if (rss === undefined) return;
-      peak = Math.max(peak, rss);
+      peak = Math.max(peak, (await highWaterMark(pid)) ?? 0);
       if (peak > RSS_LIMIT_BYTES) kill("memory");
     }, POLL_MS);
     const guard = setTimeout(() => kill("hang"), HANG_GUARD_MS);
-    child.stdout.on("data", (chunk: Buffer) => stdout.add(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.add(chunk));
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearInterval(poll);
-      clearTimeout(guard);
-      resolve({
-        args,
-        code,
-        signal,
-        stdout: stdout.kept(),
-        stdoutBytes: stdout.bytes,
-        stderr: stderr.kept().toString("utf8"),
-        peakRssBytes: peak,
-        ...(killed && { killed }),
-        leaked: stdout.leaked || stderr.leaked,
-      });
+    const onPrinted = (chunk: Buffer) => {
+      printed += chunk.toString("utf8");
+    };
+    child.stderr?.on("data", onPrinted);
+    child.stdout?.on("data", onPrinted);
+    const ended = await new Promise<
+      HostReply | { code: number | null; signal: NodeJS.Signals | null }
+    >((resolve) => {
+      child.once("message", (reply) => resolve(reply as HostReply));
+      child.once("close", (code, signal) => resolve({ code, signal }));
+      child.send({ args: [...args], cwd, env, secret: SECRET });
     });
-  });
+    clearInterval(poll);
+    clearTimeout(guard);
+    child.stderr?.off("data", onPrinted);
+    child.stdout?.off("data", onPrinted);
+    child.removeAllListeners("message");
+    child.removeAllListeners("close");
+    if ("stdout" in ended) {
+      peak = Math.max(peak, (await highWaterMark(pid)) ?? 0);
+      return {
+        args,
+        code: ended.code,
+        signal: null,
+        stdout: Buffer.from(ended.stdout.kept),
+        stdoutBytes: ended.stdout.bytes,
+        stderr: Buffer.from(ended.stderr.kept).toString("utf8") + printed,
+        peakRssBytes: peak,
+        leaked: ended.stdout.leaked || ended.stderr.leaked,
+      };
+    }
+    this.child = undefined;
+    return {
+      args,
+      code: ended.code,
+      signal: ended.signal,
+      stdout: Buffer.alloc(0),
+      stdoutBytes: 0,
+      stderr: printed,
+      peakRssBytes: peak,
+      ...(killed && { killed }),
+      leaked: printed.includes(SECRET),
+    };
+  }
+
+  /** Ends the host process, if there is one. */
+  close(): void {
+    this.child?.kill("SIGKILL");
+    this.child = undefined;
+    this.served = 0;
+  }
+
+  private start(): ChildProcess {
+    if (this.child) return this.child;
+    this.child = fork(HOST, [], {
+      execArgv: [`--max-old-space-size=${HEAP_LIMIT_MB}`, "--expose-gc"],
+      serialization: "advanced",
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
+    return this.child;
+  }
 }

@@ -2,15 +2,14 @@
 // package, as another Delta writer (or whoever crafted a pond someone sends) would append them.
 
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { deltalakePython } from "@pond/delta-python";
 import { openOplogFs } from "@pond/persistence-oplog";
 import type { EntryType, NodeId } from "@pond/tinyfs";
 
 const PACKAGE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const VENV = join(PACKAGE_ROOT, ".venv");
-const PYTHON = join(VENV, "bin", "python");
 const SCRIPT = fileURLToPath(new URL("./append_directory_record.py", import.meta.url));
 
 /** A name to bind in a directory, to any node: nothing checks it but the reader. */
@@ -19,24 +18,6 @@ export interface CraftedEntry {
   nodeId: NodeId;
   partId: NodeId;
   entryType: EntryType;
-}
-
-/** The venv's python with `deltalake` and `pyarrow`, creating the venv on first use. */
-function deltalakePython(): string {
-  const works = () => {
-    try {
-      execFileSync(PYTHON, ["-c", "import deltalake, pyarrow"], { stdio: "ignore" });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (existsSync(PYTHON) && works()) return PYTHON;
-  execFileSync("python3", ["-m", "venv", VENV], { stdio: "inherit" });
-  execFileSync(PYTHON, ["-m", "pip", "install", "--quiet", "deltalake>=1.0", "pyarrow"], {
-    stdio: "inherit",
-  });
-  return PYTHON;
 }
 
 /**
@@ -67,7 +48,7 @@ export async function craftEntries(
   } finally {
     await fs.close();
   }
-  execFileSync(deltalakePython(), [SCRIPT, pondDir], { input: JSON.stringify(record) });
+  execFileSync(deltalakePython(VENV), [SCRIPT, pondDir], { input: JSON.stringify(record) });
 }
 
 /** The entry to craft for what `path` names now: the same node under another name. */

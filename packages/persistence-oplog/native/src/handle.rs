@@ -275,6 +275,14 @@ impl Handle {
         }
         let listing = log::list(&root)?;
         listing.refuse_strays()?;
+        if listing.oldest().is_none() && listing.newest().is_some() {
+            return Err(PondError::corrupt(format!(
+                "{}: the log's first entry (version 0, {}) is missing and no checkpoint \
+                 replaces it: no version can be read",
+                subject(&root),
+                log::entry_path(&root, 0).display()
+            )));
+        }
         if let Some(v) = version
             && !listing.has(v)
         {

@@ -2,6 +2,7 @@
 //! commit entry from there to the newest. Maintenance (vacuum, fsck's file list) works on this,
 //! not on one loaded version.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use deltalake::arrow::array::{Array, AsArray, RecordBatch};
@@ -10,6 +11,7 @@ use deltalake::parquet::arrow::ProjectionMask;
 use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use futures::{StreamExt, TryStreamExt};
 
+use crate::confined::check_data_file_path;
 use crate::error::{PondError, PondResult, from_arrow_read, from_parquet_read};
 use crate::log::{EntryChanges, LogListing, entry_changes, read_entry};
 
@@ -183,7 +185,60 @@ pub struct FileAdded {
     pub data_change: bool,
 }
 
+/// A file action of a retained entry pond will not follow: its path is not a data file of the
+/// table, or it removes a file that no retained version adds.
+pub struct ActionProblem {
+    pub version: u64,
+    pub path: String,
+    pub problem: String,
+}
+
 impl RetainedLog {
+    /// Every add or remove of a retained entry that names no data file of this table.
+    pub fn action_problems(&self) -> Vec<ActionProblem> {
+        let decoded = |path: &str| {
+            percent_encoding::percent_decode_str(path)
+                .decode_utf8()
+                .map(|p| p.into_owned())
+                .unwrap_or_else(|_| path.to_string())
+        };
+        let mut live: HashSet<String> = self
+            .base
+            .iter()
+            .filter(|file| !file.removed)
+            .map(|file| file.path.clone())
+            .collect();
+        let mut problems = Vec::new();
+        for (version, entry) in &self.entries {
+            let mut report = |path: &str, problem: String| {
+                problems.push(ActionProblem {
+                    version: *version,
+                    path: path.to_string(),
+                    problem,
+                })
+            };
+            for add in &entry.adds {
+                match check_data_file_path(&add.path) {
+                    Err(why) => report(&add.path, format!("adds {:?}: {why}", add.path)),
+                    Ok(()) => {
+                        live.insert(decoded(&add.path));
+                    }
+                }
+            }
+            for remove in &entry.removes {
+                if let Err(why) = check_data_file_path(&remove.path) {
+                    report(&remove.path, format!("removes {:?}: {why}", remove.path));
+                } else if !live.contains(&decoded(&remove.path)) {
+                    report(
+                        &remove.path,
+                        format!("removes {:?}, which no retained version adds", remove.path),
+                    );
+                }
+            }
+        }
+        problems
+    }
+
     /// Every file added by the base checkpoint or a retained entry, oldest first.
     pub fn files_added(&self) -> Vec<FileAdded> {
         let base = self

@@ -128,6 +128,16 @@ pub struct DataFileEntry {
     pub data_change: bool,
 }
 
+/// An add or remove of the retained log that names no data file of the table.
+#[napi(object)]
+pub struct LogActionProblem {
+    /// The version whose log entry holds the action.
+    pub version: i64,
+    /// The path as the action gives it.
+    pub path: String,
+    pub problem: String,
+}
+
 /// Versions missing from the log: `missing` up to (not including) `next`, which is there.
 #[napi(object)]
 pub struct LogGap {
@@ -466,6 +476,29 @@ impl NativeTable {
                     path: file.path,
                     version: file.version as i64,
                     data_change: file.data_change,
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// Every add or remove of the retained log whose path is not a data file of the table, or
+    /// that removes a file no retained version adds: a hand-made entry, for fsck to report.
+    #[napi(ts_return_type = "Promise<LogActionProblem[]>")]
+    pub async fn log_action_problems(&self) -> Settled<Vec<LogActionProblem>> {
+        let handle = self.handle();
+        contained("logActionProblems", async move {
+            let handle = handle?;
+            let listing = log::list(&handle.root)?;
+            let retained =
+                RetainedLog::read(&handle.root, &listing, &handle.subject(), Gaps::Skip).await?;
+            Ok(retained
+                .action_problems()
+                .into_iter()
+                .map(|found| LogActionProblem {
+                    version: found.version as i64,
+                    path: found.path,
+                    problem: found.problem,
                 })
                 .collect())
         })
