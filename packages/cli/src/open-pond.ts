@@ -1,6 +1,6 @@
-// The one place that knows which backend a pond on disk uses: opening, creating, recognising.
+// The one place that opens the pond a location names, through its backend: opening, creating, recognising.
 
-import { readdir, stat } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import type {
   FsckOptions,
   FsckReport,
@@ -8,21 +8,12 @@ import type {
   MaintainReport,
 } from "@pond/persistence-oplog";
 import { type FS, PondError } from "@pond/tinyfs";
+import { BACKENDS, type OpenOptions, type PondBackend } from "./pond-backends.js";
 import type { PondLocation } from "./pond-location.js";
 
-// Loaded when a pond is opened, not at start: its native binary may be missing on this platform,
-// and `pond --help`, `pond --version` and the help pages work without it.
-const loadOplog = () => import("@pond/persistence-oplog");
+export type { OpenOptions, PondAt } from "./pond-backends.js";
 
-/** A past state of the pond: a pond version, or the newest version committed by a time. */
-export type PondAt = { version: number } | { asOf: Date };
-
-export interface OpenOptions {
-  /** Show the pond as it was (read-only). */
-  at?: PondAt | undefined;
-  /** Refuse writes. */
-  readOnly?: boolean;
-}
+const backendOf = (location: PondLocation): PondBackend => BACKENDS[location.scheme];
 
 /** Runs `fn` on the pond at `location`, closing it afterwards. ENOENT when there is none. */
 export async function withPond<T>(
@@ -30,14 +21,11 @@ export async function withPond<T>(
   options: OpenOptions,
   fn: (fs: FS) => Promise<T>,
 ): Promise<T> {
-  const { openOplogFs } = await loadOplog();
-  const fs = await openOplogFs(location.path, {
-    ...options.at,
-    ...(options.readOnly && { readOnly: true }),
-  }).catch((error: unknown) => {
-    if (PondError.is(error, "ENOENT") && error.path === location.path) throw noPond(location);
-    throw reportedAt(error, location);
-  });
+  const fs = await backendOf(location)
+    .open(location.path, options)
+    .catch((error: unknown) => {
+      throw missingOrReported(error, location);
+    });
   try {
     return await fn(fs);
   } finally {
@@ -50,10 +38,11 @@ export async function withNewPond<T>(
   location: PondLocation,
   fn: (fs: FS) => Promise<T>,
 ): Promise<T> {
-  const { createOplogFs } = await loadOplog();
-  const fs = await createOplogFs(location.path).catch((error: unknown) => {
-    throw reportedAt(error, location);
-  });
+  const fs = await backendOf(location)
+    .create(location.path)
+    .catch((error: unknown) => {
+      throw reportedAt(error, location);
+    });
   try {
     return await fn(fs);
   } finally {
@@ -61,21 +50,23 @@ export async function withNewPond<T>(
   }
 }
 
-/** Compacts the pond and applies its history retention. */
+/** Compacts the pond and applies its history retention: ENOTSUP on a backend that cannot. */
 export async function maintainPond(
   location: PondLocation,
   options: MaintainOptions,
 ): Promise<MaintainReport> {
-  const { maintainOplog } = await loadOplog();
-  return maintainOplog(location.path, options).catch((error: unknown) => {
+  const { maintain } = backendOf(location);
+  if (!maintain) throw unsupported("maintain", location);
+  return maintain(location.path, options).catch((error: unknown) => {
     throw missingOrReported(error, location);
   });
 }
 
-/** Checks every version and every stored byte of the pond. */
+/** Checks every version and every stored byte of the pond: ENOTSUP on a backend that cannot. */
 export async function fsckPond(location: PondLocation, options: FsckOptions): Promise<FsckReport> {
-  const { fsckOplog } = await loadOplog();
-  return fsckOplog(location.path, options).catch((error: unknown) => {
+  const { fsck } = backendOf(location);
+  if (!fsck) throw unsupported("fsck", location);
+  return fsck(location.path, options).catch((error: unknown) => {
     throw missingOrReported(error, location);
   });
 }
@@ -85,43 +76,36 @@ function missingOrReported(error: unknown, location: PondLocation): unknown {
   return reportedAt(error, location);
 }
 
-/** Whether `dir` holds a pond. */
-export async function isPond(dir: string): Promise<boolean> {
-  const { openOplogFs } = await loadOplog();
-  try {
-    await (await openOplogFs(dir, { readOnly: true })).close();
-    return true;
-  } catch (error) {
-    if (PondError.is(error, "ENOENT") || PondError.is(error, "EINVAL")) return false;
-    throw error;
-  }
+/** Whether `location` holds a pond. */
+export function isPond(location: PondLocation): Promise<boolean> {
+  return backendOf(location).isPond(location.path);
 }
 
 /**
- * Whether `dir` holds nothing but a pond's own files (the Delta log, partitions
- * and large files: names starting with `_` or `part_id=`), so removing it loses
+ * Whether `location` is a directory holding nothing but a pond's own files (the Delta log,
+ * partitions and large files: names starting with `_` or `part_id=`), so removing it loses
  * nothing else.
  */
 export async function holdsOnlyPond(
-  dir: string,
+  location: PondLocation,
   besides: readonly string[] = [],
 ): Promise<boolean> {
-  if (!(await isPond(dir))) return false;
-  const names = await readdir(dir);
+  if (location.scheme !== "file" || !(await isPond(location))) return false;
+  const names = await readdir(location.path);
   return names.every(
     (name) => name.startsWith("_") || name.startsWith("part_id=") || besides.includes(name),
   );
 }
 
-/** Whether `dir` is missing or an empty directory: a place a new pond may go. */
-export async function isVacant(dir: string): Promise<boolean> {
-  try {
-    if (!(await stat(dir)).isDirectory()) return false;
-    return (await readdir(dir)).length === 0;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
-    throw error;
-  }
+/** Whether nothing is at `location` yet: a place a new pond may go. */
+export function isVacant(location: PondLocation): Promise<boolean> {
+  return backendOf(location).isVacant(location.path);
+}
+
+function unsupported(command: string, location: PondLocation): PondError {
+  return new PondError("ENOTSUP", `the ${location.scheme} backend has no ${command}`, {
+    path: location.display,
+  });
 }
 
 function noPond(location: PondLocation): PondError {

@@ -1,14 +1,19 @@
-// Which pond a command works on: --pond DIR, else $POND, else ./.pond.
+// Which pond a command works on: --pond DIR, else $POND, else ./.pond. A location may name its
+// backend by scheme: `file:` (the op-log, as a plain path), `journal:FILE`, `memory:NAME`.
 
 import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { UsageError } from "./errors.js";
 import type { CliIo } from "./io.js";
+import type { BackendScheme } from "./pond-backends.js";
 
 export const DEFAULT_POND_DIR = ".pond";
 export const POND_ENV = "POND";
 
 export interface PondLocation {
-  /** The absolute directory of the pond. */
+  /** The backend that keeps the pond. */
+  scheme: BackendScheme;
+  /** The absolute directory (or journal file) of the pond; a memory pond's name. */
   path: string;
   /** The directory as the user named it, for messages. */
   display: string;
@@ -26,6 +31,19 @@ export function pondLocation(option: string | undefined, io: CliIo): PondLocatio
   return locate(DEFAULT_POND_DIR, "default", io.cwd);
 }
 
-function locate(dir: string, source: PondLocation["source"], cwd: string): PondLocation {
-  return { path: isAbsolute(dir) ? resolve(dir) : resolve(cwd, dir), display: dir, source };
+const SCHEME = /^(file|journal|memory):/;
+
+function locate(display: string, source: PondLocation["source"], cwd: string): PondLocation {
+  const scheme = (SCHEME.exec(display)?.[1] ?? "file") as BackendScheme;
+  let rest = display.replace(SCHEME, "");
+  if (rest === "") throw new UsageError(`${display}: the pond location names no path`);
+  if (scheme === "memory") return { scheme, path: rest, display, source };
+  if (scheme === "file" && rest.startsWith("//")) {
+    try {
+      rest = fileURLToPath(display);
+    } catch {
+      throw new UsageError(`${display}: not a file URL of this host`);
+    }
+  }
+  return { scheme, path: isAbsolute(rest) ? resolve(rest) : resolve(cwd, rest), display, source };
 }

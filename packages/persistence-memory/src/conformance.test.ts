@@ -1,9 +1,15 @@
-// The memory backend runs the shared conformance suite and property test.
+// The memory backend runs the shared conformance suite and property test; a new FS over the
+// same MemoryPersistence stands for a reopen.
 
-import { runConformanceSuite, runPropertyTest } from "@pond/tinyfs/testing";
-import { createMemoryFs } from "./index.js";
+import { FS } from "@pond/tinyfs";
+import { reopenableBackend, runConformanceSuite, runPropertyTest } from "@pond/tinyfs/testing";
+import { MemoryPersistence } from "./index.js";
 
-const backend = { name: "memory", create: createMemoryFs };
+const backend = reopenableBackend("memory", {
+  place: () => new MemoryPersistence(),
+  create: async (persistence) => new FS(persistence),
+  open: async (persistence) => new FS(persistence),
+});
 
 runConformanceSuite(backend);
 runPropertyTest(backend);

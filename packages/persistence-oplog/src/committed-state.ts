@@ -7,14 +7,12 @@ import {
   type NodeMetadata,
   PondError,
   sha256Hex,
-  sortEntries,
 } from "@pond/tinyfs";
 import {
   type DirectoryChange,
   decodeDirectoryChanges,
   decodeDirectoryRecords,
 } from "./directory-record.js";
-import { readLargeFile } from "./large-files.js";
 import { checkUniqueVersions, duplicateVersion } from "./row-validation.js";
 import type { OpLogRow } from "./rows.js";
 import type { OpLogTable } from "./table.js";
@@ -26,7 +24,6 @@ export interface StoredVersion {
 
 export interface DirectoryState {
   entries: Map<string, DirEntry>;
-  sorted: DirEntry[] | undefined;
   /** From the newest full-listing snapshot on, or all of them once `complete`. */
   versions: StoredVersion[];
   /** Whether `versions` starts at the directory's first version. */
@@ -109,7 +106,6 @@ export class CommittedState {
     const replay = rows.slice(start);
     const state: DirectoryState = {
       entries: new Map(),
-      sorted: undefined,
       versions: [],
       complete: (replay[0]?.version ?? 1) === 1,
       sinceSnapshot: 0,
@@ -205,17 +201,10 @@ export class CommittedState {
     this.loadedPartitions.add(partId);
   }
 
+  /** The inline content of a stored version (large files are read where they are). */
   async content(nodeId: NodeId, partId: NodeId, version: number): Promise<Uint8Array | undefined> {
     const stored = (await this.versions(nodeId, partId)).find((v) => v.meta.version === version);
     if (!stored) return undefined;
-    if (stored.contentRef !== null) {
-      return readLargeFile(
-        this.table.root,
-        stored.contentRef,
-        stored.meta.sha256,
-        stored.meta.size,
-      );
-    }
     const key = `${nodeId}:${version}`;
     let content = this.contents.get(key);
     if (content) {
@@ -309,7 +298,6 @@ function applyDirectoryRow(
     if (change.entry) state.entries.set(change.name, change.entry);
     else state.entries.delete(change.name);
   }
-  state.sorted = undefined;
   state.versions.push({ meta: rowMetadata(row), contentRef: null });
 }
 
@@ -320,9 +308,4 @@ function directoryRows(rows: OpLogRow[], dirId: NodeId): OpLogRow[] {
     .sort((a, b) => a.version - b.version);
   checkUniqueVersions(records);
   return records;
-}
-
-export function sortedEntries(state: DirectoryState): DirEntry[] {
-  state.sorted ??= sortEntries([...state.entries.values()]);
-  return state.sorted;
 }

@@ -1,7 +1,8 @@
 // A directory record's content: the changes one transaction made, as Arrow IPC
 // ({ name, child_node_id, child_part_id, child_entry_type, op }); the native addon does the codec.
 
-import { type DirEntry, isEntryType } from "@pond/tinyfs";
+import type { DirEntry } from "@pond/tinyfs";
+import { isEntryType, shown } from "@pond/tinyfs/backend";
 import { Field, Schema, tableFromIPC, Uint32, Utf8 } from "apache-arrow";
 import { ipcOf, uint32Column, utf8Column } from "./arrow-ipc.js";
 import {
@@ -9,7 +10,7 @@ import {
   encodeDirectoryRecords as nativeEncode,
 } from "./native.js";
 import { fromNative } from "./native-error.js";
-import { corruptRow, nameProblem, type RowKey, shown } from "./row-validation.js";
+import { corruptRow, nameProblem, type RowKey } from "./row-validation.js";
 import type { OpLogRow } from "./rows.js";
 
 /** One changed name: bound to a child (insert/update) or unbound (delete). */

@@ -12,7 +12,8 @@ import {
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { newNodeId, ROOT_ID, sha256Hex } from "@pond/tinyfs";
+import { ROOT_ID, sha256Hex } from "@pond/tinyfs";
+import { newNodeId } from "@pond/tinyfs/backend";
 import { afterAll, describe, expect, it } from "vitest";
 import { encodeDirectoryChanges } from "./directory-record.js";
 import { type FsckProblem, fsckOplog } from "./fsck.js";

@@ -4,12 +4,12 @@ import type { Dirent } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type NodeId, PondError, ROOT_ID, sha256Hex } from "@pond/tinyfs";
+import { shown } from "@pond/tinyfs/backend";
 import { SNAPSHOT_ATTRS } from "./committed-state.js";
 import { type DirectoryChange, decodeDirectoryChanges } from "./directory-record.js";
 import { hashLargeFile, LARGE_FILES_DIR } from "./large-files.js";
 import { DEFAULT_ORPHAN_GRACE_MS } from "./maintenance.js";
 import { openPondTable } from "./open-oplog-fs.js";
-import { shown } from "./row-validation.js";
 import type { InvalidRow, OpLogRow } from "./rows.js";
 import { describeGap, type OpLogTable } from "./table.js";
 

@@ -4,7 +4,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { type FileHandle, link, mkdir, open, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { PondError, sha256Hex } from "@pond/tinyfs";
+import { PondError } from "@pond/tinyfs";
+import type { StoredContent } from "@pond/tinyfs/backend";
 import { openRegular, realDirectory } from "./confined.js";
 import type { LargeFileClaims } from "./large-file-claims.js";
 import { fromStorage } from "./native-error.js";
@@ -109,14 +110,6 @@ export async function storeLargeFile(
   }
 }
 
-/** Content taken from a stream: inline bytes when small, else stored under `contentRef`. */
-export interface StreamedContent {
-  size: number;
-  sha256: string;
-  content?: Uint8Array;
-  contentRef?: string;
-}
-
 /**
  * Consumes a stream, hashing as it goes. Small content stays in memory; once
  * it reaches the threshold it goes to a temporary file, which is fsynced and
@@ -126,7 +119,7 @@ export async function storeLargeFileFrom(
   root: string,
   source: AsyncIterable<Uint8Array>,
   claims: LargeFileClaims,
-): Promise<StreamedContent> {
+): Promise<StoredContent> {
   const hash = createHash("sha256");
   const small: Uint8Array[] = [];
   let size = 0;
@@ -149,18 +142,18 @@ export async function storeLargeFileFrom(
       await handle.write(chunk);
     }
     const sha256 = hash.digest("hex");
-    if (!handle) return { size, sha256, content: Buffer.concat(small) };
+    if (!handle) return { size, sha256, bytes: Buffer.concat(small) };
     await handle.sync();
     const identity = await identityOf(handle);
     await handle.close();
     handle = undefined;
-    const contentRef = largeFileRef(sha256);
-    if (!claims.created(contentRef)) {
+    const ref = largeFileRef(sha256);
+    if (!claims.created(ref)) {
       claims.note(await place(temp as string, root, sha256, identity));
       temp = undefined;
       await syncDirectory(dir);
     }
-    return { size, sha256, contentRef };
+    return { size, sha256, ref };
   } catch (error) {
     throw fromStorage(error, `cannot store a large file in ${dir}`);
   } finally {
@@ -255,52 +248,6 @@ export async function openLargeFile(
     },
   });
   return file.pipeThrough(check);
-}
-
-/** Fills `into` from the start of the file, as far as the file goes; returns the bytes read. */
-async function readUpTo(handle: FileHandle, into: Uint8Array): Promise<number> {
-  let done = 0;
-  while (done < into.length) {
-    const { bytesRead } = await handle.read(into, done, into.length - done, done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return done;
-}
-
-/** Reads a large file and checks its size and sha256: a mismatch is CORRUPT naming the file. */
-export async function readLargeFile(
-  root: string,
-  ref: string,
-  sha256: string,
-  size: number,
-): Promise<Uint8Array> {
-  const path = join(root, ref);
-  const handle = await openStored(root, ref, size);
-  let content: Uint8Array;
-  try {
-    // One byte more than the row claims tells a file that grew since it was measured.
-    try {
-      content = Buffer.allocUnsafe(size + 1);
-    } catch (error) {
-      throw new PondError("EINVAL", `large file too large to read whole: ${path}`, {
-        cause: error,
-      });
-    }
-    const read = await readUpTo(handle, content).catch((error: unknown) => {
-      throw new PondError("EIO", `cannot read large file ${path}`, { cause: error });
-    });
-    if (read !== size) {
-      throw new PondError("CORRUPT", `large file holds ${read} bytes, not ${size}: ${path}`);
-    }
-  } finally {
-    await handle.close();
-  }
-  content = content.subarray(0, size);
-  if (sha256Hex(content) !== sha256) {
-    throw new PondError("CORRUPT", `large file does not match its sha256: ${path}`);
-  }
-  return content;
 }
 
 /** The size and sha256 of a large file, read at most to its row's size plus one byte; undefined when missing. */

@@ -67,13 +67,12 @@ export async function openOplogFs(path: string, options: OpenOplogOptions = {}):
       throw error;
     }
   }
-  const persistence = new OpLogPersistence(table, { readOnly: options.readOnly === true });
-  if (version === undefined && options.asOf === undefined) return new FS(persistence);
+  const fs = new FS(new OpLogPersistence(table), { readOnly: options.readOnly === true });
+  if (version === undefined && options.asOf === undefined) return fs;
   try {
-    const at = version ?? (await versionAt(persistence, options.asOf as Date, path));
-    return new FS(await persistence.atVersion(at));
+    return await fs.atVersion(version ?? (await versionAt(fs, options.asOf as Date, path)));
   } finally {
-    await persistence.close();
+    await fs.close();
   }
 }
 
@@ -107,10 +106,10 @@ export function refuseLogGap(table: OpLogTable): void {
 }
 
 /** The newest version committed at or before `asOf`. */
-async function versionAt(persistence: OpLogPersistence, asOf: Date, path: string): Promise<number> {
+async function versionAt(fs: FS, asOf: Date, path: string): Promise<number> {
   const time = asOf.getTime();
   if (Number.isNaN(time)) throw new PondError("EINVAL", "invalid asOf date", { path });
-  const history = await persistence.history();
+  const history = await fs.history();
   let found: number | undefined;
   for (const commit of history) {
     if (commit.timestamp.getTime() <= time) found = commit.version;

@@ -2,17 +2,12 @@
 // by hand, or appended to with another Delta writer) is untrusted input, checked where it is
 // decoded, once.
 
-import { isEntryType, isFileType, PondError, validateName } from "@pond/tinyfs";
+import { isFileType, PondError, validateName } from "@pond/tinyfs";
+import { isEntryType, shown } from "@pond/tinyfs/backend";
 import { largeFileRef } from "./large-files.js";
 import type { OpLogRow } from "./rows.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
-const PLAIN = /^[\w.=:/+-]*$/;
-
-/** An untrusted string as a message shows it: quoted and escaped unless it is plain. */
-export function shown(text: string): string {
-  return PLAIN.test(text) && text.length <= 120 ? text : JSON.stringify(text.slice(0, 120));
-}
 
 const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
 

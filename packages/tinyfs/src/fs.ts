@@ -1,17 +1,23 @@
-// The FS coordinator (Layer 2): transactions and access to the persistence layer.
+// The FS coordinator (Layer 2): transactions over a backend, staged in memory until they commit.
 
 import { AsyncContext } from "#platform/async-context";
+import type { PersistenceLayer } from "./backend/persistence-layer.js";
 import { PondError } from "./errors.js";
 import { AsyncLock } from "./lock.js";
-import { type MaybePromise, undoOnFailure } from "./maybe-promise.js";
+import { andThen, type MaybePromise, undoOnFailure } from "./maybe-promise.js";
 import type { CommitInfo, CommitMeta } from "./node.js";
-import type { PersistenceLayer } from "./persistence.js";
 import { ROOT_ENTRY } from "./resolver.js";
+import { Staging } from "./staging/staging.js";
 import type { WD } from "./wd.js";
 import { WorkingDirectory } from "./working-directory.js";
 
 interface Transaction {
   readonly fs: FS;
+}
+
+export interface FSOptions {
+  /** Refuse every change with EROFS (a read-only open; views of older versions always are). */
+  readOnly?: boolean;
 }
 
 /**
@@ -23,12 +29,16 @@ export class FS {
   private readonly lock = new AsyncLock();
   private readonly current = new AsyncContext<Transaction>();
   private closed = false;
-
-  constructor(private readonly persistence: PersistenceLayer) {}
-
+  private readonly staging: Staging;
   /** True for a read-only view (time travel, or opened read-only). */
-  get readOnly(): boolean {
-    return this.persistence.readOnly;
+  readonly readOnly: boolean;
+
+  constructor(
+    private readonly backend: PersistenceLayer,
+    options: FSOptions = {},
+  ) {
+    this.staging = new Staging(backend);
+    this.readOnly = options.readOnly === true;
   }
 
   /** The root directory. */
@@ -43,38 +53,46 @@ export class FS {
    */
   async transaction<T>(fn: (root: WD) => Promise<T>, meta: CommitMeta = {}): Promise<T> {
     if (this.current.getStore()?.fs === this) {
-      const savepoint = this.persistence.savepoint();
+      const savepoint = this.staging.savepoint();
       try {
         return await fn(this.root());
       } catch (error) {
-        this.persistence.rollbackTo(savepoint);
+        this.staging.rollbackTo(savepoint);
         throw error;
       }
     }
-    return this.exclusive(async () => {
-      let result: T;
-      try {
-        result = await this.current.run({ fs: this }, () => fn(this.root()));
-      } catch (error) {
-        await this.persistence.rollback();
-        throw error;
-      } finally {
-        // On Node 20 an enabled AsyncLocalStorage slows every promise in the process.
-        this.current.disable();
-      }
-      await this.persistence.commit(meta);
-      return result;
-    });
+    return this.exclusive(
+      async () => {
+        let result: T;
+        try {
+          result = await this.current.run({ fs: this }, () => fn(this.root()));
+        } catch (error) {
+          await this.staging.rollback();
+          throw error;
+        } finally {
+          // On Node 20 an enabled AsyncLocalStorage slows every promise in the process.
+          this.current.disable();
+        }
+        await this.staging.commit(meta);
+        return result;
+      },
+      undefined,
+      true,
+    );
   }
 
-  /** Every committed version, oldest first. */
+  /** Every committed version this FS sees, oldest first. */
   async history(): Promise<CommitInfo[]> {
-    return this.read(() => this.persistence.history());
+    return this.read((staging) =>
+      andThen(this.backend.history(), (history) =>
+        history.filter((commit) => commit.version <= staging.version),
+      ),
+    );
   }
 
   /** The newest version this FS sees. */
   async version(): Promise<number> {
-    return this.read(() => this.persistence.currentVersion());
+    return this.read((staging) => staging.version);
   }
 
   /** A read-only FS showing the whole pond as of `version`. */
@@ -82,7 +100,12 @@ export class FS {
     if (!Number.isInteger(version) || version < 0) {
       throw new PondError("EINVAL", `invalid version ${version}`);
     }
-    return this.read(async () => new FS(await this.persistence.atVersion(version)));
+    return this.read((staging) => {
+      if (version > staging.version) {
+        throw new PondError("EINVAL", `no version ${version} (newest is ${staging.version})`);
+      }
+      return andThen(this.backend.atVersion(version), (view) => new FS(view, { readOnly: true }));
+    });
   }
 
   async close(): Promise<void> {
@@ -90,7 +113,7 @@ export class FS {
     await this.lock.run(async () => {
       if (this.closed) return;
       this.closed = true;
-      await this.persistence.close();
+      await this.backend.close();
     });
   }
 
@@ -98,8 +121,8 @@ export class FS {
    * Runs a read: inside the caller's transaction, or alone. Synchronous while
    * the backend answers synchronously; may throw. @internal
    */
-  read<T>(fn: (persistence: PersistenceLayer) => MaybePromise<T>): MaybePromise<T> {
-    if (this.current.getStore()?.fs === this) return fn(this.persistence);
+  read<T>(fn: (staging: Staging) => MaybePromise<T>): MaybePromise<T> {
+    if (this.current.getStore()?.fs === this) return fn(this.staging);
     return this.exclusive(fn);
   }
 
@@ -108,43 +131,44 @@ export class FS {
    * as a transaction of its own committed with `message`. Synchronous while
    * the backend answers synchronously; may throw. @internal
    */
-  write<T>(
-    message: string,
-    fn: (persistence: PersistenceLayer) => MaybePromise<T>,
-  ): MaybePromise<T> {
-    const persistence = this.persistence;
-    if (persistence.readOnly) throw new PondError("EROFS", "read-only pond");
+  write<T>(message: string, fn: (staging: Staging) => MaybePromise<T>): MaybePromise<T> {
+    if (this.readOnly) throw new PondError("EROFS", "read-only pond");
+    const staging = this.staging;
     if (this.current.getStore()?.fs === this) {
-      const savepoint = persistence.savepoint();
+      const savepoint = staging.savepoint();
       return undoOnFailure(
-        () => fn(persistence),
-        () => persistence.rollbackTo(savepoint),
+        () => fn(staging),
+        () => staging.rollbackTo(savepoint),
       );
     }
     return this.exclusive(fn, message);
   }
 
-  /** Runs `fn` holding the FS; with a commit message, as a transaction of its own. */
+  /**
+   * Runs `fn` holding the FS; with a commit message, as a transaction of its own.
+   * `writes` tells a transaction, whose reads it depends on, from a lone read.
+   */
   private exclusive<T>(
-    fn: (persistence: PersistenceLayer) => MaybePromise<T>,
+    fn: (staging: Staging) => MaybePromise<T>,
     commitMessage?: string,
+    writes = commitMessage !== undefined,
   ): MaybePromise<T> {
     if (this.closed) throw new PondError("CLOSED", "the pond is closed");
     const waiting = this.lock.acquire();
-    if (waiting) return waiting.then(() => this.holding(fn, commitMessage));
-    return this.holding(fn, commitMessage);
+    if (waiting) return waiting.then(() => this.holding(fn, commitMessage, writes));
+    return this.holding(fn, commitMessage, writes);
   }
 
   /** The body of {@link exclusive}, the lock taken: releases it once `fn` and its commit settle. */
   private holding<T>(
-    fn: (persistence: PersistenceLayer) => MaybePromise<T>,
+    fn: (staging: Staging) => MaybePromise<T>,
     commitMessage: string | undefined,
+    writes: boolean,
   ): MaybePromise<T> {
-    const persistence = this.persistence;
     let result: MaybePromise<T>;
     try {
       if (this.closed) throw new PondError("CLOSED", "the pond is closed");
-      const begun = persistence.begin();
+      const begun = this.staging.begin(writes);
       result =
         begun instanceof Promise
           ? begun.then(() => this.begun(fn, commitMessage))
@@ -164,37 +188,33 @@ export class FS {
    * lone operation runs it.
    */
   private begun<T>(
-    fn: (persistence: PersistenceLayer) => MaybePromise<T>,
+    fn: (staging: Staging) => MaybePromise<T>,
     commitMessage: string | undefined,
   ): MaybePromise<T> {
-    const persistence = this.persistence;
-    if (commitMessage === undefined) return fn(persistence);
+    const staging = this.staging;
+    if (commitMessage === undefined) return fn(staging);
     let changed: MaybePromise<T>;
     try {
-      changed = fn(persistence);
+      changed = fn(staging);
     } catch (error) {
-      return rollBackThenThrow(persistence, error);
+      return rollBackThenThrow(staging, error);
     }
     if (changed instanceof Promise) {
       return changed.then(
-        (value) => commitThenReturn(persistence, commitMessage, value),
-        (error: unknown) => rollBackThenThrow(persistence, error),
+        (value) => commitThenReturn(staging, commitMessage, value),
+        (error: unknown) => rollBackThenThrow(staging, error),
       );
     }
-    return commitThenReturn(persistence, commitMessage, changed);
+    return commitThenReturn(staging, commitMessage, changed);
   }
 }
 
-function commitThenReturn<T>(
-  persistence: PersistenceLayer,
-  message: string,
-  value: T,
-): MaybePromise<T> {
-  const committed = persistence.commit({ message });
+function commitThenReturn<T>(staging: Staging, message: string, value: T): MaybePromise<T> {
+  const committed = staging.commit({ message });
   return committed instanceof Promise ? committed.then(() => value) : value;
 }
 
-async function rollBackThenThrow(persistence: PersistenceLayer, error: unknown): Promise<never> {
-  await persistence.rollback();
+async function rollBackThenThrow(staging: Staging, error: unknown): Promise<never> {
+  await staging.rollback();
   throw error;
 }

@@ -5,7 +5,7 @@ import { andThen, type MaybePromise } from "./maybe-promise.js";
 import type { DirEntry } from "./node.js";
 import { type NodeId, ROOT_ID } from "./node-id.js";
 import { type ParsedPath, parsePath } from "./path.js";
-import type { PersistenceLayer } from "./persistence.js";
+import type { Staging } from "./staging/staging.js";
 
 export const ROOT_ENTRY: DirEntry = Object.freeze({
   name: "",
@@ -43,12 +43,10 @@ export function chainPath(chain: DirChain): string {
 }
 
 /** The reads path resolution makes. */
-export type PathReader = Pick<PersistenceLayer, "lookupEntry" | "readContent">;
+export type PathReader = Pick<Staging, "lookupEntry" | "readContent">;
 
-export function readSymlinkTarget(persistence: PathReader, link: DirEntry): MaybePromise<string> {
-  return andThen(persistence.readContent(link.nodeId, link.partId), (bytes) =>
-    decoder.decode(bytes),
-  );
+export function readSymlinkTarget(reader: PathReader, link: DirEntry): MaybePromise<string> {
+  return andThen(reader.readContent(link.nodeId, link.partId), (bytes) => decoder.decode(bytes));
 }
 
 /**
@@ -59,14 +57,14 @@ export function readSymlinkTarget(persistence: PathReader, link: DirEntry): Mayb
  * backend answers synchronously; may throw. `parsed` is `path` already parsed.
  */
 export function resolvePath(
-  persistence: PathReader,
+  reader: PathReader,
   start: DirChain,
   path: string,
   options: ResolveOptions,
   parsed?: ParsedPath,
 ): MaybePromise<Resolution> {
   try {
-    const walk = new Walk(persistence, start, path, parsed ?? parsePath(path), options);
+    const walk = new Walk(reader, start, path, parsed ?? parsePath(path), options);
     const resolution = walk.run();
     if (!(resolution instanceof Promise)) return resolution;
     return resolution.catch((error: unknown) => reportAt(path, error));
@@ -94,7 +92,7 @@ class Walk {
   private hops = 0;
 
   constructor(
-    private readonly persistence: PathReader,
+    private readonly reader: PathReader,
     start: DirChain,
     private readonly path: string,
     parsed: ParsedPath,
@@ -122,7 +120,7 @@ class Walk {
         continue;
       }
       const dir = chain[chain.length - 1] as DirEntry;
-      const found = this.persistence.lookupEntry(dir.nodeId, component);
+      const found = this.reader.lookupEntry(dir.nodeId, component);
       const step =
         found instanceof Promise
           ? found.then((entry) => this.visit(component, isLast, entry))
@@ -156,7 +154,7 @@ class Walk {
         throw new PondError("ELOOP", "too many levels of symbolic links", { path });
       }
       this.busy.add(entry.nodeId);
-      return andThen(readSymlinkTarget(this.persistence, entry), (target) => {
+      return andThen(readSymlinkTarget(this.reader, entry), (target) => {
         this.expand(entry.nodeId, parsePath(target));
         return undefined;
       });

@@ -5,12 +5,12 @@ import { PondError } from "./errors.js";
 import type { DirEntry, NodeMetadata } from "./node.js";
 import type { NodeId } from "./node-id.js";
 import { validateName } from "./path.js";
-import type { PersistenceLayer } from "./persistence.js";
 import { type DirChain, resolvePath } from "./resolver.js";
+import type { Staging } from "./staging/staging.js";
 
 /** The reads a walk makes; each may take the FS on its own, so callers can use it between steps. */
 export type TreeReader = Pick<
-  PersistenceLayer,
+  Staging,
   "lookupEntry" | "loadDirectoryEntries" | "readContent" | "loadNode"
 >;
 

@@ -1,4 +1,4 @@
-// WD: path operations relative to one directory, delegated to the persistence layer.
+// WD: path operations relative to one directory, run on the open transaction's staging.
 
 import { sha256Hex } from "#platform/sha256";
 import { Channel, produced } from "./channel.js";
@@ -9,7 +9,6 @@ import { andThen, type MaybePromise, settle } from "./maybe-promise.js";
 import { type DirEntry, isFileType, type NodeMetadata } from "./node.js";
 import { type NodeId, newNodeId } from "./node-id.js";
 import { joinPath, type ParsedPath, parsePath, validateName } from "./path.js";
-import type { NodeStreamWrite, NodeWrite, PersistenceLayer } from "./persistence.js";
 import {
   chainPath,
   type DirChain,
@@ -17,6 +16,8 @@ import {
   readSymlinkTarget,
   resolvePath,
 } from "./resolver.js";
+import type { NodeStreamWrite, NodeWrite } from "./staging/node-write.js";
+import type { Staging } from "./staging/staging.js";
 import { Trail, type TreeReader, TreeWalker } from "./tree-walk.js";
 import type { GlobMatch, GlobOptions, WalkEntry, WalkOptions, WD, WriteFileOptions } from "./wd.js";
 
@@ -90,7 +91,6 @@ export class WorkingDirectory implements WD {
   ): Promise<NodeMetadata> {
     return this.write("write", path, async (p) => {
       const { r, base } = await this.prepareFileWrite(p, path, opts);
-      if (!p.storeNodeFrom) return this.storeContent(p, r, base, await collect(source));
       if (r.entry) return p.storeNodeFrom(r.entry.nodeId, r.entry.partId, base, source);
       return this.createNode(p, r, { isNew: true, ...base }, source);
     });
@@ -125,14 +125,7 @@ export class WorkingDirectory implements WD {
       checkVersion(version);
       const entry = existing(await this.resolve(p, path, FOLLOW), path);
       if (entry.entryType === "directory") throw new PondError("EISDIR", "is a directory");
-      if (p.openContent) return p.openContent(entry.nodeId, entry.partId, version);
-      const content = await p.readContent(entry.nodeId, entry.partId, version);
-      return new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(content);
-          controller.close();
-        },
-      });
+      return p.openContent(entry.nodeId, entry.partId, version);
     });
   }
 
@@ -333,7 +326,7 @@ export class WorkingDirectory implements WD {
   }
 
   private resolve(
-    p: PersistenceLayer,
+    p: Staging,
     path: string,
     options: { followFinal: boolean },
     parsed?: ParsedPath,
@@ -341,7 +334,7 @@ export class WorkingDirectory implements WD {
     return resolvePath(p, this.chain, path, options, parsed);
   }
 
-  private metadata(p: PersistenceLayer, r: Resolution, path: string): MaybePromise<NodeMetadata> {
+  private metadata(p: Staging, r: Resolution, path: string): MaybePromise<NodeMetadata> {
     const entry = existing(r, path);
     return andThen(p.loadNode(entry.nodeId, entry.partId), (meta) => {
       if (!meta) throw new PondError("CORRUPT", `entry names a missing node ${entry.nodeId}`);
@@ -351,7 +344,7 @@ export class WorkingDirectory implements WD {
 
   /** Checks a file write and finds what it writes: an existing file, or a name to create. */
   private prepareFileWrite(
-    p: PersistenceLayer,
+    p: Staging,
     path: string,
     opts: WriteFileOptions,
   ): MaybePromise<{ r: Resolution; base: FileWriteBase }> {
@@ -382,7 +375,7 @@ export class WorkingDirectory implements WD {
 
   /** Writes whole content as the file's next version, or as a new file. */
   private storeContent(
-    p: PersistenceLayer,
+    p: Staging,
     r: Resolution,
     base: FileWriteBase,
     content: Uint8Array,
@@ -397,7 +390,7 @@ export class WorkingDirectory implements WD {
   }
 
   private createNode(
-    p: PersistenceLayer,
+    p: Staging,
     r: Resolution,
     write: NewNodeWrite,
     source?: AsyncIterable<Uint8Array>,
@@ -406,10 +399,9 @@ export class WorkingDirectory implements WD {
     const dir = r.parent[r.parent.length - 1] as DirEntry;
     const nodeId = newNodeId();
     const partId = write.entryType === "directory" ? nodeId : dir.nodeId;
-    const stored =
-      source && p.storeNodeFrom
-        ? p.storeNodeFrom(nodeId, partId, write, source)
-        : p.storeNode(nodeId, partId, write as NodeWrite);
+    const stored = source
+      ? p.storeNodeFrom(nodeId, partId, write, source)
+      : p.storeNode(nodeId, partId, write as NodeWrite);
     return andThen(stored, (meta) =>
       andThen(
         p.updateDirectoryEntry(dir.nodeId, r.name, {
@@ -421,7 +413,7 @@ export class WorkingDirectory implements WD {
     );
   }
 
-  private async makeDirectory(p: PersistenceLayer, path: string): Promise<DirChain> {
+  private async makeDirectory(p: Staging, path: string): Promise<DirChain> {
     const parsed = parsePath(path);
     if (parsed.endsInDots) throw new PondError("EINVAL", "cannot create . or ..");
     // The new name itself is never followed: with a trailing slash too, an
@@ -438,7 +430,7 @@ export class WorkingDirectory implements WD {
     ];
   }
 
-  private async makeDirectories(p: PersistenceLayer, path: string): Promise<DirChain> {
+  private async makeDirectories(p: Staging, path: string): Promise<DirChain> {
     const parsed = parsePath(path);
     let chain: DirChain = parsed.absolute ? this.chain.slice(0, 1) : this.chain;
     for (const [i, name] of parsed.components.entries()) {
@@ -467,15 +459,11 @@ export class WorkingDirectory implements WD {
     return chain;
   }
 
-  private read<T>(path: string, fn: (p: PersistenceLayer) => MaybePromise<T>): Promise<T> {
+  private read<T>(path: string, fn: (p: Staging) => MaybePromise<T>): Promise<T> {
     return reportingAt(path, () => this.fs.read(fn));
   }
 
-  private write<T>(
-    verb: string,
-    path: string,
-    fn: (p: PersistenceLayer) => MaybePromise<T>,
-  ): Promise<T> {
+  private write<T>(verb: string, path: string, fn: (p: Staging) => MaybePromise<T>): Promise<T> {
     const where =
       typeof path === "string" && path.startsWith("/") ? path : joinPath(this.path, String(path));
     return reportingAt(path, () => this.fs.write(`${verb} ${where}`, fn));
@@ -510,22 +498,6 @@ function checkVersion(version: number | undefined): void {
   if (version !== undefined && (!Number.isInteger(version) || version < 1)) {
     throw new PondError("EINVAL", `invalid version ${version}`);
   }
-}
-
-async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of source) {
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  const content = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    content.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return content;
 }
 
 function toBytes(data: Uint8Array | string): Uint8Array {

@@ -45,6 +45,7 @@ describe("installed from its tarballs", () => {
     expect(names.slice(0, -1).sort()).toEqual([
       "@pond/cli",
       "@pond/derived",
+      "@pond/persistence-journal",
       "@pond/persistence-memory",
       "@pond/persistence-oplog",
       "@pond/tinyfs",

@@ -128,7 +128,7 @@ export const demo: Command = {
 
 /** Clears the way: DIR must be missing, empty, or an earlier demo's pond (removed here). */
 async function prepare(location: PondLocation): Promise<void> {
-  if (await isVacant(location.path)) return;
+  if (await isVacant(location)) return;
   if (!(await isDemoPond(location))) {
     throw new PondError("EEXIST", "exists and is not empty (and is not a pond made by pond demo)", {
       path: location.display,

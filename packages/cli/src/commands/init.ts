@@ -25,10 +25,10 @@ export const init: Command = {
   ],
   async run(context) {
     const { location } = context;
-    if (await isPond(location.path)) {
+    if (await isPond(location)) {
       throw new PondError("EEXIST", "a pond already exists here", { path: location.display });
     }
-    if (!(await isVacant(location.path))) {
+    if (!(await isVacant(location))) {
       const isDir = (await stat(location.path)).isDirectory();
       throw new PondError(
         isDir ? "EEXIST" : "ENOTDIR",

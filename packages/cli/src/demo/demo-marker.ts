@@ -16,7 +16,7 @@ export const DEMO_CHART = "week.svg";
  * nothing else: what a later demo may remove.
  */
 export async function isDemoPond(location: PondLocation): Promise<boolean> {
-  if (!(await holdsOnlyPond(location.path, [DEMO_CHART]))) return false;
+  if (!(await holdsOnlyPond(location, [DEMO_CHART]))) return false;
   const history = await withPond(location, { readOnly: true }, (fs) => fs.history()).catch(
     () => [] as CommitInfo[],
   );

@@ -4,7 +4,8 @@
 
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { newNodeId, sha256Hex } from "@pond/tinyfs";
+import { sha256Hex } from "@pond/tinyfs";
+import { newNodeId } from "@pond/tinyfs/backend";
 import fc from "fast-check";
 import { type BasePond, dataFilePaths, directoryPaths, partitionPath } from "../base-pond.js";
 import { canaryContent } from "../canary-tree.js";

@@ -1,7 +1,8 @@
 // Directory records that make the tree a graph with a cycle: a directory listing itself, its
 // parent, the root, or a new directory that lists it back.
 
-import { newNodeId, ROOT_ID } from "@pond/tinyfs";
+import { ROOT_ID } from "@pond/tinyfs";
+import { newNodeId } from "@pond/tinyfs/backend";
 import fc from "fast-check";
 import { type BasePond, directoryPaths } from "../base-pond.js";
 import { type ChangeClass, crafted } from "../crafted-change.js";

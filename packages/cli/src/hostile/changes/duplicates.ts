@@ -1,7 +1,7 @@
 // Rows reusing a (node_id, version) that is already taken: in a later commit, twice in one
 // commit, or an old version number again; for files and for directory records.
 
-import { newNodeId } from "@pond/tinyfs";
+import { newNodeId } from "@pond/tinyfs/backend";
 import fc from "fast-check";
 import { type BasePond, dataFilePaths, directoryPaths, partitionPath } from "../base-pond.js";
 import { type ChangeClass, crafted } from "../crafted-change.js";

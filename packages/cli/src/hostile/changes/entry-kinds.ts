@@ -1,7 +1,7 @@
 // Directory records whose operations or types are outside pond's known set, or that bind a name
 // to no node at all.
 
-import { newNodeId } from "@pond/tinyfs";
+import { newNodeId } from "@pond/tinyfs/backend";
 import fc from "fast-check";
 import { type BasePond, directoryPaths } from "../base-pond.js";
 import { type ChangeClass, crafted } from "../crafted-change.js";

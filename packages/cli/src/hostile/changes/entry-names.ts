@@ -1,7 +1,7 @@
 // Directory entries with names no pond writes: `..` and paths that climb out of an export
 // target, `/`, NUL, empty, over 255 bytes; and valid names full of control characters.
 
-import { newNodeId } from "@pond/tinyfs";
+import { newNodeId } from "@pond/tinyfs/backend";
 import fc from "fast-check";
 import { type BasePond, directoryPaths } from "../base-pond.js";
 import type { CraftContext } from "../craft-context.js";

@@ -2,7 +2,7 @@
 // than pond follows, and one leading back to an ancestor of its directory. Valid data: walks
 // must report them and go on.
 
-import { newNodeId } from "@pond/tinyfs";
+import { newNodeId } from "@pond/tinyfs/backend";
 import fc from "fast-check";
 import { type BasePond, directoryPaths } from "../base-pond.js";
 import { type ChangeClass, crafted } from "../crafted-change.js";

@@ -1,20 +1,22 @@
-// The open transaction's staged changes, with savepoints: a building block for backends.
+// The open transaction's staged changes, with savepoints.
 
-import { PondError } from "./errors.js";
-import { andThen, type MaybePromise } from "./maybe-promise.js";
-import type { DirEntry, NodeMetadata } from "./node.js";
-import type { NodeId } from "./node-id.js";
-import type { DirectoryOperation, NodeWrite } from "./persistence.js";
-
-export interface StagedVersion {
-  meta: NodeMetadata;
-  write: NodeWrite;
-  /** Where the backend already stored the content, if not in `write.content`. */
-  contentRef?: string;
-}
+import type { StagedVersion } from "../backend/persistence-layer.js";
+import { PondError } from "../errors.js";
+import { andThen, type MaybePromise } from "../maybe-promise.js";
+import type { DirEntry } from "../node.js";
+import type { NodeId } from "../node-id.js";
 
 /** How one name of a directory changes in a transaction: the new entry, or null if unbound. */
 export type StagedEntries = Map<string, DirEntry | null>;
+
+/** A change to one name of a directory. */
+export type DirectoryOperation =
+  /** Bind the name to a child, replacing whatever it named. */
+  | { kind: "insert"; child: Omit<DirEntry, "name"> }
+  /** Unbind the name. */
+  | { kind: "delete" }
+  /** Move the name's binding to `newName` in the same directory, replacing what `newName` named. */
+  | { kind: "rename"; newName: string };
 
 /**
  * Node versions and directory changes staged by one transaction. Every
@@ -26,42 +28,24 @@ export class PendingChanges {
   readonly nodes = new Map<NodeId, StagedVersion[]>();
   /** Staged directory changes, per directory. */
   readonly dirs = new Map<NodeId, StagedEntries>();
+  /** Directories created in this transaction: they have no committed state to read. */
+  readonly created = new Set<NodeId>();
+  /** How many names are staged as unbound: a commit looks for those that change nothing. */
+  unbinds = 0;
   private readonly undo: Array<() => void> = [];
 
   get isEmpty(): boolean {
     return this.nodes.size === 0 && this.dirs.size === 0;
   }
 
-  /** The staged versions of a node (empty if none). */
-  versionsOf(nodeId: NodeId): StagedVersion[] {
-    return this.nodes.get(nodeId) ?? [];
+  /** The staged versions of a node, oldest first, if any. */
+  versionsOf(nodeId: NodeId): StagedVersion[] | undefined {
+    return this.nodes.get(nodeId);
   }
 
   newestOf(nodeId: NodeId): StagedVersion | undefined {
     const staged = this.nodes.get(nodeId);
     return staged?.[staged.length - 1];
-  }
-
-  /**
-   * Which version a read means: `version`, or the newest staged, or the newest
-   * committed. Returns the staged one (`staged`) or the committed one, if any.
-   */
-  pickVersion<T extends { meta: NodeMetadata }>(
-    nodeId: NodeId,
-    committed: readonly T[],
-    version?: number,
-  ): { staged: StagedVersion } | { committed: T } | undefined {
-    const staged = this.nodes.get(nodeId);
-    if (version === undefined) {
-      const newest = staged?.[staged.length - 1];
-      if (newest) return { staged: newest };
-      const last = committed[committed.length - 1];
-      return last ? { committed: last } : undefined;
-    }
-    const hit = staged?.find((s) => s.meta.version === version);
-    if (hit) return { staged: hit };
-    const found = committed.find((c) => c.meta.version === version);
-    return found ? { committed: found } : undefined;
   }
 
   stageVersion(version: StagedVersion): void {
@@ -111,8 +95,14 @@ export class PendingChanges {
     }
   }
 
-  /** Marks a directory as changed in this transaction (e.g. created) even with no entries yet. */
-  touchDirectory(dirId: NodeId): StagedEntries {
+  /** Stages a new, empty directory. */
+  createDirectory(dirId: NodeId): void {
+    this.touchDirectory(dirId);
+    this.created.add(dirId);
+    this.undo.push(() => this.created.delete(dirId));
+  }
+
+  private touchDirectory(dirId: NodeId): StagedEntries {
     let entries = this.dirs.get(dirId);
     if (!entries) {
       const created = new Map<string, DirEntry | null>();
@@ -128,18 +118,18 @@ export class PendingChanges {
     const had = entries.has(name);
     const before = entries.get(name);
     entries.set(name, entry);
+    if (entry === null) this.unbinds++;
     this.undo.push(() => {
+      if (entry === null) this.unbinds--;
       if (had) entries.set(name, before ?? null);
       else entries.delete(name);
     });
   }
 
-  /** A committed listing with this transaction's changes applied, sorted by name. */
-  overlay(dirId: NodeId, committed: Iterable<DirEntry>): DirEntry[] {
+  /** A committed listing (sorted by name) with this transaction's changes applied, sorted. */
+  overlay(dirId: NodeId, committed: readonly DirEntry[]): readonly DirEntry[] {
     const staged = this.dirs.get(dirId);
-    if (!staged || staged.size === 0) {
-      return Array.isArray(committed) ? committed : [...committed];
-    }
+    if (!staged || staged.size === 0) return committed;
     const merged = new Map<string, DirEntry>();
     for (const entry of committed) merged.set(entry.name, entry);
     for (const [name, entry] of staged) {
@@ -160,6 +150,8 @@ export class PendingChanges {
   clear(): void {
     this.nodes.clear();
     this.dirs.clear();
+    this.created.clear();
+    this.unbinds = 0;
     this.undo.length = 0;
   }
 }

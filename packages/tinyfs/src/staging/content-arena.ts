@@ -1,4 +1,4 @@
-// Private copies of file content, packed into shared blocks: for backends that keep contents.
+// Private copies of file content, packed into shared blocks: what is staged and what readers get.
 
 export interface ArenaSizes {
   /** Content this large gets a buffer of its own. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DirEntry } from "./node.js";
+import type { DirEntry } from "../node.js";
 import { PendingChanges } from "./pending-changes.js";
 
 const child = (nodeId: string): Omit<DirEntry, "name"> => ({

@@ -1,0 +1,3 @@
+import { packageTestDefaults } from "../../tools/tsconfig/vitest";
+
+export default packageTestDefaults;
