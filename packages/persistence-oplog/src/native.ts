@@ -6,7 +6,19 @@ import { createRequire } from "node:module";
 import { PondError } from "@pond/tinyfs";
 import type * as Binding from "../native/index.cjs";
 
-export type { CommitResult, LogGap } from "../native/index.cjs";
+export type {
+  CommitResult,
+  CompactOptions,
+  CompactResult,
+  DataFileEntry,
+  LogCleanupResult,
+  LogGap,
+  PartitionStats,
+  ScanStats,
+  TableDir,
+  VacuumOptions,
+  VacuumResult,
+} from "../native/index.cjs";
 
 const PACKAGE = "@pond/persistence-oplog";
 
@@ -69,4 +81,5 @@ function loadFailure(error: unknown): string {
 const binding = load();
 
 export type NativeTable = Binding.NativeTable;
-export const { NativeTable, decodeDirectoryRecords, encodeDirectoryRecords } = binding;
+export const { NativeTable, commitSchema, decodeDirectoryRecords, encodeDirectoryRecords } =
+  binding;
