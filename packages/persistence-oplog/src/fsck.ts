@@ -131,7 +131,7 @@ async function checkLayout(root: string, problems: FsckProblem[]): Promise<Layou
     }
   };
   for (const dir of await readdir(root, { withFileTypes: true })) {
-    const delta = tableDir(dir.name);
+    const delta: string | null = tableDir(dir.name);
     if (!delta && dir.name !== LARGE_FILES_DIR) continue;
     if (!dir.isDirectory()) {
       odd(dir, dir.name);

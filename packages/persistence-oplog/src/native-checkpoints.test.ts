@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NativeTable } from "./native.js";
-import { fullRows, info, pairs, rowsOf, useTempDir } from "./test-workers/native-table.js";
+import { fullRows, info, ipc, pairs, rowsOf, useTempDir } from "./test-workers/native-table.js";
 
 const tmp = useTempDir();
 

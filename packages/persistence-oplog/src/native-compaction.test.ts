@@ -10,6 +10,7 @@ import {
   entryName,
   fullRows,
   info,
+  ipc,
   pairs,
   parquetFiles,
   populated,

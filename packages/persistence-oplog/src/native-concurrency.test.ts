@@ -5,6 +5,7 @@ import { NativeTable } from "./native.js";
 import {
   codeOf,
   info,
+  ipc,
   pairs,
   parquetFiles,
   rowsOf,

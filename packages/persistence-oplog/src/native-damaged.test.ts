@@ -7,6 +7,7 @@ import { NativeTable } from "./native.js";
 import {
   codeOf,
   info,
+  ipc,
   pairs,
   parquetFiles,
   rowsOf,

@@ -6,6 +6,7 @@ import { NativeTable } from "./native.js";
 import {
   fullRows,
   info,
+  ipc,
   pairs,
   parquetFiles,
   populated,

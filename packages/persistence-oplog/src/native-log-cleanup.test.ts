@@ -9,6 +9,7 @@ import {
   entryName,
   fullRows,
   info,
+  ipc,
   logEntries,
   pairs,
   parquetFiles,

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from "vitest";
 import { NativeTable } from "./native.js";
-import { codeOf, info, pairs, rowsOf, useTempDir } from "./test-workers/native-table.js";
+import { codeOf, info, ipc, pairs, rowsOf, useTempDir } from "./test-workers/native-table.js";
 
 const tmp = useTempDir();
 

@@ -81,5 +81,11 @@ function loadFailure(error: unknown): string {
 const binding = load();
 
 export type NativeTable = Binding.NativeTable;
-export const { NativeTable, commitSchema, decodeDirectoryRecords, encodeDirectoryRecords } =
-  binding;
+export const {
+  NativeTable,
+  commitSchema,
+  decodeDirectoryRecords,
+  encodeDirectoryRecords,
+  logEntryFile,
+  tableDir,
+} = binding;
