@@ -2,6 +2,11 @@
 // and the binding's types (index.d.cts). The one place that knows how the addon is built:
 // `npm run demo`, `npm test`, `pnpm build` and the release workflow all come through here.
 //   node scripts/build-native.mjs [--target TRIPLE] [--profile release|dist]
+//   node scripts/build-native.mjs --test [-- CARGO TEST ARGS]
+//
+// native/ is a cargo workspace: engine/ (the storage engine, a plain Rust library with its own
+// tests) and napi/ (the addon over it). `--test` runs the workspace's tests with the release
+// build's target directory and host target, so that only pond's crates are compiled again.
 //
 // `release` (the default) is the profile pond is developed and tested with: quick to rebuild
 // after an edit. `dist` is what is published: the same code at link-time optimisation, smaller.
@@ -26,8 +31,16 @@ const cache = join(homedir(), ".cache", "pond");
 const targetDir = process.env.CARGO_TARGET_DIR || join(cache, "cargo-target");
 mkdirSync(targetDir, { recursive: true });
 
-const { values } = parseArgs({
-  options: { target: { type: "string" }, profile: { type: "string", default: "release" } },
+const WORKSPACE = "native/Cargo.toml";
+const ADDON = "native/napi/Cargo.toml";
+
+const { values, positionals } = parseArgs({
+  options: {
+    target: { type: "string" },
+    profile: { type: "string", default: "release" },
+    test: { type: "boolean", default: false },
+  },
+  allowPositionals: true,
 });
 const target = values.target ?? hostTriple();
 const profile = values.profile;
@@ -36,6 +49,8 @@ const linux = /-linux-(gnu|musl)/.test(target) && process.platform === "linux";
 const zigTools = linux ? linuxTools() : undefined;
 const viaZig = zigTools !== undefined;
 if (viaZig) env.PATH = [...zigTools, env.PATH].join(delimiter);
+const cargoTarget = viaZig && target.endsWith("-gnu") ? `${target}.${GLIBC_FLOOR}` : target;
+if (values.test) process.exit(test(positionals));
 
 const firstBuild = !existsSync(join(targetDir, target, profile));
 console.error(
@@ -53,10 +68,10 @@ const args = [
   "--platform",
   ...(profile === "release" ? ["--release"] : ["--profile", profile]),
   "--target",
-  viaZig && target.endsWith("-gnu") ? `${target}.${GLIBC_FLOOR}` : target,
+  cargoTarget,
   ...(viaZig ? ["--cross-compile"] : []),
   "--manifest-path",
-  "native/Cargo.toml",
+  ADDON,
   "--target-dir",
   targetDir,
   "--output-dir",
@@ -68,6 +83,25 @@ const args = [
 ];
 const result = spawnSync(process.execPath, args, { cwd: packageDir, stdio: "inherit", env });
 process.exit(result.status ?? 1);
+
+/**
+ * Runs the workspace's tests (cargo test) exactly as the addon is compiled (profile, target,
+ * linker, target directory), so that they share its compiled dependencies; the exit status.
+ */
+function test(cargoArgs) {
+  const args = [
+    "test",
+    ...(profile === "release" ? ["--release"] : ["--profile", profile]),
+    "--target",
+    cargoTarget,
+    "--workspace",
+    "--manifest-path",
+    WORKSPACE,
+    ...cargoArgs,
+  ];
+  const cargo = viaZig ? "cargo-zigbuild" : "cargo";
+  return spawnSync(cargo, args, { cwd: packageDir, stdio: "inherit", env }).status ?? 1;
+}
 
 function hostTriple() {
   const info = execFileSync("rustc", ["-vV"], { encoding: "utf8" });

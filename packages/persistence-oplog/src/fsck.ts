@@ -9,6 +9,7 @@ import { SNAPSHOT_ATTRS } from "./committed-state.js";
 import { type DirectoryChange, decodeDirectoryChanges } from "./directory-record.js";
 import { hashLargeFile, LARGE_FILES_DIR } from "./large-files.js";
 import { DEFAULT_ORPHAN_GRACE_MS } from "./maintenance.js";
+import { logEntryFile, tableDir } from "./native.js";
 import { openPondTable } from "./open-oplog-fs.js";
 import type { InvalidRow, OpLogRow } from "./rows.js";
 import { describeGap, type OpLogTable } from "./table.js";
@@ -135,10 +136,6 @@ interface Layout {
   partitions: string[];
 }
 
-function isInternal(name: string): boolean {
-  return name === "_delta_log" || name === LARGE_FILES_DIR || name.startsWith("part_id=");
-}
-
 /**
  * Every link inside the pond's own directories (`_delta_log`, `_large_files`, `part_id=…`, and
  * those directories themselves), and what does not belong there: none is followed or read.
@@ -153,16 +150,17 @@ async function checkLayout(root: string, problems: FsckProblem[]): Promise<Layou
     }
   };
   for (const dir of await readdir(root, { withFileTypes: true })) {
-    if (!isInternal(dir.name)) continue;
+    const delta: string | null = tableDir(dir.name);
+    if (!delta && dir.name !== LARGE_FILES_DIR) continue;
     if (!dir.isDirectory()) {
       odd(dir, dir.name);
       if (dir.name === LARGE_FILES_DIR) layout.largeFiles = false;
       continue;
     }
-    if (dir.name.startsWith("part_id=")) layout.partitions.push(dir.name);
+    if (delta === "partition") layout.partitions.push(dir.name);
     for (const entry of await readdir(join(root, dir.name), { withFileTypes: true })) {
       // The log may hold directories of its own (delta-rs keeps some); files are what is read.
-      const fits = entry.isFile() || (dir.name === "_delta_log" && entry.isDirectory());
+      const fits = entry.isFile() || (delta === "log" && entry.isDirectory());
       if (!fits) odd(entry, `${dir.name}/${entry.name}`);
     }
   }

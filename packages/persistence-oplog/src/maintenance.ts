@@ -6,8 +6,9 @@ import { join } from "node:path";
 import { PondError, parseDuration } from "@pond/tinyfs";
 import { realDirectory } from "./confined.js";
 import { LARGE_FILES_DIR } from "./large-files.js";
+import type { CompactResult } from "./native.js";
 import { openPondTable, refuseLogGap } from "./open-oplog-fs.js";
-import type { CompactResult, OpLogTable } from "./table.js";
+import type { OpLogTable } from "./table.js";
 
 /** The table property holding how long history is kept: a duration ("30d") or "forever". */
 export const HISTORY_RETENTION_PROPERTY = "pond.historyRetention";

@@ -11,6 +11,7 @@ const CODES: Record<string, PondErrorCode> = {
   CLOSED: "CLOSED",
   ENOSPC: "ENOSPC",
   IO: "EIO",
+  INTERNAL: "INTERNAL",
 };
 
 /** Host errno codes that mean a full disk (or quota): reported as ENOSPC, never hidden as EIO. */

@@ -6,7 +6,20 @@ import { createRequire } from "node:module";
 import { PondError } from "@pond/tinyfs";
 import type * as Binding from "../native/index.cjs";
 
-export type { CommitResult, LogActionProblem, LogGap } from "../native/index.cjs";
+export type {
+  CommitResult,
+  CompactOptions,
+  CompactResult,
+  DataFileEntry,
+  LogActionProblem,
+  LogCleanupResult,
+  LogGap,
+  PartitionStats,
+  ScanStats,
+  TableDir,
+  VacuumOptions,
+  VacuumResult,
+} from "../native/index.cjs";
 
 const PACKAGE = "@pond/persistence-oplog";
 
@@ -69,4 +82,11 @@ function loadFailure(error: unknown): string {
 const binding = load();
 
 export type NativeTable = Binding.NativeTable;
-export const { NativeTable, decodeDirectoryRecords, encodeDirectoryRecords } = binding;
+export const {
+  NativeTable,
+  commitSchema,
+  decodeDirectoryRecords,
+  encodeDirectoryRecords,
+  logEntryFile,
+  tableDir,
+} = binding;

@@ -1,7 +1,8 @@
 // The op-log table's rows and their Arrow IPC encoding (one row per node version).
 
-import { Field, Int32, Int64, Schema, Timestamp, TimeUnit, tableFromIPC, Utf8 } from "apache-arrow";
+import { type Data, tableFromIPC } from "apache-arrow";
 import { int32Column, int64Column, ipcOf, timestampColumn, utf8Column } from "./arrow-ipc.js";
+import { commitSchema } from "./native.js";
 import { corruptRow, rowProblem } from "./row-validation.js";
 
 export interface OpLogRow {
@@ -27,26 +28,11 @@ export interface OpLogRow {
   attrs: string | null;
 }
 
-const TIMESTAMP = new Timestamp(TimeUnit.MICROSECOND, "UTC");
-
-/** The table's columns but `content`, then where each row's content is (see {@link CommitRows}). */
-const COMMIT_SCHEMA = new Schema([
-  new Field("part_id", new Utf8(), false),
-  new Field("node_id", new Utf8(), false),
-  new Field("entry_type", new Utf8(), false),
-  new Field("version", new Int64(), false),
-  new Field("txn_seq", new Int64(), false),
-  new Field("timestamp", TIMESTAMP, false),
-  new Field("content_ref", new Utf8(), true),
-  new Field("size", new Int64(), false),
-  new Field("sha256", new Utf8(), false),
-  new Field("min_event_time", new Int64(), true),
-  new Field("max_event_time", new Int64(), true),
-  new Field("attrs", new Utf8(), true),
-  new Field("content_block", new Int32(), true),
-  new Field("content_offset", new Int32(), true),
-  new Field("content_length", new Int32(), true),
-]);
+/**
+ * The table's columns but `content`, then where each row's content is (see {@link CommitRows}),
+ * as the addon declares them.
+ */
+const COMMIT_SCHEMA = tableFromIPC(commitSchema()).schema;
 
 /**
  * What a commit hands the addon: its rows as Arrow IPC without their contents, and the buffers
@@ -82,25 +68,30 @@ export function encodeRows(rows: readonly OpLogRow[]): CommitRows {
     length[i] = content.byteLength;
   }
   const column = <T>(pick: (row: OpLogRow) => T) => rows.map(pick);
+  const columns: Record<string, Data> = {
+    part_id: utf8Column(column((r) => r.partId)),
+    node_id: utf8Column(column((r) => r.nodeId)),
+    entry_type: utf8Column(column((r) => r.entryType)),
+    version: int64Column(column((r) => r.version)),
+    txn_seq: int64Column(column((r) => r.txnSeq)),
+    timestamp: timestampColumn(column((r) => r.timestamp)),
+    content_ref: utf8Column(column((r) => r.contentRef)),
+    size: int64Column(column((r) => r.size)),
+    sha256: utf8Column(column((r) => r.sha256)),
+    min_event_time: int64Column(column((r) => r.minEventTime)),
+    max_event_time: int64Column(column((r) => r.maxEventTime)),
+    attrs: utf8Column(column((r) => r.attrs)),
+    content_block: int32Column(block),
+    content_offset: int32Column(offset),
+    content_length: int32Column(length),
+  };
   const encoded = ipcOf(
     COMMIT_SCHEMA,
-    [
-      utf8Column(column((r) => r.partId)),
-      utf8Column(column((r) => r.nodeId)),
-      utf8Column(column((r) => r.entryType)),
-      int64Column(column((r) => r.version)),
-      int64Column(column((r) => r.txnSeq)),
-      timestampColumn(column((r) => r.timestamp)),
-      utf8Column(column((r) => r.contentRef)),
-      int64Column(column((r) => r.size)),
-      utf8Column(column((r) => r.sha256)),
-      int64Column(column((r) => r.minEventTime)),
-      int64Column(column((r) => r.maxEventTime)),
-      utf8Column(column((r) => r.attrs)),
-      int32Column(block),
-      int32Column(offset),
-      int32Column(length),
-    ],
+    COMMIT_SCHEMA.fields.map((field) => {
+      const data = columns[field.name];
+      if (!data) throw new Error(`pond has no value for the op-log column ${field.name}`);
+      return data;
+    }),
     rows.length,
   );
   return { rows: encoded, contents };

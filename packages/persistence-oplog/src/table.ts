@@ -1,9 +1,19 @@
 // OpLogTable: the op-log Delta table, wrapping the native handle with pond's types and errors.
 
-import { access } from "node:fs/promises";
-import { join } from "node:path";
 import { PondError } from "@pond/tinyfs";
-import { type LogActionProblem, type LogGap, NativeTable } from "./native.js";
+import {
+  type CompactOptions,
+  type CompactResult,
+  type DataFileEntry,
+  type LogActionProblem,
+  type LogCleanupResult,
+  type LogGap,
+  NativeTable,
+  type PartitionStats,
+  type ScanStats,
+  type VacuumOptions,
+  type VacuumResult,
+} from "./native.js";
 import { fromNative, isVersionExists, native } from "./native-error.js";
 import { decodeRows, encodeRows, type InvalidRow, type OpLogRow } from "./rows.js";
 
@@ -63,91 +73,6 @@ export interface TableVersionInfo {
   pond?: PondCommitInfo;
 }
 
-/** Which partitions a compaction rewrites, and how it lays out the new files. */
-export interface CompactOptions {
-  /** Only these partitions (default: all). */
-  partIds?: string[] | null;
-  /** A partition is compacted when it has at least this many data files (default 2). */
-  minFiles?: number;
-  /** Rows per new file, about (default 262,144). */
-  targetRowsPerFile?: number;
-  /** Rows per row group at most (default 4,096); a row group also closes at about 1 MiB. */
-  rowGroupRows?: number;
-}
-
-export interface CompactResult {
-  /** The version committed; undefined when no partition needed compaction (nothing committed). */
-  version?: number;
-  partitions: number;
-  filesRemoved: number;
-  filesAdded: number;
-  bytesRemoved: number;
-  bytesAdded: number;
-  /** Rows rewritten. */
-  rows: number;
-  /** Whether the version was due for a checkpoint and it was written. */
-  checkpointed: boolean;
-  /** Why a due checkpoint failed; the compaction stands. */
-  checkpointError?: string;
-}
-
-/** One partition's share of the table at the loaded version. */
-export interface PartitionStats {
-  partId: string;
-  files: number;
-  bytes: number;
-  /** Undefined when a file's log entry has no row count. */
-  rows?: number;
-}
-
-/** A data file a retained log entry adds. */
-export interface DataFileEntry {
-  /** Relative to the table root. */
-  path: string;
-  /** The version that adds it (the oldest retained version for files added before it). */
-  version: number;
-  /** False for files that only rearrange rows committed before (compaction). */
-  dataChange: boolean;
-}
-
-export interface VacuumOptions {
-  /**
-   * The horizon, epoch ms: files removed by versions committed before it, and files no log
-   * entry names that were last modified before it, are deleted.
-   */
-  olderThanMs: number;
-  /**
-   * A separate horizon for files no log entry names (default `olderThanMs`): a grace period for
-   * commits in flight, independent of how long history is kept.
-   */
-  orphansOlderThanMs?: number;
-  /** Only list what would be deleted. */
-  dryRun?: boolean;
-}
-
-export interface VacuumResult {
-  /** Relative to the table root, sorted. */
-  deleted: string[];
-  bytes: number;
-}
-
-export interface LogCleanupResult {
-  /** Relative to the table root (`_delta_log/…`), oldest first. */
-  deleted: string[];
-  /** The oldest version that can still be loaded. */
-  oldestVersion: number;
-}
-
-/** What this handle's scans read and skipped since it was opened. */
-export interface ScanStats {
-  filesRead: number;
-  /** Files a node lookup did not open: their log stats exclude the node. */
-  filesSkipped: number;
-  rowGroupsRead: number;
-  /** Row groups a node lookup did not decode: their statistics exclude the node. */
-  rowGroupsSkipped: number;
-}
-
 export const TABLE_PROPERTIES: Record<string, string> = {
   "pond.format": "1",
   "delta.checkpointInterval": "100",
@@ -199,19 +124,8 @@ export class OpLogTable {
     return this.inner.properties();
   }
 
-  /**
-   * Moves to the newest version; returns it. Delta versions are contiguous,
-   * so when the next log entry does not exist there is nothing to load,
-   * unless the log was cleaned up past the loaded version (its own entry is
-   * gone then too).
-   */
-  async update(): Promise<number> {
-    const entry = (version: number) =>
-      access(join(this.root, "_delta_log", `${String(version).padStart(20, "0")}.json`)).then(
-        () => true,
-        () => false,
-      );
-    if (!(await entry(this.version + 1)) && (await entry(this.version))) return this.version;
+  /** Moves to the newest version; returns it. */
+  update(): Promise<number> {
     return native(() => this.inner.update());
   }
 

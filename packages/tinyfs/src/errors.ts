@@ -14,7 +14,9 @@ export type PondErrorCode =
   | "CORRUPT"
   | "CLOSED"
   | "ENOSPC"
-  | "EIO";
+  | "EIO"
+  /** A bug or an unexpected state inside pond (a panic in the native addon), not bad input. */
+  | "INTERNAL";
 
 const POND_ERROR = Symbol.for("@pond/tinyfs.PondError");
 

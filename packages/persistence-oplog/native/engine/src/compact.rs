@@ -40,6 +40,18 @@ pub struct CompactOptions {
     pub row_group_rows: usize,
 }
 
+impl Default for CompactOptions {
+    /// Every partition of at least two files, about 256 Ki rows per file in row groups of 4096.
+    fn default() -> Self {
+        Self {
+            part_ids: None,
+            min_files: 2,
+            target_rows_per_file: 256 * 1024,
+            row_group_rows: 4096,
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Compacted {
     /// The version committed; `None` when no partition needed compaction (nothing committed).

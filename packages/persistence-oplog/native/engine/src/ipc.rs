@@ -10,7 +10,10 @@ use deltalake::arrow::ipc::reader::StreamDecoder;
 use deltalake::arrow::ipc::writer::StreamWriter;
 
 use crate::error::{PondError, PondResult, from_arrow_input, from_arrow_internal};
-use crate::schema::{CONTENT_COLUMN, INPUT_SCHEMA, TABLE_SCHEMA, conform_input};
+use crate::schema::{
+    COMMIT_SCHEMA, CONTENT_COLUMN, CONTENT_LOCATION_COLUMNS, INPUT_SCHEMA, TABLE_SCHEMA,
+    conform_input,
+};
 
 /// Decodes a commit's rows: an IPC stream of the table's columns but `content`, whose bytes stay
 /// in the `contents` buffers they came in, located by `content_block` (an index into
@@ -47,11 +50,8 @@ fn with_contents(batch: &RecordBatch, blocks: &[Buffer]) -> PondResult<RecordBat
             .and_then(|column| column.as_primitive_opt::<Int32Type>())
             .ok_or_else(|| PondError::einval(format!("the rows have no Int32 column {name}")))
     };
-    let (block, offset, length) = (
-        location("content_block")?,
-        location("content_offset")?,
-        location("content_length")?,
-    );
+    let [block, offset, length] = CONTENT_LOCATION_COLUMNS;
+    let (block, offset, length) = (location(block)?, location(offset)?, location(length)?);
     let mut contents = BinaryViewBuilder::with_capacity(batch.num_rows());
     let ids: Vec<u32> = blocks
         .iter()
@@ -91,6 +91,15 @@ fn with_contents(batch: &RecordBatch, blocks: &[Buffer]) -> PondResult<RecordBat
     let assembled = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
         .map_err(|e| from_arrow_input(e, "assembling the rows"))?;
     conform_input(&assembled)
+}
+
+/// The schema of a commit's rows as an IPC stream without batches: how JavaScript learns it.
+pub fn commit_schema_ipc() -> PondResult<Vec<u8>> {
+    let mut out = Vec::new();
+    let writer =
+        StreamWriter::try_new(&mut out, &COMMIT_SCHEMA).and_then(|mut writer| writer.finish());
+    writer.map_err(|e| from_arrow_internal(e, "encoding the commit schema"))?;
+    Ok(out)
 }
 
 /// A merged batch stays well below the 2 GiB of values an Arrow binary array holds.

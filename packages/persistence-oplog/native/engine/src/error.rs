@@ -1,15 +1,17 @@
-//! The one place where delta-rs, kernel, arrow, parquet, object-store and io errors become pond codes.
+//! The one place where delta-rs, kernel, arrow, parquet, object-store and io errors, and panics,
+//! become pond codes.
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 
 use deltalake::DeltaTableError;
 use deltalake::arrow::error::ArrowError;
 use deltalake::kernel::transaction::TransactionError;
 use deltalake::parquet::errors::ParquetError;
-use napi::bindgen_prelude::{ToNapiValue, TypeName, ValueType};
-use napi::{JsError, sys};
+use futures::FutureExt;
 
 /// The codes a JS caller branches on; `as_ref` is the JS error's `code` property.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,12 +90,9 @@ impl PondError {
         self.message = format!("{what}: {}", self.message);
         self
     }
-
-    /// The error thrown synchronously by the non-async methods.
-    pub fn into_napi(self) -> napi::Error<Code> {
-        napi::Error::new(self.code, self.message)
-    }
 }
+
+impl StdError for PondError {}
 
 impl fmt::Display for PondError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -340,7 +339,7 @@ pub fn from_join(err: tokio::task::JoinError, what: &str) -> PondError {
 }
 
 /// The text of a panic payload.
-pub fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {
@@ -350,46 +349,52 @@ pub fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-/// The outcome of an async method. napi-rs only rejects promises with `napi::Error<Status>`, whose
-/// JS `code` is a napi status name; so the error travels as a value and becomes a JS `Error` with
-/// pond's `code` on the JS thread, where it is handed to napi as the rejection value itself.
-pub struct Settled<T>(pub PondResult<T>);
-
-impl<T> From<PondResult<T>> for Settled<T> {
-    fn from(value: PondResult<T>) -> Self {
-        Self(value)
+/// Runs an operation, turning a panic into an INTERNAL error instead of a crashed process.
+pub async fn contained<T>(what: &str, op: impl Future<Output = PondResult<T>>) -> PondResult<T> {
+    match AssertUnwindSafe(op).catch_unwind().await {
+        Ok(result) => result,
+        Err(payload) => Err(panicked(what, payload)),
     }
 }
 
-impl<T: TypeName> TypeName for Settled<T> {
-    fn type_name() -> &'static str {
-        T::type_name()
-    }
-
-    fn value_type() -> ValueType {
-        T::value_type()
+/// `contained` for a synchronous operation.
+pub fn contained_sync<T>(what: &str, op: impl FnOnce() -> PondResult<T>) -> PondResult<T> {
+    match std::panic::catch_unwind(AssertUnwindSafe(op)) {
+        Ok(result) => result,
+        Err(payload) => Err(panicked(what, payload)),
     }
 }
 
-impl<T: ToNapiValue> ToNapiValue for Settled<T> {
-    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-        match val.0 {
-            Ok(value) => unsafe { T::to_napi_value(env, value) },
-            Err(err) => {
-                let js_error = unsafe { JsError::from(err.into_napi()).into_value(env) };
-                if js_error.is_null() {
-                    return Err(napi::Error::from_reason("the environment is shutting down"));
-                }
-                let unknown = unsafe { napi::Unknown::from_raw_unchecked(env, js_error) };
-                Err(napi::Error::from(unknown))
-            }
-        }
-    }
+fn panicked(what: &str, payload: Box<dyn std::any::Any + Send>) -> PondError {
+    PondError::internal(format!("{what} panicked: {}", panic_text(payload)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_internal_error_naming_the_call() {
+        let sync = contained_sync::<()>("decode", || panic!("bad state"));
+        let sync = sync.err().map(|e| (e.code, e.message));
+        assert_eq!(
+            sync,
+            Some((Code::Internal, "decode panicked: bad state".into()))
+        );
+        let unit: PondResult<()> = Ok(());
+        let async_call = futures::executor::block_on(contained("scan", async move {
+            if unit.is_ok() {
+                panic!("{} rows", 3);
+            }
+            unit
+        }));
+        let async_call = async_call.err().map(|e| (e.code, e.message));
+        assert_eq!(
+            async_call,
+            Some((Code::Internal, "scan panicked: 3 rows".into()))
+        );
+        assert_eq!(Code::Internal.as_ref(), "INTERNAL");
+    }
 
     #[test]
     fn a_full_disk_or_quota_is_enospc_however_deep_it_is_wrapped() {

@@ -21,7 +21,37 @@ pub fn log_dir(root: &Path) -> PathBuf {
 }
 
 pub fn entry_path(root: &Path, version: u64) -> PathBuf {
-    log_dir(root).join(format!("{version:020}.json"))
+    log_dir(root).join(entry_name(version))
+}
+
+fn entry_name(version: u64) -> String {
+    format!("{version:020}.json")
+}
+
+/// The table-relative path of `version`'s log entry, as reports name it.
+pub fn entry_file(version: u64) -> String {
+    format!("{LOG_DIR}/{}", entry_name(version))
+}
+
+/// What a directory at the top of a table is to Delta.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableDir {
+    /// The log.
+    Log,
+    /// A partition's data files (`part_id=…`).
+    Partition,
+}
+
+/// What the top-level entry `name` of a table is to Delta; `None` for what Delta does not own.
+pub fn table_dir(name: &str) -> Option<TableDir> {
+    let partition = name
+        .strip_prefix(crate::schema::PARTITION_COLUMN)
+        .is_some_and(|rest| rest.starts_with('='));
+    match name {
+        LOG_DIR => Some(TableDir::Log),
+        _ if partition => Some(TableDir::Partition),
+        _ => None,
+    }
 }
 
 /// The bytes of a file in `_delta_log`, never through a link; `None` when it does not exist.
@@ -413,6 +443,23 @@ pub fn find_damaged(root: &Path, version: Option<u64>) -> Option<PondError> {
 mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
+
+    #[test]
+    fn the_log_and_partitions_are_delta_s_and_nothing_else_is() {
+        assert_eq!(table_dir("_delta_log"), Some(TableDir::Log));
+        assert_eq!(table_dir("part_id=abc"), Some(TableDir::Partition));
+        assert_eq!(table_dir("part_id="), Some(TableDir::Partition));
+        for other in [
+            "_large_files",
+            "part_idx=a",
+            "part_id",
+            "notes.txt",
+            "_delta_log2",
+        ] {
+            assert_eq!(table_dir(other), None, "{other}");
+        }
+        assert_eq!(entry_file(7), "_delta_log/00000000000000000007.json");
+    }
 
     /// A table root whose `_delta_log` holds empty entries for `versions` and checkpoints for
     /// `checkpoints`; removed when dropped.

@@ -1,24 +1,20 @@
-//! `NativeTable`, the JS class: argument conversion, the closed state and panic containment
-//! around the operations of `Handle`.
+//! pond's op-log engine as a Node addon: `NativeTable` and the directory-record codec, each call
+//! converting its arguments and results and mapping the engine's errors; the engine does the rest.
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+mod copied_buffers;
+mod error;
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 
-use futures::FutureExt;
-use napi::bindgen_prelude::{
-    Buffer, ToNapiValue, TypeName, Uint8Array, Uint8ArraySlice, ValueType,
-};
-use napi::sys;
+use napi::bindgen_prelude::{Buffer, Uint8Array, Uint8ArraySlice};
 use napi_derive::napi;
+use pond_oplog_engine::{Code, PondError, PondResult, Table, Wanted, contained, contained_sync};
 
-use crate::compact::CompactOptions as Options;
-use crate::data_file::Wanted;
-use crate::error::{Code, PondError, PondResult, Settled, panic_text};
-use crate::handle::Handle;
-use crate::retained::{Gaps, RetainedLog};
-use crate::{commit, compact, history, log, log_cleanup, properties, scan, vacuum};
+use crate::copied_buffers::CopiedBuffers;
+use crate::error::{Settled, thrown};
 
 /// The result of `NativeTable.commit`.
 #[napi(object)]
@@ -35,7 +31,6 @@ pub struct CommitResult {
     pub checkpoint_error: Option<String>,
 }
 
-/// What `NativeTable.compact` does: which partitions, when, and the layout of the new files.
 /// What a partition scan leaves out or adds.
 #[napi(object)]
 #[derive(Default)]
@@ -46,6 +41,7 @@ pub struct ScanOptions {
     pub skip_contents: Option<bool>,
 }
 
+/// What `NativeTable.compact` does: which partitions, when, and the layout of the new files.
 #[napi(object)]
 pub struct CompactOptions {
     /// Only these partitions (default: all).
@@ -145,8 +141,8 @@ pub struct LogGap {
     pub next: i64,
 }
 
-impl From<log::Gap> for LogGap {
-    fn from(gap: log::Gap) -> Self {
+impl From<pond_oplog_engine::Gap> for LogGap {
+    fn from(gap: pond_oplog_engine::Gap) -> Self {
         Self {
             missing: gap.missing as i64,
             next: gap.next as i64,
@@ -165,31 +161,25 @@ pub struct ScanStats {
     pub row_groups_skipped: i64,
 }
 
-/// Runs an operation, turning a panic into an INTERNAL error instead of a crashed process.
-async fn contained<T>(what: &str, op: impl Future<Output = PondResult<T>>) -> Settled<T> {
-    match AssertUnwindSafe(op).catch_unwind().await {
-        Ok(result) => Settled(result),
-        Err(payload) => Settled(Err(PondError::internal(format!(
-            "{what} panicked: {}",
-            panic_text(payload)
-        )))),
-    }
+/// Runs an engine call with its panics contained, settling the JS promise with its outcome.
+async fn settled<T>(what: &str, op: impl Future<Output = PondResult<T>>) -> Settled<T> {
+    Settled(contained(what, op).await)
 }
 
 /// A handle on one pond op-log table, loaded at one version.
 #[napi]
 pub struct NativeTable {
-    inner: Mutex<Option<Arc<Handle>>>,
+    inner: Mutex<Option<Arc<Table>>>,
 }
 
 impl NativeTable {
-    fn wrap(handle: Handle) -> Self {
+    fn wrap(table: Table) -> Self {
         Self {
-            inner: Mutex::new(Some(Arc::new(handle))),
+            inner: Mutex::new(Some(Arc::new(table))),
         }
     }
 
-    fn handle(&self) -> PondResult<Arc<Handle>> {
+    fn table(&self) -> PondResult<Arc<Table>> {
         let guard = match self.inner.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -205,8 +195,8 @@ impl NativeTable {
     /// `delta.checkpointInterval`, `delta.logRetentionDuration`, `delta.deletedFileRetentionDuration`.
     #[napi(ts_return_type = "Promise<NativeTable>")]
     pub async fn create(path: String, properties: HashMap<String, String>) -> Settled<NativeTable> {
-        contained("create", async move {
-            Handle::create(&path, properties)
+        settled("create", async move {
+            Table::create(&path, properties)
                 .await
                 .map(NativeTable::wrap)
         })
@@ -217,8 +207,8 @@ impl NativeTable {
     /// table or version, CORRUPT when the log is unreadable, EINVAL when the schema is not pond's.
     #[napi(ts_return_type = "Promise<NativeTable>")]
     pub async fn open(path: String, version: Option<i64>) -> Settled<NativeTable> {
-        contained("open", async move {
-            Handle::open(&path, version).await.map(NativeTable::wrap)
+        settled("open", async move {
+            Table::open(&path, version).await.map(NativeTable::wrap)
         })
         .await
     }
@@ -226,15 +216,13 @@ impl NativeTable {
     /// The loaded table version.
     #[napi]
     pub fn version(&self) -> napi::Result<i64, Code> {
-        let handle = self.handle().map_err(PondError::into_napi)?;
-        Ok(handle.loaded().version)
+        Ok(self.table().map_err(thrown)?.version())
     }
 
     /// The table configuration (Delta and `pond.*` properties) at the loaded version.
     #[napi]
     pub fn properties(&self) -> napi::Result<HashMap<String, String>, Code> {
-        let handle = self.handle().map_err(PondError::into_napi)?;
-        Ok(handle.loaded().properties.as_ref().clone())
+        Ok(self.table().map_err(thrown)?.properties())
     }
 
     /// Versions missing from the log after the newest one this open could read, while a later
@@ -242,21 +230,17 @@ impl NativeTable {
     /// and for a handle opened at an older version.
     #[napi]
     pub fn log_gap(&self) -> napi::Result<Option<LogGap>, Code> {
-        let handle = self.handle().map_err(PondError::into_napi)?;
-        Ok(handle.gap.map(LogGap::from))
+        Ok(self.table().map_err(thrown)?.log_gap().map(LogGap::from))
     }
 
     /// Every run of versions missing from the log between its oldest readable version and its
     /// newest entry (the whole log is listed), oldest first.
     #[napi(ts_return_type = "Promise<Array<LogGap>>")]
     pub async fn log_gaps(&self) -> Settled<Vec<LogGap>> {
-        let handle = self.handle();
-        contained("logGaps", async move {
-            let root = handle?.root.clone();
-            let listing = tokio::task::spawn_blocking(move || log::list(&root))
-                .await
-                .map_err(|e| crate::error::from_join(e, "listing the log"))??;
-            Ok(listing.gaps().into_iter().map(LogGap::from).collect())
+        let table = self.table();
+        settled("logGaps", async move {
+            let gaps = table?.log_gaps().await?;
+            Ok(gaps.into_iter().map(LogGap::from).collect())
         })
         .await
     }
@@ -264,25 +248,25 @@ impl NativeTable {
     /// Loads the newest version and returns it.
     #[napi(ts_return_type = "Promise<number>")]
     pub async fn update(&self) -> Settled<i64> {
-        let handle = self.handle();
-        contained("update", async move { handle?.update().await }).await
+        let table = self.table();
+        settled("update", async move { table?.update().await }).await
     }
 
     /// Moves the handle to `version` (time travel, either direction).
     #[napi(ts_return_type = "Promise<void>")]
     pub async fn load_version(&self, version: i64) -> Settled<()> {
-        let handle = self.handle();
-        contained(
+        let table = self.table();
+        settled(
             "loadVersion",
-            async move { handle?.load_version(version).await },
+            async move { table?.load_version(version).await },
         )
         .await
     }
 
-    /// Commits `rowsIpc` (an Arrow IPC stream of op-log rows, part_id included, whose contents
-    /// are not in it but in `contents`, each row naming its buffer, offset and length in
-    /// `content_block`, `content_offset`, `content_length`) as exactly Delta version `version`,
-    /// which must be the loaded version + 1. One Parquet file per part_id.
+    /// Commits `rowsIpc` (an Arrow IPC stream of `commitSchema()`: op-log rows, part_id included,
+    /// whose contents are not in it but in `contents`, each row naming its buffer, offset and
+    /// length in `content_block`, `content_offset`, `content_length`) as exactly Delta version
+    /// `version`, which must be the loaded version + 1. One Parquet file per part_id.
     /// VERSION_EXISTS when another writer took that version: then nothing is committed and the
     /// files written are removed. `infoJson` (a JSON object) goes into the commitInfo.
     #[napi(ts_return_type = "Promise<CommitResult>")]
@@ -293,10 +277,11 @@ impl NativeTable {
         version: i64,
         info_json: String,
     ) -> Settled<CommitResult> {
-        let handle = self.handle();
-        contained("commit", async move {
-            let handle = handle?;
-            let done = commit::commit(&handle, rows_ipc, contents, version, &info_json).await?;
+        let table = self.table();
+        settled("commit", async move {
+            let done = table?
+                .commit(rows_ipc, contents, version, &info_json)
+                .await?;
             Ok(CommitResult {
                 version: done.version,
                 files: done.files,
@@ -320,16 +305,15 @@ impl NativeTable {
         node_id: Option<String>,
         options: Option<ScanOptions>,
     ) -> Settled<Buffer> {
-        let handle = self.handle();
-        contained("scanPartition", async move {
+        let table = self.table();
+        settled("scanPartition", async move {
             let options = options.unwrap_or_default();
             let wanted = Wanted {
                 node_id,
                 neighbours: options.neighbours.unwrap_or(false),
                 skip_contents: options.skip_contents.unwrap_or(false),
             };
-            let bytes = scan::scan_partition(&*handle?, &part_id, wanted).await?;
-            Ok(Buffer::from(bytes))
+            Ok(Buffer::from(table?.scan_partition(&part_id, wanted).await?))
         })
         .await
     }
@@ -345,9 +329,9 @@ impl NativeTable {
         node_id: String,
         marker: String,
     ) -> Settled<Buffer> {
-        let handle = self.handle();
-        contained("scanNodeTail", async move {
-            let bytes = scan::scan_node_tail(&*handle?, &part_id, &node_id, &marker).await?;
+        let table = self.table();
+        settled("scanNodeTail", async move {
+            let bytes = table?.scan_node_tail(&part_id, &node_id, &marker).await?;
             Ok(Buffer::from(bytes))
         })
         .await
@@ -358,10 +342,9 @@ impl NativeTable {
     /// a concurrent winner's commit.
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub async fn read_version(&self, version: i64) -> Settled<Buffer> {
-        let handle = self.handle();
-        contained("readVersion", async move {
-            let bytes = scan::read_version(&*handle?, version).await?;
-            Ok(Buffer::from(bytes))
+        let table = self.table();
+        settled("readVersion", async move {
+            Ok(Buffer::from(table?.read_version(version).await?))
         })
         .await
     }
@@ -371,15 +354,15 @@ impl NativeTable {
     /// whole commitInfo with the user metadata.
     #[napi(ts_return_type = "Promise<string>")]
     pub async fn history(&self) -> Settled<String> {
-        let handle = self.handle();
-        contained("history", async move { history::history(&*handle?).await }).await
+        let table = self.table();
+        settled("history", async move { table?.history().await }).await
     }
 
     /// Writes a checkpoint at the loaded version.
     #[napi(ts_return_type = "Promise<void>")]
     pub async fn checkpoint(&self) -> Settled<()> {
-        let handle = self.handle();
-        contained("checkpoint", async move { handle?.checkpoint().await }).await
+        let table = self.table();
+        settled("checkpoint", async move { table?.checkpoint().await }).await
     }
 
     /// Rewrites the data files of each partition that has at least `minFiles` of them at the
@@ -394,22 +377,23 @@ impl NativeTable {
         version: i64,
         options: Option<CompactOptions>,
     ) -> Settled<CompactResult> {
-        let handle = self.handle();
-        contained("compact", async move {
-            let handle = handle?;
-            let options = options.unwrap_or(CompactOptions {
-                part_ids: None,
-                min_files: None,
-                target_rows_per_file: None,
-                row_group_rows: None,
-            });
-            let options = Options {
-                part_ids: options.part_ids,
-                min_files: options.min_files.unwrap_or(2) as usize,
-                target_rows_per_file: options.target_rows_per_file.unwrap_or(256 * 1024) as usize,
-                row_group_rows: options.row_group_rows.unwrap_or(4096) as usize,
+        let table = self.table();
+        settled("compact", async move {
+            let defaults = pond_oplog_engine::CompactOptions::default();
+            let options = match options {
+                None => defaults,
+                Some(given) => pond_oplog_engine::CompactOptions {
+                    part_ids: given.part_ids,
+                    min_files: given.min_files.map_or(defaults.min_files, |n| n as usize),
+                    target_rows_per_file: given
+                        .target_rows_per_file
+                        .map_or(defaults.target_rows_per_file, |n| n as usize),
+                    row_group_rows: given
+                        .row_group_rows
+                        .map_or(defaults.row_group_rows, |n| n as usize),
+                },
             };
-            let done = compact::compact(&handle, version, options).await?;
+            let done = table?.compact(version, options).await?;
             Ok(CompactResult {
                 version: done.version,
                 partitions: done.partitions,
@@ -428,20 +412,16 @@ impl NativeTable {
     /// Files, bytes and rows of each partition at the loaded version, sorted by partId.
     #[napi(ts_return_type = "Promise<Array<PartitionStats>>")]
     pub async fn partition_stats(&self) -> Settled<Vec<PartitionStats>> {
-        let handle = self.handle();
-        contained("partitionStats", async move {
-            let index = handle?.index().await?;
-            Ok(index
-                .part_ids()
+        let table = self.table();
+        settled("partitionStats", async move {
+            let stats = table?.partition_stats().await?;
+            Ok(stats
                 .into_iter()
-                .map(|part_id| {
-                    let files = index.files(part_id);
-                    PartitionStats {
-                        part_id: part_id.to_string(),
-                        files: files.len() as u32,
-                        bytes: files.iter().map(|f| f.size).sum(),
-                        rows: files.iter().map(|f| f.rows()).sum(),
-                    }
+                .map(|s| PartitionStats {
+                    part_id: s.part_id,
+                    files: s.files,
+                    bytes: s.bytes,
+                    rows: s.rows,
                 })
                 .collect())
         })
@@ -452,9 +432,9 @@ impl NativeTable {
     /// schema (part_id included), partition after partition.
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub async fn scan_all(&self) -> Settled<Buffer> {
-        let handle = self.handle();
-        contained("scanAll", async move {
-            Ok(Buffer::from(scan::scan_all(&*handle?).await?))
+        let table = self.table();
+        settled("scanAll", async move {
+            Ok(Buffer::from(table?.scan_all().await?))
         })
         .await
     }
@@ -463,14 +443,10 @@ impl NativeTable {
     /// disk (past the loaded one), oldest first: what fsck compares the partition directories to.
     #[napi(ts_return_type = "Promise<Array<DataFileEntry>>")]
     pub async fn data_files(&self) -> Settled<Vec<DataFileEntry>> {
-        let handle = self.handle();
-        contained("dataFiles", async move {
-            let handle = handle?;
-            let listing = log::list(&handle.root)?;
-            let retained =
-                RetainedLog::read(&handle.root, &listing, &handle.subject(), Gaps::Skip).await?;
-            Ok(retained
-                .files_added()
+        let table = self.table();
+        settled("dataFiles", async move {
+            let files = table?.data_files().await?;
+            Ok(files
                 .into_iter()
                 .map(|file| DataFileEntry {
                     path: file.path,
@@ -486,14 +462,11 @@ impl NativeTable {
     /// that removes a file no retained version adds: a hand-made entry, for fsck to report.
     #[napi(ts_return_type = "Promise<LogActionProblem[]>")]
     pub async fn log_action_problems(&self) -> Settled<Vec<LogActionProblem>> {
-        let handle = self.handle();
-        contained("logActionProblems", async move {
-            let handle = handle?;
-            let listing = log::list(&handle.root)?;
-            let retained =
-                RetainedLog::read(&handle.root, &listing, &handle.subject(), Gaps::Skip).await?;
-            Ok(retained
-                .action_problems()
+        let table = self.table();
+        settled("logActionProblems", async move {
+            Ok(table?
+                .log_action_problems()
+                .await?
                 .into_iter()
                 .map(|found| LogActionProblem {
                     version: found.version as i64,
@@ -512,17 +485,15 @@ impl NativeTable {
     /// `_delta_log` or `_large_files`. With `dryRun`, only lists them.
     #[napi(ts_return_type = "Promise<VacuumResult>")]
     pub async fn vacuum(&self, options: VacuumOptions) -> Settled<VacuumResult> {
-        let handle = self.handle();
-        contained("vacuum", async move {
-            let done = vacuum::vacuum(
-                &*handle?,
-                options.older_than_ms,
-                options
-                    .orphans_older_than_ms
-                    .unwrap_or(options.older_than_ms),
-                options.dry_run.unwrap_or(false),
-            )
-            .await?;
+        let table = self.table();
+        settled("vacuum", async move {
+            let orphans = options
+                .orphans_older_than_ms
+                .unwrap_or(options.older_than_ms);
+            let dry_run = options.dry_run.unwrap_or(false);
+            let done = table?
+                .vacuum(options.older_than_ms, orphans, dry_run)
+                .await?;
             Ok(VacuumResult {
                 deleted: done.deleted,
                 bytes: done.bytes,
@@ -537,9 +508,9 @@ impl NativeTable {
     /// is not past the oldest version.
     #[napi(ts_return_type = "Promise<LogCleanupResult>")]
     pub async fn cleanup_log(&self, before_version: i64) -> Settled<LogCleanupResult> {
-        let handle = self.handle();
-        contained("cleanupLog", async move {
-            let done = log_cleanup::cleanup_log(&*handle?, before_version).await?;
+        let table = self.table();
+        settled("cleanupLog", async move {
+            let done = table?.cleanup_log(before_version).await?;
             Ok(LogCleanupResult {
                 deleted: done.deleted,
                 oldest_version: done.oldest,
@@ -551,20 +522,11 @@ impl NativeTable {
     /// The oldest version that can still be loaded (0 until the log is cleaned up).
     #[napi(ts_return_type = "Promise<number>")]
     pub async fn oldest_version(&self) -> Settled<i64> {
-        let handle = self.handle();
-        contained("oldestVersion", async move {
-            let handle = handle?;
-            let root = handle.root.clone();
-            let listing = tokio::task::spawn_blocking(move || log::list(&root))
-                .await
-                .map_err(|e| crate::error::from_join(e, "listing the log"))??;
-            listing.oldest().map(|v| v as i64).ok_or_else(|| {
-                PondError::corrupt(format!(
-                    "{}: the log holds no readable version",
-                    handle.subject()
-                ))
-            })
-        })
+        let table = self.table();
+        settled(
+            "oldestVersion",
+            async move { table?.oldest_version().await },
+        )
         .await
     }
 
@@ -578,9 +540,9 @@ impl NativeTable {
         properties: HashMap<String, String>,
         version: i64,
     ) -> Settled<()> {
-        let handle = self.handle();
-        contained("setProperties", async move {
-            properties::set_properties(&*handle?, properties, version).await
+        let table = self.table();
+        settled("setProperties", async move {
+            table?.set_properties(properties, version).await
         })
         .await
     }
@@ -588,15 +550,12 @@ impl NativeTable {
     /// What the scans of this handle read and skipped since it was opened.
     #[napi]
     pub fn scan_stats(&self) -> napi::Result<ScanStats, Code> {
-        use std::sync::atomic::Ordering::Relaxed;
-        let handle = self.handle().map_err(PondError::into_napi)?;
-        let counters = &handle.scan_counters;
-        let get = |c: &std::sync::atomic::AtomicU64| c.load(Relaxed) as i64;
+        let stats = self.table().map_err(thrown)?.scan_stats();
         Ok(ScanStats {
-            files_read: get(&counters.files_read),
-            files_skipped: get(&counters.files_skipped),
-            row_groups_read: get(&counters.row_groups_read),
-            row_groups_skipped: get(&counters.row_groups_skipped),
+            files_read: stats.files_read as i64,
+            files_skipped: stats.files_skipped as i64,
+            row_groups_read: stats.row_groups_read as i64,
+            row_groups_skipped: stats.row_groups_skipped as i64,
         })
     }
 
@@ -611,16 +570,41 @@ impl NativeTable {
     }
 }
 
-/// Runs a synchronous conversion, turning a panic into an INTERNAL error.
-fn contained_sync<T>(what: &str, op: impl FnOnce() -> PondResult<T>) -> napi::Result<T, Code> {
-    match std::panic::catch_unwind(AssertUnwindSafe(op)) {
-        Ok(result) => result.map_err(PondError::into_napi),
-        Err(payload) => Err(PondError::internal(format!(
-            "{what} panicked: {}",
-            panic_text(payload)
-        ))
-        .into_napi()),
-    }
+/// The schema of `NativeTable.commit`'s rows, as an Arrow IPC stream without batches: the one
+/// declaration of the op-log's columns is the engine's.
+#[napi]
+pub fn commit_schema() -> napi::Result<Buffer, Code> {
+    contained_sync("commitSchema", || {
+        pond_oplog_engine::commit_schema_ipc().map(Buffer::from)
+    })
+    .map_err(thrown)
+}
+
+/// What a directory at the top of a table is to Delta.
+#[napi(string_enum = "lowercase")]
+pub enum TableDir {
+    /// The log.
+    Log,
+    /// A partition's data files.
+    Partition,
+}
+
+/// What the top-level entry `name` of a table directory is to Delta: null for what Delta does not
+/// own (pond's large files, anything else).
+#[napi]
+pub fn table_dir(name: String) -> Option<TableDir> {
+    pond_oplog_engine::table_dir(&name).map(|dir| match dir {
+        pond_oplog_engine::TableDir::Log => TableDir::Log,
+        pond_oplog_engine::TableDir::Partition => TableDir::Partition,
+    })
+}
+
+/// The table-relative path of version `version`'s log entry. EINVAL for a negative version.
+#[napi]
+pub fn log_entry_file(version: i64) -> napi::Result<String, Code> {
+    let version = u64::try_from(version)
+        .map_err(|_| thrown(PondError::einval(format!("invalid version {version}"))))?;
+    Ok(pond_oplog_engine::log_entry_file(version))
 }
 
 /// Decodes directory records' contents (each an Arrow IPC stream of name, child_node_id,
@@ -630,51 +614,9 @@ fn contained_sync<T>(what: &str, op: impl FnOnce() -> PondResult<T>) -> napi::Re
 pub fn decode_directory_records(contents: Vec<Uint8ArraySlice>) -> napi::Result<Buffer, Code> {
     contained_sync("decodeDirectoryRecords", || {
         let slices: Vec<&[u8]> = contents.iter().map(|c| c.as_ref()).collect();
-        crate::directory_record::decode(&slices).map(Buffer::from)
+        pond_oplog_engine::decode_directory_records(&slices).map(Buffer::from)
     })
-}
-
-/// Small byte strings returned as an array of Buffers that hold copies: for a few hundred bytes a
-/// copy costs less than an external buffer with its finalizer.
-pub struct CopiedBuffers(Vec<Vec<u8>>);
-
-impl TypeName for CopiedBuffers {
-    fn type_name() -> &'static str {
-        "Array<Buffer>"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ToNapiValue for CopiedBuffers {
-    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-        let mut array = std::ptr::null_mut();
-        let status = unsafe { sys::napi_create_array_with_length(env, val.0.len(), &mut array) };
-        if status != sys::Status::napi_ok {
-            return Err(napi::Error::from_reason("creating an array failed"));
-        }
-        for (index, bytes) in val.0.iter().enumerate() {
-            let mut buffer = std::ptr::null_mut();
-            let mut status = unsafe {
-                sys::napi_create_buffer_copy(
-                    env,
-                    bytes.len(),
-                    bytes.as_ptr().cast(),
-                    std::ptr::null_mut(),
-                    &mut buffer,
-                )
-            };
-            if status == sys::Status::napi_ok {
-                status = unsafe { sys::napi_set_element(env, array, index as u32, buffer) };
-            }
-            if status != sys::Status::napi_ok {
-                return Err(napi::Error::from_reason("creating a buffer failed"));
-            }
-        }
-        Ok(array)
-    }
+    .map_err(thrown)
 }
 
 /// Encodes directory entries (one IPC stream with a `record` column and the five entry columns)
@@ -683,6 +625,7 @@ impl ToNapiValue for CopiedBuffers {
 #[napi(ts_return_type = "Array<Buffer>")]
 pub fn encode_directory_records(entries_ipc: Uint8ArraySlice) -> napi::Result<CopiedBuffers, Code> {
     contained_sync("encodeDirectoryRecords", || {
-        crate::directory_record::encode(entries_ipc.as_ref()).map(CopiedBuffers)
+        pond_oplog_engine::encode_directory_records(entries_ipc.as_ref()).map(CopiedBuffers)
     })
+    .map_err(thrown)
 }

@@ -60,6 +60,26 @@ pub static INPUT_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
     ))
 });
 
+/// Where a commit's row finds its content (see `ipc::decode_commit_rows`), in this order.
+pub const CONTENT_LOCATION_COLUMNS: [&str; 3] =
+    ["content_block", "content_offset", "content_length"];
+
+/// A commit's rows as JavaScript encodes them: the table's columns but `content`, then where each
+/// row's content is in the buffers that come beside the rows.
+pub static COMMIT_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let mut fields: Vec<Field> = columns()
+        .into_iter()
+        .filter(|(name, _, _)| *name != CONTENT_COLUMN)
+        .map(|(name, ty, nullable)| Field::new(name, ty, nullable))
+        .collect();
+    fields.extend(
+        CONTENT_LOCATION_COLUMNS
+            .iter()
+            .map(|name| Field::new(*name, ArrowType::Int32, true)),
+    );
+    Arc::new(Schema::new(fields))
+});
+
 /// The rows as a data file stores them: Hive-style partitioning keeps `part_id` in the path.
 pub static FILE_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
     Arc::new(Schema::new(
