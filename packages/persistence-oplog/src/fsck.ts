@@ -123,11 +123,6 @@ export async function fsckOplog(path: string, options: FsckOptions = {}): Promis
   }
 }
 
-/** The log entry of `version`, relative to the table root. */
-function logEntryFile(version: number): string {
-  return `_delta_log/${String(version).padStart(20, "0")}.json`;
-}
-
 /** The pond's own directories as found: those that can be looked into. */
 interface Layout {
   /** `_large_files` is a real directory, or there is none. */
