@@ -69,7 +69,8 @@ export interface TableView {
   batches: BatchView[];
 }
 
-const FORMAT_KINDS: Record<string, ColumnKind> = {
+/** The numeric column kinds by their Arrow C Data Interface format string. */
+export const FORMAT_KINDS: Record<string, ColumnKind> = {
   c: "int8",
   C: "uint8",
   s: "int16",

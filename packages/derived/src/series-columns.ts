@@ -2,7 +2,7 @@
 // with every version so that a chunk that does not fit is refused before it is written.
 
 import { PondError } from "@pond/tinyfs";
-import type { FieldInfo } from "./arrow-ffi.js";
+import { type FieldInfo, FORMAT_KINDS } from "./arrow-ffi.js";
 
 /** The attrs key holding a series' columns: JSON of `[name, Arrow C format][]`. */
 export const SERIES_COLUMNS_ATTR = "columns";
@@ -66,19 +66,9 @@ export function unionColumns(
 }
 
 const TYPE_NAMES: Record<string, string> = {
+  ...FORMAT_KINDS,
   n: "null",
   b: "bool",
-  c: "int8",
-  C: "uint8",
-  s: "int16",
-  S: "uint16",
-  i: "int32",
-  I: "uint32",
-  l: "int64",
-  L: "uint64",
-  e: "float16",
-  f: "float32",
-  g: "float64",
   z: "binary",
   Z: "large binary",
   u: "utf8",
