@@ -41,8 +41,11 @@ export async function importTree(tree: string, pond: string): Promise<void> {
   await fs.close();
 }
 
+// gc.auto=0: git's automatic gc would run detached after a commit, racing the clean-up and
+// taking CPU from the next measurement.
 function git(cwd: string, ...args: string[]): void {
-  execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@pond", ...args], {
+  const config = ["-c", "user.name=bench", "-c", "user.email=bench@pond", "-c", "gc.auto=0"];
+  execFileSync("git", [...config, ...args], {
     cwd,
     stdio: "ignore",
   });
