@@ -1,7 +1,7 @@
 // Joining a series' Parquet chunks into one file, for export.
 
 import { PondError } from "@pond/tinyfs";
-import { type DataType, Table, type Vector, vectorFromArray } from "apache-arrow";
+import type { DataType, Table, Vector } from "apache-arrow";
 import { loadDerived } from "./derived.js";
 
 /**
@@ -37,6 +37,8 @@ export async function concatParquet(
       }
     }
   }
+  // Loaded here, not at the top: apache-arrow's hundreds of modules would slow every command's start.
+  const { Table, vectorFromArray } = await import("apache-arrow");
   const aligned = tables.map((table) => {
     const columns: Record<string, Vector> = {};
     for (const [name, type] of types) {
