@@ -68,7 +68,7 @@ function firstRows(
 }
 
 /** The table of resolutions: buckets, time span, columns and size. */
-export function renderSummaries(summaries: readonly DownsampleSummary[]): string[] {
+export function renderSummaries(summaries: readonly DownsampleSummary[]): Iterable<string> {
   return renderTable(
     [
       { header: "RESOLUTION" },
@@ -90,7 +90,7 @@ export function renderSummaries(summaries: readonly DownsampleSummary[]): string
 }
 
 /** A summary's first rows: bucket start, count, and min / avg / max of each column. */
-export function renderRows(summary: DownsampleSummary, indent = "  "): string[] {
+export function renderRows(summary: DownsampleSummary, indent = "  "): Iterable<string> {
   const rows = summary.rows ?? [];
   const [firstColumn] = summary.columns;
   const cell = (v: number | null | undefined) =>

@@ -65,7 +65,7 @@ export function renderName(entry: NamedEntry): string {
 }
 
 /** Lines for people: type, size, version, time, node id and name of each entry. */
-export function renderListing(entries: readonly ListedEntry[]): string[] {
+export function renderListing(entries: readonly ListedEntry[]): Iterable<string> {
   return renderTable(
     [
       { header: "TYPE" },

@@ -78,7 +78,7 @@ export function usageHint(command: Command | undefined): string[] {
   return [`usage: ${command.usage}`, `Run 'pond ${command.name} --help' for more.`];
 }
 
-function optionLines(options: Record<string, OptionSpec>): string[] {
+function optionLines(options: Record<string, OptionSpec>): Iterable<string> {
   return renderTable(
     [{ header: "" }, { header: "" }],
     Object.entries(options).map(([name, spec]) => {

@@ -126,7 +126,7 @@ export function renderDownsample(
   request: DownsampleRequest,
   summaries: readonly (DownsampleSummary & { output?: string })[],
 ): string[] {
-  const lines = renderSummaries(summaries);
+  const lines = [...renderSummaries(summaries)];
   for (const summary of summaries) {
     if (summary.rows && summary.rows.length > 0) {
       lines.push("", `${request.path} at ${summary.resolution}, first ${summary.rows.length}:`);

@@ -45,7 +45,7 @@ export const log: Command = {
 };
 
 /** The log as an aligned table. */
-export function renderLog(history: readonly CommitInfo[]): string[] {
+export function renderLog(history: readonly CommitInfo[]): Iterable<string> {
   return renderTable(
     [
       { header: "VERSION", align: "right" },

@@ -143,7 +143,8 @@ async function eachEntry<T extends NamedEntry>(
     // Details come with each match: looking each one up by path would cost its depth again.
     const metadata = describe === (detailed as Describe<NamedEntry>);
     for await (const match of root.glob(pattern, { onError: skip, metadata })) {
-      await each(match.path, absolute(match.path), match.entry.entryType, match.metadata);
+      const path = absolute(match.path);
+      await each(path, path, match.entry.entryType, match.metadata);
     }
     return;
   }

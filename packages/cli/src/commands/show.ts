@@ -72,7 +72,7 @@ export const show: Command = {
   },
 };
 
-function renderChanges(changes: readonly TreeChange[]): string[] {
+function renderChanges(changes: readonly TreeChange[]): Iterable<string> {
   return renderTable(
     [{ header: "CHANGE" }, { header: "TYPE" }, { header: "PATH" }, { header: "DETAIL" }],
     changes.map((c) => {

@@ -77,7 +77,7 @@ export const stat: Command = {
     for (const [key, value] of Object.entries(meta.attrs ?? {}))
       fields.push([`attr ${key}`, value]);
     const shown = fields.map(([key, value]): [string, string] => [key, escapeControls(value)]);
-    const lines = renderTable([{ header: "" }, { header: "" }], shown, { header: false });
+    const lines = [...renderTable([{ header: "" }, { header: "" }], shown, { header: false })];
     lines.push("", "versions:");
     lines.push(
       ...renderTable(
