@@ -128,18 +128,21 @@ export async function storeLargeFileFrom(
   let dir = join(root, LARGE_FILES_DIR);
   try {
     for await (const chunk of source) {
-      hash.update(chunk);
       size += chunk.length;
-      if (!handle) {
-        small.push(chunk);
-        if (size < LARGE_FILE_THRESHOLD) continue;
-        dir = await largeFilesDir(root);
-        temp = join(dir, `incoming-${randomBytes(8).toString("hex")}.tmp`);
-        handle = await open(temp, "wx");
-        for (const part of small.splice(0)) await handle.write(part);
+      if (handle) {
+        // The write runs on libuv's thread pool while this thread hashes the same bytes.
+        const written = handle.write(chunk);
+        hash.update(chunk);
+        await written;
         continue;
       }
-      await handle.write(chunk);
+      hash.update(chunk);
+      small.push(chunk);
+      if (size < LARGE_FILE_THRESHOLD) continue;
+      dir = await largeFilesDir(root);
+      temp = join(dir, `incoming-${randomBytes(8).toString("hex")}.tmp`);
+      handle = await open(temp, "wx");
+      for (const part of small.splice(0)) await handle.write(part);
     }
     const sha256 = hash.digest("hex");
     if (!handle) return { size, sha256, bytes: Buffer.concat(small) };
