@@ -205,6 +205,7 @@ async function main(): Promise<void> {
 
 if (process.argv[2] === "import-worker") {
   await importTree(process.argv[3] as string, process.argv[4] as string);
+  rmSync(scratch, { recursive: true });
 } else {
   await main();
 }
