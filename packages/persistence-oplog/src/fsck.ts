@@ -98,9 +98,17 @@ export async function fsckOplog(path: string, options: FsckOptions = {}): Promis
     }
     await checkDataFiles(table, orphanedBefore, problems, layout.partitions);
     const invalid: InvalidRow[] = [];
-    const rows = await readRows(table, problems, invalid);
+    const mismatched = new WeakSet<OpLogRow>();
+    const rows = await readRows(table, problems, invalid, mismatched);
     const locations = new Locations();
-    const largeFiles = await checkTree(table, rows, locations, problems, options.onProgress);
+    const largeFiles = await checkTree(
+      table,
+      rows,
+      mismatched,
+      locations,
+      problems,
+      options.onProgress,
+    );
     for (const { row, problem } of invalid) {
       problems.push({
         kind: "invalid-row",
@@ -236,15 +244,31 @@ function decoded(file: string): string {
  * All valid rows, partition by partition, so that one unreadable file does not hide the rest;
  * the others go to `invalid`.
  */
+/**
+ * Every row of every partition. A file's inline bytes are checked against its row as they are
+ * read and then let go (a row whose bytes do not match goes into `mismatched`), and directory
+ * records get their own copy of their bytes, so the table's contents are never all held at once.
+ */
 async function readRows(
   table: OpLogTable,
   problems: FsckProblem[],
   invalid: InvalidRow[],
+  mismatched: WeakSet<OpLogRow>,
 ): Promise<OpLogRow[]> {
   const rows: OpLogRow[] = [];
   for (const { partId } of await table.partitionStats()) {
     try {
-      rows.push(...(await table.scan(partId, undefined, (found) => invalid.push(found))));
+      for (const row of await table.scan(partId, undefined, (found) => invalid.push(found))) {
+        if (row.entryType === "directory") row.content = row.content?.slice() ?? null;
+        else if (row.contentRef === null) {
+          const content = row.content ?? new Uint8Array(0);
+          if (content.length !== row.size || sha256Hex(content) !== row.sha256) {
+            mismatched.add(row);
+          }
+          row.content = null;
+        }
+        rows.push(row);
+      }
     } catch (error) {
       if (!PondError.is(error)) throw error;
       problems.push({
@@ -325,6 +349,7 @@ class Locations {
 async function checkTree(
   table: OpLogTable,
   rows: OpLogRow[],
+  mismatched: WeakSet<OpLogRow>,
   locations: Locations,
   problems: FsckProblem[],
   onProgress: FsckOptions["onProgress"],
@@ -402,7 +427,7 @@ async function checkTree(
     for (const row of changed) {
       if (row.entryType === "directory") continue;
       if (row.contentRef !== null) largeFiles++;
-      const mismatch = await contentProblem(table, row);
+      const mismatch = await contentProblem(table, row, mismatched);
       if (mismatch) problems.push({ ...mismatch, version, ...pathOf(locations, row.nodeId) });
     }
   }
@@ -418,17 +443,15 @@ function pathOf(locations: Locations, node: NodeId): { path?: string } {
 async function contentProblem(
   table: OpLogTable,
   row: OpLogRow,
+  mismatched: WeakSet<OpLogRow>,
 ): Promise<Omit<FsckProblem, "version" | "path"> | undefined> {
   const what = `version ${row.version} of node ${row.nodeId}`;
   if (row.contentRef === null) {
-    const content = row.content ?? new Uint8Array(0);
-    if (content.length !== row.size || sha256Hex(content) !== row.sha256) {
-      return {
-        kind: "content-mismatch",
-        detail: `${what}: stored bytes do not match size and sha256`,
-      };
-    }
-    return undefined;
+    if (!mismatched.has(row)) return undefined;
+    return {
+      kind: "content-mismatch",
+      detail: `${what}: stored bytes do not match size and sha256`,
+    };
   }
   const file = row.contentRef;
   let hashed: Awaited<ReturnType<typeof hashLargeFile>>;
