@@ -1,6 +1,6 @@
 // Ponds on each backend a location names by scheme, through the built binary.
 
-import { writeFile } from "node:fs/promises";
+import { readdir, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { useSandbox } from "./testing/run-pond.js";
 
@@ -50,6 +50,19 @@ describe("pond locations by scheme", () => {
     expect((await s.run(["--pond", "file:lake", "init"])).code).toBe(0);
     expect((await s.run(["--pond", "lake", "fsck"])).out).toMatch(/^ok: 1 versions/);
     expect((await s.run(["--pond", `file://${s.path("lake")}`, "ls"])).code).toBe(0);
+  });
+
+  it("a URL of a scheme pond has no backend for is ENOTSUP, and nothing is created", async () => {
+    const s = sandbox();
+    for (const location of ["s3://bucket/lake", "https://example.com/lake"]) {
+      const { code, out, err } = await s.run(["--pond", location, "init"]);
+      expect(code).toBe(1);
+      expect(out).toBe("");
+      expect(err).toMatch(new RegExp(`^pond: ENOTSUP: ${location}: pond has no backend for `));
+      const env = await s.run(["ls"], { POND: location });
+      expect(env.err).toMatch(/^pond: ENOTSUP: /);
+    }
+    expect(await readdir(s.dir)).toEqual([]);
   });
 
   it("memory:NAME is a pond of this process only", async () => {

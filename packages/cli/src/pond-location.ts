@@ -3,6 +3,7 @@
 
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PondError } from "@pond/tinyfs";
 import { UsageError } from "./errors.js";
 import type { CliIo } from "./io.js";
 import type { BackendScheme } from "./pond-backends.js";
@@ -32,8 +33,18 @@ export function pondLocation(option: string | undefined, io: CliIo): PondLocatio
 }
 
 const SCHEME = /^(file|journal|memory):/;
+/** Any URL: one whose scheme has no backend is refused, not taken for a relative directory. */
+const URL_SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//;
 
 function locate(display: string, source: PondLocation["source"], cwd: string): PondLocation {
+  const url = URL_SCHEME.exec(display)?.[1];
+  if (url !== undefined && url.toLowerCase() !== "file") {
+    throw new PondError(
+      "ENOTSUP",
+      `pond has no backend for ${url}:// locations (it keeps ponds in a directory, file://, journal:FILE or memory:NAME)`,
+      { path: display },
+    );
+  }
   const scheme = (SCHEME.exec(display)?.[1] ?? "file") as BackendScheme;
   let rest = display.replace(SCHEME, "");
   if (rest === "") throw new UsageError(`${display}: the pond location names no path`);

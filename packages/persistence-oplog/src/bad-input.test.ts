@@ -27,6 +27,29 @@ async function pondWithFile(): Promise<{ path: string; partition: string }> {
 }
 
 describe("bad input", () => {
+  it("a URL other than file:// is ENOTSUP, and nothing is created for it", async () => {
+    const cwd = process.cwd();
+    process.chdir(scratch);
+    try {
+      for (const url of ["s3://bucket/lake", "https://example.com/lake"]) {
+        for (const attempt of [createOplogFs(url), openOplogFs(url)]) {
+          const error = await failure(attempt);
+          expect(error.code).toBe("ENOTSUP");
+          expect(error.path).toBe(url);
+        }
+      }
+      expect(readdirSync(scratch).filter((name) => name.endsWith(":"))).toEqual([]);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it("a file:// URL names the directory it points to", async () => {
+    const path = join(scratch, "by-url");
+    await (await createOplogFs(`file://${path}`)).close();
+    await (await openOplogFs(path)).close();
+  });
+
   it("a truncated Parquet file is CORRUPT naming the file", async () => {
     const { path, partition } = await pondWithFile();
     const files = readdirSync(partition).filter((f) => f.endsWith(".parquet"));

@@ -1,5 +1,6 @@
 // OpLogTable: the op-log Delta table, wrapping the native handle with pond's types and errors.
 
+import { fileURLToPath } from "node:url";
 import { PondError } from "@pond/tinyfs";
 import {
   type CompactOptions,
@@ -78,6 +79,29 @@ export const TABLE_PROPERTIES: Record<string, string> = {
   "delta.checkpointInterval": "100",
 };
 
+/**
+ * The host directory a location names: a path or a `file://` URL. Any other URL is ENOTSUP
+ * rather than a relative directory named after its scheme.
+ */
+function hostDirectory(location: string): string {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(location)?.[1]?.toLowerCase();
+  if (scheme === undefined) return location;
+  if (scheme === "file") {
+    try {
+      return fileURLToPath(location);
+    } catch {
+      throw new PondError("EINVAL", "not a file URL of this host", { path: location });
+    }
+  }
+  throw new PondError(
+    "ENOTSUP",
+    `the op-log keeps a pond in a host directory, not at ${scheme}:// locations`,
+    {
+      path: location,
+    },
+  );
+}
+
 export class OpLogTable {
   private constructor(
     private readonly inner: NativeTable,
@@ -85,14 +109,19 @@ export class OpLogTable {
     readonly root: string,
   ) {}
 
-  static async create(root: string, properties: Record<string, string> = {}): Promise<OpLogTable> {
+  static async create(
+    location: string,
+    properties: Record<string, string> = {},
+  ): Promise<OpLogTable> {
+    const root = hostDirectory(location);
     const inner = await native(() =>
       NativeTable.create(root, { ...TABLE_PROPERTIES, ...properties }),
     );
     return new OpLogTable(inner, root);
   }
 
-  static async open(root: string, version?: number): Promise<OpLogTable> {
+  static async open(location: string, version?: number): Promise<OpLogTable> {
+    const root = hostDirectory(location);
     const inner = await native(() => NativeTable.open(root, version ?? null));
     return new OpLogTable(inner, root);
   }
