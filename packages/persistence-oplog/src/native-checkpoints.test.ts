@@ -3,13 +3,14 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { createOplogFs } from "./index.js";
 import { NativeTable } from "./native.js";
 import { fullRows, info, ipc, pairs, rowsOf, useTempDir } from "./test-workers/native-table.js";
 
 const tmp = useTempDir();
 
 describe("NativeTable checkpoints", () => {
-  it("writes a checkpoint every delta.checkpointInterval versions and keeps every log entry", async () => {
+  it("writes a checkpoint every delta.checkpointInterval versions, off the commit path, and keeps every log entry", async () => {
     const table = await NativeTable.create(tmp.dir, { "delta.checkpointInterval": "3" });
     const results = [];
     for (let v = 1; v <= 7; v++) {
@@ -26,6 +27,7 @@ describe("NativeTable checkpoints", () => {
       true,
       false,
     ]);
+    await table.settleCheckpoint();
     const log = readdirSync(join(tmp.dir, "_delta_log"));
     expect(log).toContain("00000000000000000003.checkpoint.parquet");
     expect(log).toContain("00000000000000000006.checkpoint.parquet");
@@ -53,6 +55,7 @@ describe("NativeTable checkpoints", () => {
     await table.compact(6, { minFiles: 2 });
     await table.setProperties({ "pond.retention": "30d" }, 7);
     await table.commit(...ipc([{ part: "p2", node: "n8" }], 8), 8, info("8"));
+    await table.settleCheckpoint();
     expect(readFileSync(join(tmp.dir, "_delta_log", "_last_checkpoint"), "utf8")).toContain(
       '"version":5,',
     );
@@ -94,5 +97,16 @@ describe("NativeTable checkpoints", () => {
       true,
     );
     expect((await NativeTable.open(tmp.dir)).version()).toBe(1);
+  });
+
+  it("a pond closed right after the commit that fell due has the checkpoint written", async () => {
+    const pond = join(tmp.dir, "pond");
+    const fs = await createOplogFs(pond, { checkpointInterval: 2 });
+    await fs.root().writeFile("/a.txt", "a");
+    await fs.root().writeFile("/b.txt", "b");
+    await fs.close();
+    expect(readdirSync(join(pond, "_delta_log"))).toContain(
+      "00000000000000000002.checkpoint.parquet",
+    );
   });
 });

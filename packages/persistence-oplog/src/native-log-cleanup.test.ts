@@ -25,6 +25,7 @@ describe("NativeTable log cleanup", () => {
     const table = await populated(tmp.dir, { "delta.checkpointInterval": "3" });
     await table.commit(...ipc([{ part: "p1", node: "e" }], 5), 5, info("5"));
     await table.commit(...ipc([{ part: "p1", node: "f" }], 6), 6, info("6"));
+    await table.settleCheckpoint();
     const at4 = await NativeTable.open(tmp.dir, 4);
     const rowsAt4 = fullRows(rowsOf(await at4.scanAll()));
     expect(logEntries(tmp.dir)).toContain(entryName(3, "checkpoint.parquet"));

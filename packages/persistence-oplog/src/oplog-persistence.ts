@@ -152,7 +152,11 @@ export class OpLogPersistence implements PersistenceLayer {
     if (this.closed) return;
     this.closed = true;
     this.state.clear();
-    this.table.close();
+    try {
+      await this.table.settleCheckpoint();
+    } finally {
+      this.table.close();
+    }
   }
 
   /** The table's history with pond's commit info, cached: history never changes. */

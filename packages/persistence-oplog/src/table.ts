@@ -248,6 +248,11 @@ export class OpLogTable {
     return native(() => this.inner.checkpoint());
   }
 
+  /** Waits for the checkpoint a commit started (commits do not wait for theirs). */
+  settleCheckpoint(): Promise<void> {
+    return native(() => this.inner.settleCheckpoint());
+  }
+
   /**
    * Rewrites each partition with at least `minFiles` data files as a few files sorted by
    * (node, version), as exactly `version`: an OPTIMIZE that changes no data. False when another

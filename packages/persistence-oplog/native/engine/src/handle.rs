@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use deltalake::kernel::transaction::CommitProperties;
-use deltalake::logstore::LogStoreRef;
+use deltalake::logstore::{LogStore, LogStoreRef};
 use deltalake::operations::create::CreateBuilder;
 use deltalake::{DeltaTable, DeltaTableBuilder};
 use url::Url;
@@ -70,6 +70,8 @@ pub struct Handle {
     pub gap: Option<Gap>,
     /// Whether the whole log was listed and found contiguous, which the first write needs.
     log_checked: AtomicBool,
+    /// The checkpoint being written off the commit path, if any (see `start_checkpoint`).
+    checkpointing: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 fn absolute(path: &str) -> PondResult<PathBuf> {
@@ -110,6 +112,28 @@ fn load_error(err: deltalake::DeltaTableError, root: &Path, version: Option<u64>
         Some(named) => PondError::corrupt(format!("{}; {}", named.message, mapped.message)),
         None => mapped,
     }
+}
+
+/// Writes the checkpoint of `version` from a kernel snapshot of that version, as delta-rs's
+/// `create_checkpoint` does, without bringing a delta-rs table up to it first.
+fn write_checkpoint(root: &Path, log_store: &LogStoreRef, version: u64) -> PondResult<()> {
+    log::list(root)?.refuse_strays()?;
+    let failed = |e: &dyn std::fmt::Display| {
+        PondError::new(
+            Code::Io,
+            format!("writing the checkpoint of version {version}: {e}"),
+        )
+    };
+    let engine = log_store.engine(None);
+    let url = log_store.transaction_url(None).map_err(|e| failed(&e))?;
+    let snapshot = delta_kernel::Snapshot::builder_for(url)
+        .at_version(version)
+        .build(engine.as_ref())
+        .map_err(|e| failed(&e))?;
+    snapshot
+        .checkpoint(engine.as_ref(), None)
+        .map_err(|e| failed(&e))?;
+    Ok(())
 }
 
 /// The checkpoint interval a table configuration asks for.
@@ -185,6 +209,7 @@ impl Handle {
             scan_counters: ScanCounters::default(),
             gap: None,
             log_checked: AtomicBool::new(false),
+            checkpointing: Mutex::new(None),
         }
     }
 
@@ -553,6 +578,7 @@ impl Handle {
 
     /// `checkpoint` for a caller that already holds `ops`.
     pub async fn checkpoint_locked(&self) -> PondResult<()> {
+        self.settle_checkpoint().await;
         let mut loaded = self.loaded();
         let table = self.current_table(&mut loaded).await?;
         deltalake::checkpoints::create_checkpoint(table, None)
@@ -562,6 +588,39 @@ impl Handle {
             })?;
         self.publish(loaded);
         Ok(())
+    }
+
+    /// Starts writing the checkpoint of `version` and returns: a commit that falls due for one
+    /// does not wait for it. Each is written from a kernel snapshot of its own, after the one
+    /// before it, so neither the loaded table nor `ops` is involved and commits go on meanwhile.
+    pub fn start_checkpoint(&self, version: u64) {
+        let mut pending = match self.checkpointing.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let previous = pending.take();
+        let root = self.root.clone();
+        let log_store = self.log_store.clone();
+        *pending = Some(tokio::spawn(async move {
+            if let Some(previous) = previous {
+                let _ = previous.await;
+            }
+            // One that fails is written at the next interval: a checkpoint only speeds up opens.
+            let _ =
+                tokio::task::spawn_blocking(move || write_checkpoint(&root, &log_store, version))
+                    .await;
+        }));
+    }
+
+    /// Waits for the checkpoint being written off the commit path, if any.
+    pub async fn settle_checkpoint(&self) {
+        let pending = match self.checkpointing.lock() {
+            Ok(mut guard) => guard.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        if let Some(task) = pending {
+            let _ = task.await;
+        }
     }
 
     /// The file index at the loaded version, built on first use.

@@ -170,6 +170,11 @@ impl Table {
         self.handle.checkpoint().await
     }
 
+    /// Waits for the checkpoint a commit started, if it is still being written.
+    pub async fn settle_checkpoint(&self) {
+        self.handle.settle_checkpoint().await
+    }
+
     /// Rewrites the data files of each partition that has at least `min_files` of them as a few
     /// files of rows sorted by (node_id, version), committed as exactly version `version`
     /// (loaded + 1), with dataChange false. VERSION_EXISTS when another writer took it.
@@ -224,12 +229,14 @@ impl Table {
         orphans_older_than_ms: i64,
         dry_run: bool,
     ) -> PondResult<Vacuumed> {
+        self.handle.settle_checkpoint().await;
         vacuum::vacuum(&self.handle, older_than_ms, orphans_older_than_ms, dry_run).await
     }
 
     /// Makes sure a checkpoint of `before_version` exists, then deletes the log's entries and
     /// checkpoints of older versions: `before_version` becomes the oldest loadable version.
     pub async fn cleanup_log(&self, before_version: i64) -> PondResult<Cleaned> {
+        self.handle.settle_checkpoint().await;
         log_cleanup::cleanup_log(&self.handle, before_version).await
     }
 

@@ -365,6 +365,18 @@ impl NativeTable {
         settled("checkpoint", async move { table?.checkpoint().await }).await
     }
 
+    /// Waits for the checkpoint a commit started, if it is still being written: before closing,
+    /// so that a process that exits next does not cut it short.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub async fn settle_checkpoint(&self) -> Settled<()> {
+        let table = self.table();
+        settled("settleCheckpoint", async move {
+            table?.settle_checkpoint().await;
+            Ok(())
+        })
+        .await
+    }
+
     /// Rewrites the data files of each partition that has at least `minFiles` of them at the
     /// loaded version as a few files of rows sorted by (node_id, version) in small row groups,
     /// committed as exactly version `version` (loaded + 1), an OPTIMIZE whose adds and removes

@@ -35,6 +35,28 @@ fn a_reopened_table_replays_its_log_past_the_checkpoint_to_the_newest_version() 
 }
 
 #[test]
+fn a_commit_that_falls_due_leaves_its_checkpoint_to_be_written_after_it_returns() {
+    let dir = TempDir::new();
+    run(async {
+        let table = create(&dir, &[("delta.checkpointInterval", "2")]).await;
+        for txn in 1..=4 {
+            commit(&table, &[Row::file("root", "n", txn, txn)]).await;
+        }
+        table.settle_checkpoint().await;
+        let log = std::path::Path::new(&dir.table()).join("_delta_log");
+        for version in [2, 4] {
+            assert!(
+                log.join(format!("{version:020}.checkpoint.parquet"))
+                    .is_file()
+            );
+        }
+        let last = std::fs::read_to_string(log.join("_last_checkpoint")).unwrap();
+        assert!(last.contains("\"version\":4"), "{last}");
+        assert_eq!(Table::open(&dir.table(), None).await.unwrap().version(), 4);
+    });
+}
+
+#[test]
 fn an_older_version_opens_as_it_was_and_time_travel_goes_both_ways() {
     let dir = TempDir::new();
     run(async {
