@@ -1,6 +1,6 @@
 // pond show: what one version of the pond changed, path by path.
 
-import { PondError } from "@pond/tinyfs";
+import { type CommitInfo, PondError } from "@pond/tinyfs";
 import type { Command } from "../command.js";
 import { write, writeLines } from "../io.js";
 import { parseWholeNumber } from "../option-values.js";
@@ -63,14 +63,16 @@ export const show: Command = {
       await write(context.io.stdout, toJson({ ...commitJson(commit), changes }));
       return;
     }
-    const lines = [
-      `version ${commit.version}  ${formatTime(commit.timestamp)}  ${describeCommit(commit)}`,
-    ];
-    if (changes.length === 0) lines.push("  (no changes to paths)");
-    else lines.push(...renderChanges(changes));
-    await writeLines(context.io.stdout, lines);
+    await writeLines(context.io.stdout, showLines(commit, changes));
   },
 };
+
+/** The commit's line, then its changes: each line made as it is written (paths can be long). */
+function* showLines(commit: CommitInfo, changes: readonly TreeChange[]): Generator<string> {
+  yield `version ${commit.version}  ${formatTime(commit.timestamp)}  ${describeCommit(commit)}`;
+  if (changes.length === 0) yield "  (no changes to paths)";
+  else yield* renderChanges(changes);
+}
 
 function renderChanges(changes: readonly TreeChange[]): Iterable<string> {
   return renderTable(

@@ -3,7 +3,7 @@
 // a command line, watches this process's peak RSS (reset here before each command) and its time,
 // and gets back the exit status and what was written to stdout and stderr.
 
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { main } from "../../dist/index.js";
 
@@ -37,5 +37,8 @@ process.on("message", async ({ args, cwd, env, secret }) => {
   const stdout = collector(secret);
   const stderr = collector(secret);
   const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, env, cwd });
+  // The command's peak, before the reply is assembled and copied: that is the suite's cost.
+  const status = readFileSync("/proc/self/status", "utf8");
+  process.send({ finished: Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0) * 1024 });
   process.send({ code, stdout: stdout.result(), stderr: stderr.result() });
 });

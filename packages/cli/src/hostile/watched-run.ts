@@ -91,7 +91,12 @@ export class CommandHost {
     const ended = await new Promise<
       HostReply | { code: number | null; signal: NodeJS.Signals | null }
     >((resolve) => {
-      child.once("message", (reply) => resolve(reply as HostReply));
+      child.on("message", (reply: HostReply | { finished: number }) => {
+        if (!("finished" in reply)) return resolve(reply);
+        // The command is done: what follows is the reply, the suite's own cost.
+        clearInterval(poll);
+        peak = reply.finished;
+      });
       child.once("close", (code, signal) => resolve({ code, signal }));
       child.send({ args: [...args], cwd, env, secret: SECRET });
     });
@@ -102,7 +107,6 @@ export class CommandHost {
     child.removeAllListeners("message");
     child.removeAllListeners("close");
     if ("stdout" in ended) {
-      peak = Math.max(peak, (await highWaterMark(pid)) ?? 0);
       return {
         args,
         code: ended.code,
