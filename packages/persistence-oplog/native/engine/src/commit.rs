@@ -26,8 +26,6 @@ pub struct Committed {
     /// Whether this commit reached a checkpoint interval; the checkpoint is written off the
     /// commit path (`Handle::start_checkpoint`, awaited by `Handle::settle_checkpoint`).
     pub checkpointed: bool,
-    /// Why a checkpoint written before the commit returned failed; the commit itself stands.
-    pub checkpoint_error: Option<String>,
 }
 
 /// Rows grouped by part_id (in first-seen order), without the part_id column: each partition's
@@ -307,6 +305,5 @@ pub async fn commit(
         files: adds.len() as u32,
         partitions,
         checkpointed,
-        checkpoint_error: None,
     })
 }

@@ -25,10 +25,9 @@ pub struct CommitResult {
     pub files: u32,
     /// Distinct part_id values in the rows.
     pub partitions: u32,
-    /// Whether the version hit the checkpoint interval and a checkpoint was written.
+    /// Whether the version hit the checkpoint interval: its checkpoint is written after the
+    /// commit returns (`settleCheckpoint` waits for it).
     pub checkpointed: bool,
-    /// Why a due checkpoint could not be written; the commit itself succeeded.
-    pub checkpoint_error: Option<String>,
 }
 
 /// What a partition scan leaves out or adds.
@@ -287,7 +286,6 @@ impl NativeTable {
                 files: done.files,
                 partitions: done.partitions,
                 checkpointed: done.checkpointed,
-                checkpoint_error: done.checkpoint_error,
             })
         })
         .await
