@@ -16,7 +16,8 @@ export function useTempDir(): { readonly dir: string } {
     state.dir = mkdtempSync(join(tmpdir(), "pond-oplog-native-"));
   });
   afterEach(() => {
-    rmSync(state.dir, { recursive: true, force: true });
+    // A checkpoint a test's last commit started may still be writing into the log: retried.
+    rmSync(state.dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
   });
   return state;
 }
