@@ -3,6 +3,7 @@
 import { sha256Hex } from "#platform/sha256";
 import { Channel, produced } from "./channel.js";
 import { PondError } from "./errors.js";
+import { DYNAMIC_KIND_ATTR, dynamicKind } from "./dynamic-node.js";
 import type { FS } from "./fs.js";
 import { globMatches } from "./glob.js";
 import { andThen, type MaybePromise, settle } from "./maybe-promise.js";
@@ -369,8 +370,25 @@ export class WorkingDirectory implements WD {
         ...(opts.minEventTime !== undefined && { minEventTime: opts.minEventTime }),
         ...(opts.maxEventTime !== undefined && { maxEventTime: opts.maxEventTime }),
       };
-      return { r, base };
+      if (!r.entry || opts.attrs?.[DYNAMIC_KIND_ATTR] !== undefined) return { r, base };
+      return andThen(this.metadata(p, r, path), (meta) => {
+        if (dynamicKind(meta) !== undefined) throw readOnlyDynamic();
+        return { r, base };
+      });
     });
+  }
+
+  /** The path of a dynamic node `path` leads through, if any: writes there are EROFS. */
+  private async dynamicAncestor(path: string): Promise<string | undefined> {
+    const parsed = parsePath(path);
+    let prefix = parsed.absolute ? "/" : ".";
+    for (const name of parsed.components.slice(0, -1)) {
+      prefix = joinPath(prefix, name);
+      const meta = await this.stat(prefix).catch(() => undefined);
+      if (meta === undefined || meta.entryType === "directory") continue;
+      return dynamicKind(meta) === undefined ? undefined : prefix;
+    }
+    return undefined;
   }
 
   /** Writes whole content as the file's next version, or as a new file. */
@@ -466,7 +484,15 @@ export class WorkingDirectory implements WD {
   private write<T>(verb: string, path: string, fn: (p: Staging) => MaybePromise<T>): Promise<T> {
     const where =
       typeof path === "string" && path.startsWith("/") ? path : joinPath(this.path, String(path));
-    return reportingAt(path, () => this.fs.write(`${verb} ${where}`, fn));
+    return reportingAt(path, () => this.fs.write(`${verb} ${where}`, fn)).catch(
+      async (error: unknown) => {
+        // Only a failed write pays for finding out whether it was aimed inside a dynamic node.
+        if (!PondError.is(error, "ENOTDIR") || (await this.dynamicAncestor(path)) === undefined) {
+          throw error;
+        }
+        throw readOnlyDynamic().withPath(path);
+      },
+    );
   }
 }
 
@@ -492,6 +518,10 @@ class WalkStep implements WalkEntry {
 function existing(r: Resolution, path: string): DirEntry {
   if (!r.entry) throw new PondError("ENOENT", "no such file or directory", { path });
   return r.entry;
+}
+
+function readOnlyDynamic(): PondError {
+  return new PondError("EROFS", "a dynamic node's content is computed: it cannot be written");
 }
 
 function checkVersion(version: number | undefined): void {

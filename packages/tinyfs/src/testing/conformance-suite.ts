@@ -4,6 +4,7 @@ import { describe } from "vitest";
 import type { BackendUnderTest } from "./backend-under-test.js";
 import { contentSizeTests } from "./conformance/content-sizes.js";
 import { directoryTests } from "./conformance/directories.js";
+import { dynamicNodeTests } from "./conformance/dynamic-nodes.js";
 import { fileTests } from "./conformance/files.js";
 import { globTests } from "./conformance/glob.js";
 import { historyTests } from "./conformance/history.js";
@@ -24,6 +25,7 @@ const AREAS: ReadonlyArray<(ctx: SuiteContext) => void> = [
   nameTests,
   directoryTests,
   fileTests,
+  dynamicNodeTests,
   contentSizeTests,
   statTests,
   symlinkTests,
