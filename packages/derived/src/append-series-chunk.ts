@@ -1,6 +1,6 @@
 // Writing a timeseries: each Parquet chunk is a new version of a `file:series`.
 
-import { type FS, type NodeMetadata, PondError, type WD } from "@pond/tinyfs";
+import { dynamicKind, type FS, type NodeMetadata, PondError, type WD } from "@pond/tinyfs";
 import type { ColumnView, FieldInfo, TimeUnit } from "./arrow-ffi.js";
 import { parquetFields, visitParquet } from "./parquet-io.js";
 import {
@@ -56,6 +56,11 @@ export async function appendSeriesChunk(
     if (PondError.is(error, "ENOENT")) return undefined;
     throw error;
   });
+  if (existing && dynamicKind(existing) !== undefined) {
+    throw new PondError("EROFS", "a dynamic node's content is computed: it cannot be written", {
+      path,
+    });
+  }
   if (existing && existing.entryType !== "file:series") {
     throw new PondError("EINVAL", `not a series (${existing.entryType})`, { path });
   }

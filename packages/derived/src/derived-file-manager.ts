@@ -12,6 +12,10 @@ import {
   validateComputationName,
 } from "./derived-key.js";
 import { DOWNSAMPLE, type DownsampleOptions } from "./downsample-timeseries.js";
+import type { DynamicKind } from "./dynamic/dynamic-kind.js";
+import { DynamicNodes } from "./dynamic/dynamic-nodes.js";
+import { dynamicSource } from "./dynamic/dynamic-source.js";
+import { BUILT_IN_KINDS } from "./dynamic/kinds.js";
 import type { Resolution } from "./resolution.js";
 import { resolveSource, type SourceInput } from "./source-input.js";
 
@@ -33,6 +37,8 @@ export interface DerivedFileManagerOptions {
   budgetBytes?: number;
   /** Computations to register beside the built-in ones. */
   computations?: readonly DerivedComputation[];
+  /** Kinds of dynamic node to register beside the built-in ones. */
+  kinds?: readonly DynamicKind[];
 }
 
 /** What a one-off computation (`get`) is given. */
@@ -124,6 +130,8 @@ interface Entry {
 export class DerivedFileManager {
   readonly sourceFs: FS;
   readonly budgetBytes: number;
+  /** The dynamic nodes of `sourceFs`, whose outputs this manager computes and caches. */
+  readonly dynamic: DynamicNodes;
   private readonly computations = new Map<string, DerivedComputation>();
   private readonly lru: ByteBudgetLru<Entry>;
   private readonly inflight = new Map<string, Promise<Entry>>();
@@ -144,6 +152,8 @@ export class DerivedFileManager {
       Math.max(MIN_ENTRIES, Math.floor(budget / BUDGET_BYTES_PER_ENTRY)),
     );
     for (const c of [...BUILT_IN_COMPUTATIONS, ...(options.computations ?? [])]) this.register(c);
+    this.dynamic = new DynamicNodes(sourceFs, this);
+    for (const kind of [...BUILT_IN_KINDS, ...(options.kinds ?? [])]) this.dynamic.register(kind);
   }
 
   /**
@@ -378,7 +388,12 @@ export class DerivedFileManager {
     const root = this.sourceFs.root();
     const sources: SourceInput[] = [];
     for (const path of paths) {
-      const source = await resolveSource(root, path);
+      // An input may be the output of a dynamic node: its identity is its result's key.
+      const location = await this.dynamic.locate(path);
+      const source =
+        location === undefined
+          ? await resolveSource(root, path)
+          : dynamicSource(path, await this.dynamic.readFile(path));
       if (entryTypes !== undefined && !entryTypes.includes(source.entryType)) {
         throw new PondError(
           "EINVAL",

@@ -37,6 +37,27 @@ export {
   downsample,
 } from "./downsample-timeseries.js";
 export { BUCKET_COLUMN } from "./downsampler.js";
+export {
+  type ConfigKeys,
+  type ConfigLocator,
+  ConfigReader,
+} from "./dynamic/config-reader.js";
+export type { DynamicContext, DynamicKind, DynamicOutput } from "./dynamic/dynamic-kind.js";
+export {
+  type DynamicEntry,
+  type DynamicLocation,
+  DynamicNodes,
+  type DynamicStat,
+  type DynamicWrite,
+  writeDynamicNode,
+} from "./dynamic/dynamic-nodes.js";
+export { BUILT_IN_KINDS } from "./dynamic/kinds.js";
+export {
+  type AggregationOp,
+  reduce,
+  type TemporalReduceConfig,
+  temporalReduce,
+} from "./dynamic/temporal-reduce-kind.js";
 export { readParquet, writeParquet } from "./parquet-io.js";
 export { parseResolution, type Resolution } from "./resolution.js";
 export { SERIES_COLUMNS_ATTR } from "./series-columns.js";

@@ -1,0 +1,156 @@
+// The temporal-reduce kind: per input a glob matches, a directory of its series rolled up per resolution.
+
+import { PondError, parseDuration } from "@pond/tinyfs";
+import type { DerivedFile, DerivedFileManager } from "../derived-file-manager.js";
+import { DOWNSAMPLE } from "../downsample-timeseries.js";
+import { BUCKET_COLUMN } from "../downsampler.js";
+import { readParquet, writeParquet } from "../parquet-io.js";
+import { parseResolution } from "../resolution.js";
+import { type ConfigReader, checkPathPattern, nameGlob } from "./config-reader.js";
+import type { DynamicKind, DynamicOutput } from "./dynamic-kind.js";
+import { checkDistinct, inputMatches, outputNames } from "./input-patterns.js";
+
+export const AGGREGATION_OPS = ["avg", "min", "max", "sum", "count"] as const;
+export type AggregationOp = (typeof AGGREGATION_OPS)[number];
+
+/** A temporal-reduce node's config, as written in YAML. */
+export interface TemporalReduceConfig {
+  /** Absolute glob of the input series; each `*` is a capture. */
+  in_pattern: string;
+  /** The output directory's path below the node: `$0`, `$1`... are the captures. */
+  out_pattern: string;
+  /** Bucket widths, e.g. `1h`; each a `res=<width>.series` output. */
+  resolutions: string[];
+  /** Per glob over column names, the aggregations of the matched columns. */
+  aggregations: { columns: string; ops: AggregationOp[] }[];
+  /** How late data may arrive before a bucket is sealed (default 1d). */
+  lateness?: string;
+  /** The input's time column (default: its attrs, else found by type and name). */
+  time_column?: string;
+}
+
+export const temporalReduce: DynamicKind<TemporalReduceConfig> = {
+  name: "temporal-reduce",
+  directory: true,
+
+  config(raw, reader) {
+    const c = reader.object(
+      raw,
+      [],
+      ["in_pattern", "out_pattern", "resolutions", "aggregations"],
+      ["lateness", "time_column"],
+    );
+    const inPattern = reader.string(c.in_pattern, ["in_pattern"]);
+    checkPathPattern(reader, inPattern, ["in_pattern"]);
+    const outPattern = reader.string(c.out_pattern, ["out_pattern"]);
+    checkOutPattern(reader, outPattern, inPattern);
+    const resolutions = reader.list(c.resolutions, ["resolutions"], (value, keys) => {
+      const resolution = reader.string(value, keys);
+      reader.checked(keys, () => parseResolution(resolution));
+      return resolution;
+    });
+    if (new Set(resolutions).size !== resolutions.length) {
+      reader.fail(["resolutions"], "lists a resolution twice");
+    }
+    const aggregations = reader.list(c.aggregations, ["aggregations"], (value, keys) => {
+      const a = reader.object(value, keys, ["columns", "ops"]);
+      const columns = reader.string(a.columns, [...keys, "columns"]);
+      const ops = reader.list(a.ops, [...keys, "ops"], (op, opKeys) =>
+        reader.oneOf(op, opKeys, AGGREGATION_OPS),
+      );
+      return { columns, ops };
+    });
+    const lateness = reader.optionalString(c.lateness, ["lateness"]);
+    if (lateness !== undefined) reader.checked(["lateness"], () => parseDuration(lateness));
+    const timeColumn = reader.optionalString(c.time_column, ["time_column"]);
+    return {
+      in_pattern: inPattern,
+      out_pattern: outPattern,
+      resolutions,
+      aggregations,
+      ...(lateness !== undefined && { lateness }),
+      ...(timeColumn !== undefined && { time_column: timeColumn }),
+    };
+  },
+
+  async outputs(config, { root, manager }) {
+    const outputs: DynamicOutput[] = [];
+    for (const match of await inputMatches(root, config.in_pattern)) {
+      const names = outputNames(config.out_pattern, match.captures, match.path);
+      config.resolutions.forEach((resolution, i) => {
+        outputs.push({
+          names: [...names, `res=${resolution}.series`],
+          entryType: "file:table",
+          compute: async () => (await reduce(manager, match.path, config))[i] as DerivedFile,
+        });
+      });
+    }
+    checkDistinct(outputs);
+    return outputs;
+  },
+};
+
+/**
+ * The one place the kind meets a computation: one input rolled up to every resolution of the
+ * config, one Parquet result each. Computed by downsampling (min, max, avg, count per bucket,
+ * cached by the manager) and keeping the aggregations the config asks for.
+ */
+export async function reduce(
+  manager: DerivedFileManager,
+  input: string,
+  config: TemporalReduceConfig,
+): Promise<DerivedFile[]> {
+  const files = await manager.derive(DOWNSAMPLE, input, {
+    resolutions: config.resolutions,
+    ...(config.time_column !== undefined && { timestampColumn: config.time_column }),
+  });
+  return Promise.all(files.map((file) => keepAggregations(file, config)));
+}
+
+/** The downsampled file with only the `column.op` columns the aggregations name. */
+async function keepAggregations(
+  file: DerivedFile,
+  config: TemporalReduceConfig,
+): Promise<DerivedFile> {
+  const globs = config.aggregations.map((a) => ({ columns: nameGlob(a.columns), ops: a.ops }));
+  const sum = globs.find((g) => g.ops.includes("sum"));
+  if (sum) {
+    throw new PondError(
+      "ENOTSUP",
+      "temporal-reduce computes avg, min, max and count; sum is not built yet",
+    );
+  }
+  const table = await readParquet(file.bytes, file.path);
+  const kept = table.schema.fields
+    .map((f) => f.name)
+    .filter((name) => {
+      if (name === BUCKET_COLUMN) return true;
+      const dot = name.lastIndexOf(".");
+      const column = name.slice(0, dot);
+      const op = name.slice(dot + 1) as AggregationOp;
+      return globs.some((g) => g.ops.includes(op) && g.columns.test(column));
+    });
+  const bytes = await writeParquet(table.select(kept));
+  return { ...file, bytes, size: bytes.length };
+}
+
+function checkOutPattern(reader: ConfigReader, outPattern: string, inPattern: string): void {
+  const captures = inPattern
+    .split("/")
+    .filter((c) => c.includes("*") && c !== "**")
+    .reduce((n, c) => n + c.split("*").length - 1, 0);
+  for (const match of outPattern.matchAll(/\$(\d+)/g)) {
+    if (Number(match[1]) >= captures) {
+      reader.fail(
+        ["out_pattern"],
+        `$${match[1]} names no capture of in_pattern (it has ${captures})`,
+      );
+    }
+  }
+  if (
+    outPattern.startsWith("/") ||
+    outPattern.split("/").some((c) => c === "" || c === "." || c === "..")
+  ) {
+    reader.fail(["out_pattern"], "must be a relative path of names");
+  }
+}
