@@ -2,8 +2,8 @@
 
 import { sha256Hex } from "#platform/sha256";
 import { Channel, produced } from "./channel.js";
-import { PondError } from "./errors.js";
 import { DYNAMIC_KIND_ATTR, dynamicKind } from "./dynamic-node.js";
+import { PondError } from "./errors.js";
 import type { FS } from "./fs.js";
 import { globMatches } from "./glob.js";
 import { andThen, type MaybePromise, settle } from "./maybe-promise.js";
