@@ -1,6 +1,6 @@
 // Describing pond entries for ls and the demo: one row (or JSON object) per entry.
 
-import type { EntryType, NodeId, NodeMetadata, WD } from "@pond/tinyfs";
+import { dynamicKind, type EntryType, type NodeId, type NodeMetadata, type WD } from "@pond/tinyfs";
 import { quoteName } from "./output/quote.js";
 import { renderTable } from "./output/table.js";
 import { formatTime } from "./output/units.js";
@@ -27,6 +27,8 @@ export interface ListedEntry extends NamedEntry {
   sha256?: string;
   /** A symlink's target. */
   target?: string;
+  /** A dynamic node's kind. */
+  kind?: string;
 }
 
 /** Describes the entry at `path` (symlinks not followed), from its metadata when known. */
@@ -49,6 +51,8 @@ export async function describeEntry(
   else entry.size = meta.size;
   if (meta.sha256 !== "") entry.sha256 = meta.sha256;
   if (meta.entryType === "symlink") entry.target = await root.readlink(path);
+  const kind = dynamicKind(meta);
+  if (kind !== undefined) entry.kind = kind;
   return entry;
 }
 
@@ -76,7 +80,7 @@ export function renderListing(entries: readonly ListedEntry[]): Iterable<string>
       { header: "PATH" },
     ],
     entries.map((e) => [
-      e.type,
+      e.kind === undefined ? e.type : `dynamic:${e.kind}`,
       e.size === undefined ? "-" : String(e.size),
       String(e.version),
       formatTime(e.timestamp),

@@ -1,6 +1,8 @@
 // pond cat: a file's bytes on stdout.
 
 import { type Command, stringOption } from "../command.js";
+import { withDynamicReads } from "../dynamic-reads.js";
+import { UsageError } from "../errors.js";
 import { write } from "../io.js";
 import { parseAt, parseWholeNumber } from "../option-values.js";
 import { readPond } from "../pond-session.js";
@@ -13,6 +15,7 @@ export const cat: Command = {
     "Writes the bytes of each file to stdout, unchanged. By default the newest",
     "version; --version picks one of the file's own versions (1, 2, ... as listed",
     "by pond stat), --at shows the pond as of an earlier pond version or time.",
+    "A file of a dynamic node is computed from its inputs as of that version.",
   ],
   options: {
     version: {
@@ -33,6 +36,10 @@ export const cat: Command = {
     { command: "pond cat /docs/README.md", explanation: "prints the newest version" },
     { command: "pond cat --version 1 /docs/README.md", explanation: "prints its first version" },
     {
+      command: "pond cat /views/weather/station-1/res=1h.series > hourly.parquet",
+      explanation: "computes a file of a dynamic node (or serves it from the cache)",
+    },
+    {
       command: "pond cat --at 2 /data/readings.csv > old.csv",
       explanation: "saves the file as it was in pond version 2",
     },
@@ -40,12 +47,21 @@ export const cat: Command = {
   async run(context, input) {
     const version = parseWholeNumber(stringOption(input, "version"), "--version", "cat", 1);
     const at = parseAt(stringOption(input, "at"), "cat");
-    await readPond(context, at, async (fs) => {
-      const root = fs.root();
-      for (const path of input.operands) {
-        const bytes = await root.readFile(path, version === undefined ? {} : { version });
-        await write(context.io.stdout, bytes);
-      }
-    });
+    await readPond(context, at, (fs) =>
+      withDynamicReads(fs, async (dynamic) => {
+        const root = fs.root();
+        for (const path of input.operands) {
+          if (await dynamic.holds(path)) {
+            if (version !== undefined) {
+              throw new UsageError("a dynamic node's files have no versions of their own", "cat");
+            }
+            await write(context.io.stdout, (await (await dynamic.nodes()).readFile(path)).bytes);
+            continue;
+          }
+          const bytes = await root.readFile(path, version === undefined ? {} : { version });
+          await write(context.io.stdout, bytes);
+        }
+      }),
+    );
   },
 };

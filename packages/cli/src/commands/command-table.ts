@@ -1,6 +1,7 @@
 // Every pond command, in the order `pond --help` lists them.
 
 import type { Command } from "../command.js";
+import { apply } from "./apply.js";
 import { cat } from "./cat.js";
 import { copy } from "./copy.js";
 import { demo } from "./demo.js";
@@ -13,6 +14,7 @@ import { log } from "./log.js";
 import { ls } from "./ls.js";
 import { maintain } from "./maintain.js";
 import { mkdir } from "./mkdir.js";
+import { mknod } from "./mknod.js";
 import { mv } from "./mv.js";
 import { plot } from "./plot.js";
 import { rm } from "./rm.js";
@@ -34,6 +36,8 @@ export const COMMANDS: readonly Command[] = [
   log,
   show,
   downsample,
+  mknod,
+  apply,
   plot,
   site,
   maintain,

@@ -2,9 +2,18 @@
 
 import { stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { type FS, type NodeMetadata, PondError, type WalkEntry, type WD } from "@pond/tinyfs";
+import type { DynamicNodes } from "@pond/derived";
+import {
+  dynamicKind,
+  type FS,
+  type NodeMetadata,
+  PondError,
+  type WalkEntry,
+  type WD,
+} from "@pond/tinyfs";
 import { type Command, type CommandContext, flagOption, stringOption } from "../command.js";
 import { type CopySource, copyTargets, type DestinationKind } from "../copy-destination.js";
+import { type DynamicReads, withDynamicReads } from "../dynamic-reads.js";
 import { HostError, hostError, onHost } from "../errors.js";
 import { hostPathBelow } from "../host/confined-path.js";
 import { HostTransaction, WHOLE_FILE_BYTES } from "../host/host-transaction.js";
@@ -16,7 +25,7 @@ import { breather, startProgress } from "../output/progress.js";
 import { quoteName } from "../output/quote.js";
 import { formatBytes, plural } from "../output/units.js";
 import { concatParquet } from "../parquet.js";
-import { absolute, pondBasename } from "../pond-paths.js";
+import { absolute, pondBasename, pondJoin } from "../pond-paths.js";
 import { readPond } from "../pond-session.js";
 
 /** One file or directory to write on the host. */
@@ -27,6 +36,8 @@ interface ExportItem {
   kind: "file" | "directory";
   series: boolean;
   size: number;
+  /** A dynamic node's file: its content, computed while planning. */
+  computed?: Uint8Array;
 }
 
 interface ExportSource extends CopySource {
@@ -43,6 +54,7 @@ export const exportCommand: Command = {
     "name creates it, onto an existing directory goes inside it, several sources",
     "need a directory; -r for pond directories). Symlinks in the pond are followed.",
     "A file:series is written as one Parquet file holding every version's rows.",
+    "A dynamic node is exported as what it computes: its files and directories.",
     "",
     "Nothing is half-written: files are written under temporary names and renamed",
     "into place only when all of them are written; on failure, or when interrupted",
@@ -88,18 +100,28 @@ export const exportCommand: Command = {
     const at = parseAt(stringOption(input, "at"), "export");
     const interrupts = catchInterrupts();
     try {
-      await readPond(context, at, async (fs) => {
-        const plan = await planExport(context, fs, operands, destination, recursive, interrupts);
-        const written = await writeExport(context, fs.root(), plan, interrupts);
-        if (context.json) {
-          const document = { version: await fs.version(), files: written, bytes: plan.bytes };
-          await write(context.io.stdout, toJson(document));
-          return;
-        }
-        const size = formatBytes(plan.bytes);
-        const summary = `exported ${plural(written.length, "file")} (${size}) to ${quoteName(destination)}`;
-        await writeLines(context.io.stdout, [summary]);
-      });
+      await readPond(context, at, (fs) =>
+        withDynamicReads(fs, async (dynamic) => {
+          const plan = await planExport(
+            context,
+            fs,
+            dynamic,
+            operands,
+            destination,
+            recursive,
+            interrupts,
+          );
+          const written = await writeExport(context, fs.root(), plan, interrupts);
+          if (context.json) {
+            const document = { version: await fs.version(), files: written, bytes: plan.bytes };
+            await write(context.io.stdout, toJson(document));
+            return;
+          }
+          const size = formatBytes(plan.bytes);
+          const summary = `exported ${plural(written.length, "file")} (${size}) to ${quoteName(destination)}`;
+          await writeLines(context.io.stdout, [summary]);
+        }),
+      );
     } finally {
       interrupts.release();
     }
@@ -119,6 +141,7 @@ interface ExportPlan {
 async function planExport(
   context: CommandContext,
   fs: FS,
+  dynamic: DynamicReads,
   operands: readonly string[],
   destination: string,
   recursive: boolean,
@@ -126,7 +149,7 @@ async function planExport(
 ): Promise<ExportPlan> {
   const sources: ExportSource[] = [];
   for (const argument of operands) {
-    sources.push(await planSource(context, fs.root(), argument, recursive, interrupts));
+    sources.push(await planSource(context, fs.root(), dynamic, argument, recursive, interrupts));
   }
   const hostDestination = resolve(context.io.cwd, destination);
   const kind = await hostKind(hostDestination, destination);
@@ -182,9 +205,13 @@ async function writeExport(
             return undefined;
           });
         };
-        if (item.series || item.size <= WHOLE_FILE_BYTES) {
+        if (item.computed || item.series || item.size <= WHOLE_FILE_BYTES) {
           const bytes = await read(
-            item.series ? readSeries(root, item) : root.readFile(item.pondPath),
+            item.computed
+              ? Promise.resolve(item.computed)
+              : item.series
+                ? readSeries(root, item)
+                : root.readFile(item.pondPath),
           );
           if (bytes === undefined) continue;
           await host.stageFile(path, display, bytes);
@@ -228,12 +255,23 @@ async function hostKind(path: string, display: string): Promise<DestinationKind>
 async function planSource(
   context: CommandContext,
   root: WD,
+  dynamic: DynamicReads,
   argument: string,
   recursive: boolean,
   interrupts: Interrupts,
 ): Promise<ExportSource> {
-  const meta = await root.stat(argument);
   const name = pondBasename(argument);
+  if (await dynamic.holds(argument)) {
+    const items = await computedItems(await dynamic.nodes(), argument, "");
+    const isDirectory = items[0]?.kind === "directory";
+    if (isDirectory && !recursive) {
+      throw new PondError("EISDIR", "is a directory (use -r to export directories)", {
+        path: argument,
+      });
+    }
+    return { argument, name, isDirectory, items };
+  }
+  const meta = await root.stat(argument);
   if (meta.entryType !== "directory") {
     const item = await fileItem(root, argument, "", meta);
     return { argument, name, isDirectory: false, items: [item] };
@@ -249,6 +287,10 @@ async function planSource(
   for await (const step of walk) {
     interrupts.check("nothing was exported");
     try {
+      if (step.metadata && dynamicKind(step.metadata) !== undefined) {
+        items.push(...(await computedItems(await dynamic.nodes(), step.path, step.relative)));
+        continue;
+      }
       items.push(await walkedItem(root, step));
     } catch (error) {
       if (!PondError.is(error)) throw error;
@@ -265,6 +307,28 @@ async function walkedItem(root: WD, step: WalkEntry): Promise<ExportItem> {
   if (!meta) throw new PondError("CORRUPT", "entry has no metadata", { path });
   if (meta.entryType === "directory") return directoryItem(path, relative);
   return fileItem(root, path, relative, meta);
+}
+
+/** What a dynamic node's path holds, computed: its file, or its directory and all below it. */
+async function computedItems(
+  nodes: DynamicNodes,
+  path: string,
+  relative: string,
+): Promise<ExportItem[]> {
+  const computed = await nodes.stat(path);
+  if (computed.file) {
+    const bytes = computed.file.bytes;
+    const pondPath = absolute(path);
+    return [
+      { pondPath, relative, kind: "file", series: false, size: bytes.length, computed: bytes },
+    ];
+  }
+  const items = [directoryItem(path, relative)];
+  for (const entry of await nodes.readdir(path)) {
+    const below = relative === "" ? entry.name : `${relative}/${entry.name}`;
+    items.push(...(await computedItems(nodes, pondJoin(path, entry.name), below)));
+  }
+  return items;
 }
 
 function directoryItem(path: string, relative: string): ExportItem {

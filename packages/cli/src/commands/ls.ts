@@ -1,7 +1,16 @@
 // pond ls: list a directory, a file, or the matches of a glob pattern.
 
-import { type EntryType, type NodeMetadata, PondError, validateName, type WD } from "@pond/tinyfs";
+import type { DynamicNodes } from "@pond/derived";
+import {
+  type EntryType,
+  type NodeMetadata,
+  PondError,
+  sha256Hex,
+  validateName,
+  type WD,
+} from "@pond/tinyfs";
 import { type Command, flagOption, stringOption } from "../command.js";
+import { type DynamicReads, withDynamicReads } from "../dynamic-reads.js";
 import {
   describeEntry,
   entryJson,
@@ -27,6 +36,9 @@ export const ls: Command = {
     "everything). Quote patterns so the shell leaves them alone. Directories are",
     "shown with a trailing /, symlinks (with -l) as 'name -> target'. A name with",
     "control characters is shown quoted, as GNU ls shows it ('a'$'\\n''b').",
+    "",
+    "A dynamic node's path lists what it computes (a directory's entries, with -l",
+    "their computed sizes); patterns do not reach into dynamic nodes.",
     "",
     "An entry pond cannot read (a damaged pond's, a symlink loop) is reported on",
     "its own line and left out; the rest is listed and the exit status is 1.",
@@ -62,7 +74,9 @@ export const ls: Command = {
         PondError.is(error) && error.path ? error.withPath(absolute(error.path)) : error,
       );
     if (context.json || flagOption(input, "long")) {
-      const entries = await readPond(context, at, (fs) => list(fs.root(), pattern, detailed, skip));
+      const entries = await readPond(context, at, (fs) =>
+        withDynamicReads(fs, (dynamic) => list(fs.root(), pattern, detailed, skip, dynamic)),
+      );
       if (context.json) await write(context.io.stdout, toJson(entries.map(entryJson)));
       else await writeLines(context.io.stdout, renderListing(entries));
       return;
@@ -70,7 +84,9 @@ export const ls: Command = {
     // Names need no widths from other rows: each is printed as it is found.
     const out = new LineWriter(context.io.stdout);
     await readPond(context, at, (fs) =>
-      eachEntry(fs.root(), pattern, named, skip, (entry) => out.line(renderName(entry))),
+      withDynamicReads(fs, (dynamic) =>
+        eachEntry(fs.root(), pattern, named, skip, (entry) => out.line(renderName(entry)), dynamic),
+      ),
     );
     await out.flush();
   },
@@ -109,11 +125,19 @@ export async function list<T extends NamedEntry>(
   pattern: string | undefined,
   describe: Describe<T>,
   skip: Skip = fail,
+  dynamic?: DynamicReads,
 ): Promise<T[]> {
   const entries: T[] = [];
-  await eachEntry(root, pattern, describe, skip, async (entry) => {
-    entries.push(entry);
-  });
+  await eachEntry(
+    root,
+    pattern,
+    describe,
+    skip,
+    async (entry) => {
+      entries.push(entry);
+    },
+    dynamic,
+  );
   return entries;
 }
 
@@ -127,6 +151,7 @@ async function eachEntry<T extends NamedEntry>(
   describe: Describe<T>,
   skip: Skip,
   visit: (entry: T) => Promise<void>,
+  dynamic?: DynamicReads,
 ): Promise<void> {
   const each = async (path: string, shown: string, type: EntryType, meta?: NodeMetadata) => {
     let entry: T;
@@ -148,6 +173,15 @@ async function eachEntry<T extends NamedEntry>(
     }
     return;
   }
+  if (pattern !== undefined && dynamic !== undefined && (await dynamic.holds(pattern))) {
+    await eachComputed(
+      await dynamic.nodes(),
+      pattern,
+      describe === (detailed as Describe<NamedEntry>),
+      (entry) => visit(entry as T),
+    );
+    return;
+  }
   if (pattern !== undefined && !(await namesDirectory(root, pattern))) {
     await each(pattern, pattern, (await root.lstat(pattern)).entryType);
     return;
@@ -160,6 +194,53 @@ async function eachEntry<T extends NamedEntry>(
       continue;
     }
     await each(path, entry.name, entry.entryType);
+  }
+}
+
+/** What a dynamic node's path lists: a computed directory's entries, or a computed file itself. */
+async function eachComputed(
+  nodes: DynamicNodes,
+  path: string,
+  details: boolean,
+  visit: (entry: NamedEntry | ListedEntry) => Promise<void>,
+): Promise<void> {
+  const describe = async (at: string, shown: string): Promise<NamedEntry | ListedEntry> => {
+    const computed = await nodes.stat(at);
+    const named = { path: absolute(at), shown, type: computed.entryType };
+    if (!details) return named;
+    const { config } = computed;
+    return {
+      ...named,
+      nodeId: config.nodeId,
+      version: config.version,
+      timestamp: config.timestamp,
+      ...(computed.entryType === "directory"
+        ? { entries: computed.size }
+        : { size: computed.size }),
+      ...(computed.file && { sha256: sha256Hex(computed.file.bytes) }),
+    };
+  };
+  const top = details ? await nodes.stat(path) : undefined;
+  const isDirectory = top
+    ? top.entryType === "directory"
+    : await nodes.readdir(path).then(
+        () => true,
+        (error: unknown) => {
+          if (PondError.is(error, "ENOTDIR")) return false;
+          throw error;
+        },
+      );
+  if (!isDirectory) {
+    await visit(await describe(path, path));
+    return;
+  }
+  for (const entry of await nodes.readdir(path)) {
+    const at = pondJoin(path, entry.name);
+    if (!details) {
+      await visit({ path: absolute(at), shown: entry.name, type: entry.entryType });
+      continue;
+    }
+    await visit(await describe(at, entry.name));
   }
 }
 

@@ -1,7 +1,9 @@
 // pond stat: a node's metadata and every version of it.
 
+import type { DynamicStat } from "@pond/derived";
 import type { NodeMetadata } from "@pond/tinyfs";
-import { type Command, stringOption } from "../command.js";
+import { type Command, type CommandContext, stringOption } from "../command.js";
+import { withDynamicReads } from "../dynamic-reads.js";
 import { write, writeLines } from "../io.js";
 import { parseAt } from "../option-values.js";
 import { toJson } from "../output/json.js";
@@ -20,6 +22,8 @@ export const stat: Command = {
     "partition, newest version, size, sha256, commit time and pond version, a",
     "series' event-time range and attributes; then every version of the node,",
     "oldest first. Each pond version that changed the node adds one node version.",
+    "A dynamic node shows its kind and what it computes too; a path below one, the",
+    "computed file or directory: its size, the dynamic node and the inputs read.",
   ],
   options: {
     at: {
@@ -41,20 +45,33 @@ export const stat: Command = {
   async run(context, input) {
     const at = parseAt(stringOption(input, "at"), "stat");
     const path = input.operands[0] as string;
-    const { meta, versions, target } = await readPond(context, at, async (fs) => {
-      const root = fs.root();
-      const meta = await root.lstat(path);
-      if (meta.entryType !== "symlink") {
-        return { meta, versions: await root.listFileVersions(path), target: undefined };
-      }
-      // listFileVersions follows a final symlink: describe the link by its own record.
-      return { meta, versions: [meta], target: await root.readlink(path) };
-    });
+    const { meta, versions, target, computed } = await readPond(context, at, (fs) =>
+      withDynamicReads(fs, async (dynamic) => {
+        const root = fs.root();
+        const computed = (await dynamic.holds(path))
+          ? await (await dynamic.nodes()).stat(path)
+          : undefined;
+        if (computed !== undefined && computed.path !== computed.node) {
+          return { meta: undefined, versions: [], target: undefined, computed };
+        }
+        const meta = await root.lstat(path);
+        if (meta.entryType !== "symlink") {
+          return { meta, versions: await root.listFileVersions(path), target: undefined, computed };
+        }
+        // listFileVersions follows a final symlink: describe the link by its own record.
+        return { meta, versions: [meta], target: await root.readlink(path), computed };
+      }),
+    );
+    if (meta === undefined) {
+      await printComputed(context, computed as DynamicStat);
+      return;
+    }
     if (context.json) {
       const document = {
         path: absolute(path),
         ...metaJson(meta),
         ...(target !== undefined && { target }),
+        ...(computed && { kind: computed.kind, computes: computed.entryType }),
         versions: versions.map(metaJson),
       };
       await write(context.io.stdout, toJson(document));
@@ -72,6 +89,11 @@ export const stat: Command = {
     fields.push(["time", formatTime(meta.timestamp)]);
     if (meta.txnSeq !== undefined) fields.push(["pond version", String(meta.txnSeq)]);
     if (target !== undefined) fields.push(["target", quoteName(target)]);
+    if (computed) {
+      fields.push(["kind", computed.kind]);
+      const what = computed.entryType === "directory" ? `directory of ${computed.size}` : "file";
+      fields.push(["computes", what]);
+    }
     const range = eventRange(meta);
     if (range) fields.push(["event time", range]);
     for (const [key, value] of Object.entries(meta.attrs ?? {}))
@@ -103,6 +125,44 @@ export const stat: Command = {
     await writeLines(context.io.stdout, lines);
   },
 };
+
+/** A file or directory a dynamic node computes: what it is and what it was computed from. */
+async function printComputed(context: CommandContext, computed: DynamicStat): Promise<void> {
+  const { file } = computed;
+  const inputs = file?.inputs.map((i) => ({ path: i.path, version: i.version })) ?? [];
+  if (context.json) {
+    const document = {
+      path: computed.path,
+      type: computed.entryType,
+      size: computed.size,
+      kind: computed.kind,
+      node: computed.node,
+      nodeVersion: computed.config.version,
+      ...(file && { key: file.key, inputs, attrs: file.attrs }),
+    };
+    await write(context.io.stdout, toJson(document));
+    return;
+  }
+  const fields: Array<[string, string]> = [
+    ["path", quoteName(computed.path)],
+    ["type", computed.entryType],
+    [computed.entryType === "directory" ? "entries" : "size", String(computed.size)],
+    [
+      "computed by",
+      `${quoteName(computed.node)} (${computed.kind}, version ${computed.config.version})`,
+    ],
+  ];
+  if (file) {
+    fields.push(["key", file.key]);
+    for (const input of inputs)
+      fields.push(["input", `${quoteName(input.path)} version ${input.version}`]);
+  }
+  const shown = fields.map(([key, value]): [string, string] => [key, escapeControls(value)]);
+  await writeLines(
+    context.io.stdout,
+    renderTable([{ header: "" }, { header: "" }], shown, { header: false }),
+  );
+}
 
 /** A series chunk's event-time range (recorded in epoch milliseconds). */
 function eventRange(meta: NodeMetadata): string | undefined {
