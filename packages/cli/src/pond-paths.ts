@@ -2,6 +2,7 @@
 
 import { type EntryType, PondError, parsePath, type WD } from "@pond/tinyfs";
 import type { DestinationKind } from "./copy-destination.js";
+import { holdsDynamic } from "./dynamic-reads.js";
 
 /** `name` inside `dir`; `dir` may end in `/`. */
 export function pondJoin(dir: string, name: string): string {
@@ -28,8 +29,18 @@ export async function destinationKind(root: WD, path: string): Promise<Destinati
     return (await root.stat(path)).entryType === "directory" ? "directory" : "file";
   } catch (error) {
     if (PondError.is(error, "ENOENT")) return "missing";
-    throw error;
+    throw await insideDynamic(root, path, error);
   }
+}
+
+/** EROFS for a destination below a dynamic node (its files are computed), else `error`. */
+async function insideDynamic(root: WD, path: string, error: unknown): Promise<unknown> {
+  if (!PondError.is(error, "ENOTDIR")) return error;
+  const dynamic = await holdsDynamic(root, path).catch(() => false);
+  if (!dynamic) return error;
+  return new PondError("EROFS", "a dynamic node's content is computed: it cannot be written", {
+    path,
+  });
 }
 
 /** The type of the node at `path` (symlinks followed), or undefined when missing. */
@@ -38,6 +49,6 @@ export async function entryTypeAt(root: WD, path: string): Promise<EntryType | u
     return (await root.stat(path)).entryType;
   } catch (error) {
     if (PondError.is(error, "ENOENT")) return undefined;
-    throw error;
+    throw await insideDynamic(root, path, error);
   }
 }

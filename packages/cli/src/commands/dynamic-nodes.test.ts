@@ -1,0 +1,200 @@
+// Dynamic nodes through the built binary, on the op-log and journal backends: mknod, apply, reads,
+// time travel, refused writes and bad configs.
+
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readParquet } from "@pond/derived";
+import { describe, expect, it } from "vitest";
+import { type PondRun, useSandbox } from "../testing/run-pond.js";
+import { seriesChunk } from "../testing/series-fixture.js";
+
+const DAY = 86_400_000;
+const sandbox = useSandbox();
+
+const REDUCE = `in_pattern: /sensors/*/weather
+out_pattern: $0
+resolutions: [1h, 1d]
+aggregations:
+  - columns: "val*"
+    ops: [avg, max]
+`;
+
+const VIEWS = `kind: temporal-reduce
+path: /views/weather
+config:
+  in_pattern: /sensors/*/weather
+  out_pattern: $0
+  resolutions: [1h]
+  aggregations: [{ columns: "*", ops: [min, count] }]
+---
+kind: temporal-reduce
+path: /views/daily
+config:
+  in_pattern: /sensors/*/weather
+  out_pattern: station-$0
+  resolutions: [1d]
+  aggregations: [{ columns: value, ops: [avg] }]
+`;
+
+for (const backend of ["file", "journal"] as const) {
+  describe(`dynamic nodes (${backend} backend)`, () => {
+    /** Two stations of one day of minute readings each; a pond runner for the backend. */
+    async function pond() {
+      const s = sandbox();
+      const location = backend === "file" ? s.pondDir : `journal:${s.path("pond.journal")}`;
+      const run = (...args: string[]) => s.run(["--pond", location, ...args]);
+      const ok = async (...args: string[]): Promise<PondRun> => {
+        const result = await run(...args);
+        if (result.code !== 0) throw new Error(`pond ${args.join(" ")}: ${result.err}`);
+        return result;
+      };
+      await ok("init");
+      await ok("mkdir", "-p", "/sensors/north", "/sensors/south", "/views");
+      await writeFile(s.path("d1.parquet"), await seriesChunk(0, 1440, 60_000));
+      await writeFile(s.path("d2.parquet"), await seriesChunk(DAY, 1440, 60_000));
+      await ok("copy", "--series", "d1.parquet", "/sensors/north/weather");
+      await ok("copy", "--series", "d1.parquet", "/sensors/south/weather");
+      await writeFile(s.path("reduce.yaml"), REDUCE);
+      await writeFile(s.path("views.yaml"), VIEWS);
+      const version = async () =>
+        (await ok("log", "--json")).json<Array<{ version: number }>>().at(-1)?.version ?? -1;
+      return { s, run, ok, version };
+    }
+
+    it("mknod stores the config once; the same config again makes no version", async () => {
+      const { ok, version } = await pond();
+      const made = await ok(
+        "mknod",
+        "temporal-reduce",
+        "/views/weather",
+        "--config",
+        "reduce.yaml",
+      );
+      expect(made.out).toMatch(/^version \d+: temporal-reduce node \/views\/weather/);
+      const before = await version();
+      const again = await ok(
+        "mknod",
+        "temporal-reduce",
+        "/views/weather",
+        "--config",
+        "reduce.yaml",
+        "--json",
+      );
+      expect(again.json<{ version: number | null }>().version).toBeNull();
+      expect(await version()).toBe(before);
+      expect((await ok("ls", "-l", "/views")).out).toMatch(/dynamic:temporal-reduce .*weather/);
+    });
+
+    it("apply writes every document in one version, and nothing when applied again", async () => {
+      const { ok, version } = await pond();
+      const before = await version();
+      const first = await ok("apply", "-f", "views.yaml", "--json");
+      expect(first.json<{ changed: string[] }>().changed).toEqual([
+        "/views/weather",
+        "/views/daily",
+      ]);
+      expect(await version()).toBe(before + 1);
+      const again = await ok("apply", "-f", "views.yaml");
+      expect(again.out).toMatch(/^no change: 2 dynamic nodes already as views.yaml describes/);
+      expect(await version()).toBe(before + 1);
+      expect((await ok("ls", "/views/daily")).out).toBe("station-north/\nstation-south/\n");
+    });
+
+    it("ls, cat, stat, export and downsample read the computed outputs", async () => {
+      const { s, ok } = await pond();
+      await ok("mknod", "temporal-reduce", "/views/weather", "--config", "reduce.yaml");
+      expect((await ok("ls", "/views/weather")).out).toBe("north/\nsouth/\n");
+      const listed = (await ok("ls", "--json", "/views/weather/north")).json<
+        Array<{ name: string; type: string; size: number }>
+      >();
+      expect(listed.map((e) => [e.name, e.type])).toEqual([
+        ["res=1d.series", "file:table"],
+        ["res=1h.series", "file:table"],
+      ]);
+      const hourly = (await ok("cat", "/views/weather/north/res=1h.series")).stdout;
+      expect(listed[1]?.size).toBe(hourly.length);
+      const table = await readParquet(hourly);
+      expect(table.numRows).toBe(24);
+      expect(table.schema.fields.map((f) => f.name)).toEqual([
+        "timestamp",
+        "value.max",
+        "value.avg",
+      ]);
+      expect(table.getChild("value.max")?.get(0)).toBe(59);
+      const stat = (await ok("stat", "--json", "/views/weather/north/res=1h.series")).json<{
+        type: string;
+        node: string;
+        inputs: Array<{ path: string; version: number }>;
+      }>();
+      expect(stat).toMatchObject({ type: "file:table", node: "/views/weather" });
+      expect(stat.inputs).toEqual([{ path: "/sensors/north/weather", version: 1 }]);
+      await ok("export", "-r", "/views", "out");
+      expect(await readdir(s.path("out/weather/south"))).toEqual([
+        "res=1d.series",
+        "res=1h.series",
+      ]);
+      expect(await readFile(s.path("out/weather/north/res=1h.series"))).toEqual(hourly);
+      const [daily] = (
+        await ok("downsample", "/views/weather/north/res=1h.series", "-r", "1d", "--json")
+      ).json<Array<{ buckets: number; columns: string[] }>>();
+      expect(daily).toMatchObject({ buckets: 1, columns: ["value.max", "value.avg"] });
+    });
+
+    it("--at computes from the inputs as they were at that version", async () => {
+      const { ok, version } = await pond();
+      await ok("mknod", "temporal-reduce", "/views/weather", "--config", "reduce.yaml");
+      const then = await version();
+      await ok("copy", "--series", "d2.parquet", "/sensors/north/weather");
+      const path = "/views/weather/north/res=1h.series";
+      const old = await readParquet((await ok("cat", "--at", String(then), path)).stdout);
+      const now = await readParquet((await ok("cat", path)).stdout);
+      expect(old.numRows).toBe(24);
+      expect(now.numRows).toBe(48);
+      // Before the node existed there is nothing to read.
+      const before = await ok("ls", "--at", String(then - 1), "/views");
+      expect(before.out).toBe("");
+    });
+
+    it("refuses writes to a dynamic node and into it with EROFS", async () => {
+      const { run, ok } = await pond();
+      await ok("mknod", "temporal-reduce", "/views/weather", "--config", "reduce.yaml");
+      for (const args of [
+        ["copy", "d1.parquet", "/views/weather"],
+        ["copy", "--series", "d1.parquet", "/views/weather"],
+        ["mkdir", "/views/weather/north/x"],
+        ["copy", "d1.parquet", "/views/weather/north/res=1h.series"],
+      ]) {
+        const result = await run(...args);
+        expect(result.code, args.join(" ")).toBe(1);
+        expect(result.err).toMatch(/^pond: EROFS: /);
+      }
+    });
+
+    it("refuses a bad config with EINVAL naming the key, document and line, writing nothing", async () => {
+      const { s, run, version } = await pond();
+      const before = await version();
+      const bad = VIEWS.replace(
+        "aggregations: [{ columns: value, ops: [avg] }]",
+        "aggregations: [{ columns: value, ops: [avg] }]\n  colour: blue",
+      );
+      await writeFile(s.path("bad.yaml"), bad);
+      const result = await run("apply", "-f", "bad.yaml");
+      expect(result.code).toBe(1);
+      expect(result.err).toBe(
+        "pond: EINVAL: temporal-reduce config.colour: unknown key (known: in_pattern, out_pattern, resolutions, aggregations, lateness, time_column) (bad.yaml document 2, line 16)\n",
+      );
+      await writeFile(s.path("kind.yaml"), "kind: nope\npath: /views/x\nconfig: {}\n");
+      expect((await run("apply", "-f", "kind.yaml")).err).toMatch(
+        /^pond: EINVAL: apply config.kind: no dynamic node kind "nope" .*\(kind.yaml document 1, line 1\)/,
+      );
+      await writeFile(s.path("syntax.yaml"), "in_pattern: [\n");
+      expect(
+        (await run("mknod", "temporal-reduce", "/views/x", "--config", "syntax.yaml")).err,
+      ).toMatch(/^pond: EINVAL: syntax.yaml document 1, line \d+: /);
+      await writeFile(s.path("type.yaml"), REDUCE.replace("[1h, 1d]", "1h"));
+      expect((await run("mknod", "temporal-reduce", "/views/x", "--config", "type.yaml")).err).toBe(
+        "pond: EINVAL: temporal-reduce config.resolutions: must be a non-empty list (type.yaml document 1, line 3)\n",
+      );
+      expect(await version()).toBe(before);
+    });
+  });
+}
