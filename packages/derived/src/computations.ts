@@ -3,5 +3,12 @@
 import type { DerivedComputation } from "./derived-computation.js";
 import { downsample } from "./downsample-timeseries.js";
 import { gaps } from "./gaps.js";
+import { timeseriesJoin } from "./timeseries-join.js";
+import { timeseriesPivot } from "./timeseries-pivot.js";
 
-export const BUILT_IN_COMPUTATIONS: readonly DerivedComputation[] = [downsample, gaps];
+export const BUILT_IN_COMPUTATIONS: readonly DerivedComputation[] = [
+  downsample,
+  gaps,
+  timeseriesJoin,
+  timeseriesPivot,
+];

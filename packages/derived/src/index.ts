@@ -64,4 +64,14 @@ export { SERIES_COLUMNS_ATTR } from "./series-columns.js";
 export type { SourceInput } from "./source-input.js";
 export type { TimeRange } from "./time-range.js";
 export type { TimeseriesOptions } from "./timeseries-input.js";
+export {
+  TIMESERIES_JOIN,
+  type TimeseriesJoinOptions,
+  timeseriesJoin,
+} from "./timeseries-join.js";
+export {
+  TIMESERIES_PIVOT,
+  type TimeseriesPivotOptions,
+  timeseriesPivot,
+} from "./timeseries-pivot.js";
 export { TIMESTAMP_COLUMN_NAMES } from "./timestamp-column.js";
