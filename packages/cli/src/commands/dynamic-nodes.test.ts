@@ -139,6 +139,40 @@ for (const backend of ["file", "journal"] as const) {
       expect(daily).toMatchObject({ buckets: 1, columns: ["value.max", "value.avg"] });
     });
 
+    it("timeseries-join and timeseries-pivot nodes are single computed files", async () => {
+      const { s, ok } = await pond();
+      await writeFile(
+        s.path("aligned.yaml"),
+        `kind: timeseries-join
+path: /views/joined
+config:
+  inputs: [{ in_pattern: /sensors/*/weather, scope: $0 }]
+---
+kind: timeseries-pivot
+path: /views/values
+config: { in_pattern: /sensors/*/weather, column: value }
+`,
+      );
+      await ok("apply", "-f", "aligned.yaml");
+      const listed = (await ok("ls", "-l", "/views")).out;
+      expect(listed).toMatch(/dynamic:timeseries-join .*joined/);
+      expect(listed).toMatch(/dynamic:timeseries-pivot .*values/);
+      const joined = await readParquet((await ok("cat", "/views/joined")).stdout);
+      expect(joined.schema.fields.map((f) => f.name)).toEqual([
+        "timestamp",
+        "north.value",
+        "south.value",
+      ]);
+      expect(joined.numRows).toBe(1440);
+      const values = await readParquet((await ok("cat", "/views/values")).stdout);
+      expect(values.schema.fields.map((f) => f.name)).toEqual(["timestamp", "north", "south"]);
+      expect(values.getChild("south")?.get(1439)).toBe(1439);
+      const [summary] = (await ok("downsample", "/views/values", "-r", "1d", "--json")).json<
+        Array<{ columns: string[] }>
+      >();
+      expect(summary?.columns).toEqual(["north", "south"]);
+    });
+
     it("--at computes from the inputs as they were at that version", async () => {
       const { ok, version } = await pond();
       await ok("mknod", "temporal-reduce", "/views/weather", "--config", "reduce.yaml");

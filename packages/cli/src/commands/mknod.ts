@@ -24,7 +24,12 @@ export const mknod: Command = {
     "Kinds: temporal-reduce, a directory with, per input series its in_pattern",
     "matches, a directory named by out_pattern ($0, $1... are what each * matched)",
     "holding res=<resolution>.series per resolution: per time bucket, the asked",
-    "aggregations (avg, min, max, count) of the columns each glob names.",
+    "aggregations (avg, min, max, count) of the columns each glob names;",
+    "timeseries-join, one Parquet file: the series its inputs' globs match joined",
+    "on time (full outer), each one's columns named <scope>.<column>;",
+    "timeseries-pivot, one Parquet file: one column of every series in_pattern",
+    "matches, side by side on time, each named by its capture ($0 by default).",
+    "A time held twice by one series takes its last row (newest version first).",
   ],
   options: {
     config: {

@@ -1,6 +1,12 @@
 // The kinds of dynamic node every DerivedFileManager knows, one line each.
 
+import { timeseriesJoinKind, timeseriesPivotKind } from "./aligned-kinds.js";
 import type { DynamicKind } from "./dynamic-kind.js";
 import { temporalReduce } from "./temporal-reduce-kind.js";
 
-export const BUILT_IN_KINDS: readonly DynamicKind[] = [temporalReduce as DynamicKind];
+// Each kind's config type is its own; the registry holds them as kinds of unknown config.
+export const BUILT_IN_KINDS: readonly DynamicKind[] = [
+  temporalReduce as DynamicKind,
+  timeseriesJoinKind as DynamicKind,
+  timeseriesPivotKind as DynamicKind,
+];
