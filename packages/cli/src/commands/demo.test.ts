@@ -2,6 +2,7 @@
 
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readParquet } from "@pond/derived";
 import { describe, expect, it } from "vitest";
 import { readChartSvg } from "../testing/chart-reader.js";
 import { useSandbox } from "../testing/run-pond.js";
@@ -19,6 +20,8 @@ describe("pond demo", () => {
     expect(out).toContain("$ pond --pond pond-demo cat --at 1 /docs/README.md");
     expect(out).toMatch(/^1h\s+168\s/m);
     expect(out).toMatch(/^1d\s+7\s/m);
+    expect(out).toContain("$ pond --pond pond-demo ls -l /views/weather/station-1");
+    expect(out).toMatch(/^file:table\s+\d+\s+1\s.*res=1h\.series$/m);
     expect(out).toContain(`The pond is in ${s.path("pond-demo")}`);
     expect(out).toContain("Try:");
     const chart = s.path("pond-demo", "week.svg");
@@ -48,6 +51,19 @@ describe("pond demo", () => {
       "/sensors/station-1/weather": "file:series",
       "/sensors/latest": "symlink",
     });
+    expect(ls.find((e) => e.path === "/views/weather")).toMatchObject({ kind: "temporal-reduce" });
+    const daily = await readParquet(
+      (await pond("cat", "/views/weather/station-1/res=1d.series")).stdout,
+    );
+    expect(daily.numRows).toBe(7);
+    expect(daily.schema.fields.map((f) => f.name)).toEqual([
+      "timestamp",
+      ...["temperature", "humidity", "pressure"].flatMap((c) => [
+        `${c}.min`,
+        `${c}.max`,
+        `${c}.avg`,
+      ]),
+    ]);
     const csv = await pond("cat", "/data/stations.csv");
     expect(csv.out).toMatch(/^station,name,/);
     const old = await pond("cat", "--at", "1", "/docs/README.md");

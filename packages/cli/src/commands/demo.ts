@@ -9,6 +9,7 @@ import { calibrationBytes, README_V1, README_V2, STATIONS_CSV } from "../demo/de
 import { DEMO_CHART, DEMO_META_KEY, DEMO_META_VALUE, isDemoPond } from "../demo/demo-marker.js";
 import { invocationHint } from "../demo/invocation-hint.js";
 import { loadDerived } from "../derived.js";
+import { withDynamicReads } from "../dynamic-reads.js";
 import { renderListing } from "../entry-listing.js";
 import { writeLines } from "../io.js";
 import { isVacant, withNewPond } from "../open-pond.js";
@@ -28,6 +29,14 @@ const INTERVAL_SECONDS = 10;
 const DAY_MS = 86_400_000;
 const SERIES = "/sensors/station-1/weather";
 const README = "/docs/README.md";
+const ROLLUP = "/views/weather";
+/** The demo's temporal-reduce node: every station's series rolled up hourly and daily. */
+const ROLLUP_CONFIG = {
+  in_pattern: "/sensors/*/weather",
+  out_pattern: "$0",
+  resolutions: ["1h", "1d"],
+  aggregations: [{ columns: "*", ops: ["avg", "min", "max"] }],
+};
 
 export const demo: Command = {
   name: "demo",
@@ -38,8 +47,10 @@ export const demo: Command = {
     `files (a README, a CSV, a binary file), then ${DAYS} days of simulated weather-station`,
     `readings (every ${INTERVAL_SECONDS} s: temperature, humidity, pressure) appended to the`,
     "file:series /sensors/station-1/weather one day per version, then an edit of",
-    "the README and a symlink. It then shows the log, the tree, the README as of an",
-    "older version and the series downsampled to 1h and 1d, draws the week as",
+    "the README, a symlink and /views/weather, a temporal-reduce dynamic node",
+    "that rolls every station's series up to 1h and 1d on read. It then shows the",
+    "log, the tree, the README as of an older version, the series downsampled to",
+    "1h and 1d and the rollups /views/weather computes, draws the week as",
     `${DEMO_CHART} in DIR, and leaves the pond for you to explore. DIR must be`,
     "missing, empty, or a pond made by an earlier demo",
     "(which is replaced); anything else fails with EEXIST.",
@@ -86,6 +97,16 @@ export const demo: Command = {
       ...renderDownsample(request, summaries),
     ]);
 
+    const rollups = `${ROLLUP}/station-1`;
+    const computed = await readPond(tour, undefined, (fs) =>
+      withDynamicReads(fs, (dynamic) => list(fs.root(), rollups, detailed, undefined, dynamic)),
+    );
+    await out([
+      "",
+      `$ ${command("ls", "-l", rollups)}    # computed on read by the temporal-reduce node ${ROLLUP}`,
+      ...renderListing(computed),
+    ]);
+
     const chart = join(dir, DEMO_CHART);
     const { plotChart } = await import("../charts/plot-chart.js");
     const plotted = await plotChart(tour, {
@@ -119,6 +140,7 @@ export const demo: Command = {
         command("stat", SERIES),
         command("cat", "--version", "1", README),
         command("downsample", "/sensors/latest", "--resolution", "15m", "--head", "4"),
+        command("stat", `${rollups}/res=1d.series`),
         command("export", "-r", "/data", "demo-export"),
         command("site", `${dir}-site`, "--serve"),
       ].map((line) => `  ${line}`),
@@ -178,9 +200,12 @@ async function build(context: CommandContext): Promise<Built> {
           await appendSeriesChunk(root, SERIES, chunk.parquet);
         });
       }
-      await step("edit the README, link /sensors/latest", async (root) => {
+      const { temporalReduce, writeDynamicNode } = await loadDerived();
+      await step(`edit the README, link /sensors/latest, make ${ROLLUP}`, async (root) => {
         await root.writeFile(README, README_V2);
         await root.createSymlinkPath("/sensors/latest", "station-1/weather");
+        await root.createDirPath("/views");
+        await writeDynamicNode(root, temporalReduce, ROLLUP, ROLLUP_CONFIG);
       });
       return { lastVersion: await fs.version(), rows };
     });
