@@ -14,7 +14,7 @@ export class DynamicReads {
 
   constructor(private readonly fs: FS) {}
 
-  /** Whether `path` is a dynamic node or a path below one; other failures of a stat as they are. */
+  /** Whether `path` is a dynamic node or a path below one (false when it cannot be looked up). */
   async holds(path: string): Promise<boolean> {
     return holdsDynamic(this.fs.root(), path);
   }
@@ -43,22 +43,23 @@ export async function withDynamicReads<T>(
   }
 }
 
-/** See {@link DynamicReads.holds}. */
+/**
+ * See {@link DynamicReads.holds}. A path that cannot be looked up is not one: the command's own
+ * read of it reports why, as it does for any path.
+ */
 export async function holdsDynamic(root: WD, path: string): Promise<boolean> {
   try {
     return dynamicKind(await root.stat(path)) !== undefined;
   } catch (error) {
-    if (!PondError.is(error, "ENOTDIR")) throw error;
+    if (!PondError.is(error, "ENOTDIR")) return false;
     // A component is a file: a dynamic node to read through, or an ordinary file in the way.
     let prefix = path.startsWith("/") ? "" : ".";
     for (const name of parsePath(path).components) {
       prefix += `/${name}`;
-      const meta = await root.stat(prefix);
-      if (meta.entryType !== "directory") {
-        if (dynamicKind(meta) === undefined) throw error;
-        return true;
-      }
+      const meta = await root.stat(prefix).catch(() => undefined);
+      if (meta === undefined) return false;
+      if (meta.entryType !== "directory") return dynamicKind(meta) !== undefined;
     }
-    throw error;
+    return false;
   }
 }

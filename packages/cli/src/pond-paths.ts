@@ -36,8 +36,7 @@ export async function destinationKind(root: WD, path: string): Promise<Destinati
 /** EROFS for a destination below a dynamic node (its files are computed), else `error`. */
 async function insideDynamic(root: WD, path: string, error: unknown): Promise<unknown> {
   if (!PondError.is(error, "ENOTDIR")) return error;
-  const dynamic = await holdsDynamic(root, path).catch(() => false);
-  if (!dynamic) return error;
+  if (!(await holdsDynamic(root, path))) return error;
   return new PondError("EROFS", "a dynamic node's content is computed: it cannot be written", {
     path,
   });
