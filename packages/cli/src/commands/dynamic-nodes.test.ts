@@ -127,6 +127,13 @@ for (const backend of ["file", "journal"] as const) {
       }>();
       expect(stat).toMatchObject({ type: "file:table", node: "/views/weather" });
       expect(stat.inputs).toEqual([{ path: "/sensors/north/weather", version: 1 }]);
+      const node = (await ok("stat", "--json", "/views/weather")).json<{
+        kind: string;
+        computes: string;
+        config: { in_pattern: string };
+      }>();
+      expect(node).toMatchObject({ kind: "temporal-reduce", computes: "directory" });
+      expect(node.config.in_pattern).toBe("/sensors/*/weather");
       await ok("export", "-r", "/views", "out");
       expect(await readdir(s.path("out/weather/south"))).toEqual([
         "res=1d.series",

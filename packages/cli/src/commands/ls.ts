@@ -208,12 +208,12 @@ async function eachComputed(
     const computed = await nodes.stat(at);
     const named = { path: absolute(at), shown, type: computed.entryType };
     if (!details) return named;
-    const { config } = computed;
+    const { nodeMeta } = computed;
     return {
       ...named,
-      nodeId: config.nodeId,
-      version: config.version,
-      timestamp: config.timestamp,
+      nodeId: nodeMeta.nodeId,
+      version: nodeMeta.version,
+      timestamp: nodeMeta.timestamp,
       ...(computed.entryType === "directory"
         ? { entries: computed.size }
         : { size: computed.size }),

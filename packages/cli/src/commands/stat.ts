@@ -51,7 +51,7 @@ export const stat: Command = {
         const computed = (await dynamic.holds(path))
           ? await (await dynamic.nodes()).stat(path)
           : undefined;
-        if (computed !== undefined && computed.path !== computed.node) {
+        if (computed !== undefined && !computed.isNode) {
           return { meta: undefined, versions: [], target: undefined, computed };
         }
         const meta = await root.lstat(path);
@@ -71,7 +71,11 @@ export const stat: Command = {
         path: absolute(path),
         ...metaJson(meta),
         ...(target !== undefined && { target }),
-        ...(computed && { kind: computed.kind, computes: computed.entryType }),
+        ...(computed && {
+          kind: computed.kind,
+          config: computed.config,
+          computes: computed.entryType,
+        }),
         versions: versions.map(metaJson),
       };
       await write(context.io.stdout, toJson(document));
@@ -91,6 +95,7 @@ export const stat: Command = {
     if (target !== undefined) fields.push(["target", quoteName(target)]);
     if (computed) {
       fields.push(["kind", computed.kind]);
+      fields.push(["config", JSON.stringify(computed.config)]);
       const what = computed.entryType === "directory" ? `directory of ${computed.size}` : "file";
       fields.push(["computes", what]);
     }
@@ -137,7 +142,7 @@ async function printComputed(context: CommandContext, computed: DynamicStat): Pr
       size: computed.size,
       kind: computed.kind,
       node: computed.node,
-      nodeVersion: computed.config.version,
+      nodeVersion: computed.nodeMeta.version,
       ...(file && { key: file.key, inputs, attrs: file.attrs }),
     };
     await write(context.io.stdout, toJson(document));
@@ -149,7 +154,7 @@ async function printComputed(context: CommandContext, computed: DynamicStat): Pr
     [computed.entryType === "directory" ? "entries" : "size", String(computed.size)],
     [
       "computed by",
-      `${quoteName(computed.node)} (${computed.kind}, version ${computed.config.version})`,
+      `${quoteName(computed.node)} (${computed.kind}, version ${computed.nodeMeta.version})`,
     ],
   ];
   if (file) {

@@ -33,10 +33,13 @@ export interface DynamicLocation {
 export interface DynamicStat {
   /** The absolute path asked for. */
   path: string;
-  /** The dynamic node's absolute path, its kind and its stored config's metadata. */
+  /** The dynamic node's absolute path, its kind, its metadata and its config. */
   node: string;
   kind: string;
-  config: NodeMetadata;
+  nodeMeta: NodeMetadata;
+  config: unknown;
+  /** Whether the path is the dynamic node itself. */
+  isNode: boolean;
   entryType: "directory" | FileEntryType;
   /** A file's bytes (computed), or a directory's entry count. */
   size: number;
@@ -117,7 +120,9 @@ export class DynamicNodes {
       path: absolutePath(path),
       node: location.node,
       kind: location.kind.name,
-      config: location.meta,
+      nodeMeta: location.meta,
+      config: location.config,
+      isNode: location.names.length === 0,
     };
     if (found.output === undefined) {
       return { ...base, entryType: "directory", size: found.entries.length };
