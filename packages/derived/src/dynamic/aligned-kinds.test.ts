@@ -50,6 +50,15 @@ describe("timeseries-join nodes", () => {
     });
   });
 
+  it("takes no dynamic node as an input, even through a link", async () => {
+    const config = { inputs: [{ in_pattern: "/sensors/*/weather", scope: "$0" }] };
+    await writeDynamicNode(fs.root(), timeseriesJoinKind, "/views/joined", config);
+    await fs.root().createDirPath("/sensors/loop");
+    await fs.root().createSymlinkPath("/sensors/loop/weather", "/views/joined");
+    const file = await manager.dynamic.readFile("/views/joined");
+    expect(file.inputs.map((i) => i.path)).toEqual(STATIONS);
+  });
+
   it("refuses a scope naming a capture the pattern lacks", async () => {
     const config = { inputs: [{ in_pattern: "/sensors/north/weather", scope: "$0" }] };
     await expect(

@@ -8,12 +8,20 @@ export interface InputMatch {
   captures: string[];
 }
 
-/** The files `pattern` matches, in name order; directories and dynamic nodes are not inputs. */
+/**
+ * The files `pattern` matches, in name order, symlinks followed. Directories, dangling links and
+ * dynamic nodes are not inputs: a dynamic node reading another (or itself, through a link) could
+ * recurse without end.
+ */
 export async function inputMatches(root: WD, pattern: string): Promise<InputMatch[]> {
   const matches: InputMatch[] = [];
   for await (const match of root.glob(pattern, { metadata: true })) {
-    if (match.entry.entryType === "directory") continue;
-    if (match.metadata && dynamicKind(match.metadata) !== undefined) continue;
+    const meta =
+      match.entry.entryType === "symlink"
+        ? await root.stat(match.path).catch(() => undefined)
+        : match.metadata;
+    if (meta === undefined || meta.entryType === "directory") continue;
+    if (dynamicKind(meta) !== undefined) continue;
     matches.push({ path: match.path, captures: match.captures });
   }
   return matches;
