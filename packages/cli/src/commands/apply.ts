@@ -54,7 +54,7 @@ export const apply: Command = {
       const manager = new derived.DerivedFileManager(fs);
       try {
         const nodes = documents.map((document) => {
-          const reader = new derived.ConfigReader("apply", (keys) => document.locate(keys));
+          const reader = new derived.ConfigReader("apply", document.locate, "document");
           const spec = reader.object(document.value, [], ["kind", "path", "config"]);
           const kindName = reader.string(spec.kind, ["kind"]);
           const kind = reader.checked(["kind"], () => manager.dynamic.kind(kindName));

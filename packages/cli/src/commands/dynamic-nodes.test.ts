@@ -225,7 +225,7 @@ config: { in_pattern: /sensors/*/weather, column: value }
       );
       await writeFile(s.path("kind.yaml"), "kind: nope\npath: /views/x\nconfig: {}\n");
       expect((await run("apply", "-f", "kind.yaml")).err).toMatch(
-        /^pond: EINVAL: apply config.kind: no dynamic node kind "nope" .*\(kind.yaml document 1, line 1\)/,
+        /^pond: EINVAL: apply document.kind: no dynamic node kind "nope" .*\(kind.yaml document 1, line 1\)/,
       );
       await writeFile(s.path("syntax.yaml"), "in_pattern: [\n");
       expect(

@@ -17,11 +17,13 @@ export class ConfigReader {
     /** The kind, named in messages. */
     private readonly kind: string,
     private readonly locate: ConfigLocator = () => undefined,
+    /** What the value read is called in messages. */
+    private readonly root = "config",
   ) {}
 
   fail(keys: ConfigKeys, problem: string): never {
     const where = this.locate(keys);
-    const name = keys.length === 0 ? "config" : `config.${keys.map(String).join(".")}`;
+    const name = [this.root, ...keys.map(String)].join(".");
     throw new PondError("EINVAL", `${this.kind} ${name}: ${problem}${where ? ` (${where})` : ""}`);
   }
 
