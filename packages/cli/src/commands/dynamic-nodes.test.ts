@@ -221,7 +221,7 @@ config: { in_pattern: /sensors/*/weather, column: value }
       const result = await run("apply", "-f", "bad.yaml");
       expect(result.code).toBe(1);
       expect(result.err).toBe(
-        "pond: EINVAL: temporal-reduce config.colour: unknown key (known: in_pattern, out_pattern, resolutions, aggregations, lateness, time_column) (bad.yaml document 2, line 16)\n",
+        "pond: EINVAL: temporal-reduce config.colour: unknown key (known: in_pattern, out_pattern, resolutions, aggregations, lateness, time_column, time_unit) (bad.yaml document 2, line 16)\n",
       );
       await writeFile(s.path("kind.yaml"), "kind: nope\npath: /views/x\nconfig: {}\n");
       expect((await run("apply", "-f", "kind.yaml")).err).toMatch(

@@ -1,11 +1,13 @@
 // The temporal-reduce kind: per input a glob matches, a directory of its series rolled up per resolution.
 
 import { PondError, parseDuration } from "@pond/tinyfs";
+import type { TimeUnit } from "../arrow-ffi.js";
 import type { DerivedFile, DerivedFileManager } from "../derived-file-manager.js";
 import { DOWNSAMPLE } from "../downsample-timeseries.js";
 import { BUCKET_COLUMN } from "../downsampler.js";
 import { readParquet, writeParquet } from "../parquet-io.js";
 import { parseResolution } from "../resolution.js";
+import { TIME_UNITS } from "../timestamp-column.js";
 import { type ConfigReader, checkPathPattern, nameGlob } from "./config-reader.js";
 import type { DynamicKind, DynamicOutput } from "./dynamic-kind.js";
 import { checkDistinct, inputMatches, outputNames } from "./input-patterns.js";
@@ -27,6 +29,8 @@ export interface TemporalReduceConfig {
   lateness?: string;
   /** The input's time column (default: its attrs, else found by type and name). */
   time_column?: string;
+  /** The unit of an integer epoch time column (default: the input's attrs). */
+  time_unit?: TimeUnit;
 }
 
 export const temporalReduce: DynamicKind<TemporalReduceConfig> = {
@@ -38,7 +42,7 @@ export const temporalReduce: DynamicKind<TemporalReduceConfig> = {
       raw,
       [],
       ["in_pattern", "out_pattern", "resolutions", "aggregations"],
-      ["lateness", "time_column"],
+      ["lateness", "time_column", "time_unit"],
     );
     const inPattern = reader.string(c.in_pattern, ["in_pattern"]);
     checkPathPattern(reader, inPattern, ["in_pattern"]);
@@ -63,6 +67,8 @@ export const temporalReduce: DynamicKind<TemporalReduceConfig> = {
     const lateness = reader.optionalString(c.lateness, ["lateness"]);
     if (lateness !== undefined) reader.checked(["lateness"], () => parseDuration(lateness));
     const timeColumn = reader.optionalString(c.time_column, ["time_column"]);
+    const timeUnit =
+      c.time_unit === undefined ? undefined : reader.oneOf(c.time_unit, ["time_unit"], TIME_UNITS);
     return {
       in_pattern: inPattern,
       out_pattern: outPattern,
@@ -70,6 +76,7 @@ export const temporalReduce: DynamicKind<TemporalReduceConfig> = {
       aggregations,
       ...(lateness !== undefined && { lateness }),
       ...(timeColumn !== undefined && { time_column: timeColumn }),
+      ...(timeUnit !== undefined && { time_unit: timeUnit }),
     };
   },
 
@@ -103,6 +110,7 @@ export async function reduce(
   const files = await manager.derive(DOWNSAMPLE, input, {
     resolutions: config.resolutions,
     ...(config.time_column !== undefined && { timestampColumn: config.time_column }),
+    ...(config.time_unit !== undefined && { timestampUnit: config.time_unit }),
   });
   return Promise.all(files.map((file) => keepAggregations(file, config)));
 }
