@@ -158,6 +158,27 @@ describe.each(BACKENDS)("temporal-reduce (%s backend)", (_name, create) => {
       }
     });
 
+    it("reads an older pond version with the config it had then", async () => {
+      await writeDynamicNode(fs.root(), temporalReduce, "/views/weather", CONFIG);
+      const before = await fs.version();
+      await writeDynamicNode(fs.root(), temporalReduce, "/views/weather", {
+        ...CONFIG,
+        resolutions: ["15m"],
+      });
+      const old = await fs.atVersion(before);
+      try {
+        expect(await managerOf(old).dynamic.readdir("/views/weather/north")).toEqual([
+          { name: "res=1d.series", entryType: "file:table" },
+          { name: "res=1h.series", entryType: "file:table" },
+        ]);
+        expect(await managerOf(fs).dynamic.readdir("/views/weather/north")).toEqual([
+          { name: "res=15m.series", entryType: "file:table" },
+        ]);
+      } finally {
+        await old.close();
+      }
+    });
+
     it("refuses writes to the node and into it with EROFS", async () => {
       await writeDynamicNode(fs.root(), temporalReduce, "/views/weather", CONFIG);
       const chunk = await toParquet(randomSeries({ rows: 10, unit: "ms", seed: 3 }));
