@@ -99,7 +99,7 @@ describe("csvToParquet with a schema", () => {
     );
     const { csv, table } = await convert(text, { schema });
     expect(csv.columns.map((c) => c.type)).toEqual([
-      "timestamp[s]",
+      "timestamp[ms]",
       "timestamp[ms]",
       "timestamp[us]",
       "timestamp[ns]",
@@ -124,7 +124,7 @@ describe("csvToParquet with a schema", () => {
       schema: { t: "timestamp[s]" },
     });
     expect(csv.columns).toEqual([
-      { name: "t", type: "timestamp[s]" },
+      { name: "t", type: "timestamp[ms]" },
       { name: "v", type: "int64" },
     ]);
     expect(column(table, "t")).toEqual([1_704_067_200_000n]);

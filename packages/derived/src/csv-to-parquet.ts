@@ -15,6 +15,7 @@ import {
   TimestampMicrosecond,
   TimestampMillisecond,
   TimestampNanosecond,
+  TimestampSecond,
   Utf8,
 } from "apache-arrow";
 import type * as ParquetWasm from "parquet-wasm";
@@ -36,9 +37,9 @@ import {
 import { parquetWasm } from "./parquet-io.js";
 
 /** Rows per Arrow batch handed to the Parquet writer. */
-const BATCH_ROWS = 65_536;
+const BATCH_ROWS = 16_384;
 /** Rows per Parquet row group: what the writer holds, encoded, before it writes them out. */
-const ROW_GROUP_ROWS = 4 * BATCH_ROWS;
+const ROW_GROUP_ROWS = 262_144;
 /** Characters of a value quoted in a message. */
 const QUOTED_CHARS = 40;
 
@@ -94,16 +95,25 @@ export async function csvToParquet(
   const schema = options.schema ?? {};
   /** The types not to infer: the schema's, and the known types of the columns the text has. */
   const given: Record<string, CsvType> = {};
+  /** The units of integer epochs, for the schema's timestamp columns. */
+  const epochUnits: Record<string, TimeUnit> = {};
   let scans: ColumnScan[] | undefined;
   let rows = 0;
   const parser: CsvParser = new CsvParser(name, (fields) => {
     if (!scans) {
       const names = header(fields, schema, name);
       for (const column of names) {
-        const type = Object.hasOwn(schema, column) ? schema[column] : options.knownTypes?.[column];
-        if (type) given[column] = type;
+        const known = options.knownTypes?.[column];
+        const type = Object.hasOwn(schema, column) ? schema[column] : undefined;
+        if (type) {
+          const epochUnit = timestampUnit(type);
+          if (epochUnit) epochUnits[column] = epochUnit;
+          given[column] = storedType(type, known);
+        } else if (known) {
+          given[column] = known;
+        }
       }
-      scans = names.map((column) => new ColumnScan(column, given, Object.hasOwn(schema, column)));
+      scans = names.map((column) => new ColumnScan(column, given, epochUnits[column]));
       return;
     }
     checkWidth(parser, fields, scans);
@@ -129,8 +139,19 @@ export async function csvToParquet(
     columns,
     rows,
     bounds,
-    parquet: () => writeParquetStream(open, name, schema, columns, rows, bounds),
+    parquet: () => writeParquetStream(open, name, epochUnits, columns, rows, bounds),
   };
+}
+
+/**
+ * The type a schema's timestamp column is written as: a series' own timestamp type when it has
+ * one (the schema's unit then only says what integers mean), else the schema's, seconds as
+ * milliseconds (Parquet has no unit for seconds: other readers would see plain integers).
+ */
+function storedType(type: CsvType, known: CsvType | undefined): CsvType {
+  if (!timestampUnit(type)) return type;
+  if (known && timestampUnit(known)) return known;
+  return type === "timestamp[s]" ? "timestamp[ms]" : type;
 }
 
 /** Feeds the text of `chunks` to `parser`; EINVAL for bytes that are not UTF-8. */
@@ -219,8 +240,8 @@ class ColumnScan {
   constructor(
     readonly name: string,
     given: CsvSchema,
-    /** Whether integers are epochs: for timestamp columns of the schema. */
-    private readonly epoch: boolean,
+    /** The unit of integer epochs: for timestamp columns of the schema. */
+    private readonly epochUnit: TimeUnit | undefined,
   ) {
     this.type = Object.hasOwn(given, name) ? given[name] : undefined;
     this.given = this.type !== undefined;
@@ -230,7 +251,7 @@ class ColumnScan {
   observe(text: string): string | undefined {
     if (this.type === "string") return undefined;
     if (this.given) {
-      const value = convert(this.type as CsvType, text, this.epoch);
+      const value = convert(this.type as CsvType, text, this.epochUnit);
       if (typeof value === "string") return value;
       if (typeof value === "bigint") this.bound(value);
       return undefined;
@@ -291,9 +312,13 @@ class ColumnScan {
 
 /**
  * A non-empty value of `type`, or why the text is none. A timestamp is in its unit; with
- * `epoch`, a timestamp column also takes integers as epochs in its unit.
+ * `epochUnit`, a timestamp column also takes integers as epochs in that unit.
  */
-function convert(type: CsvType, text: string, epoch: boolean): bigint | number | boolean | string {
+function convert(
+  type: CsvType,
+  text: string,
+  epochUnit: TimeUnit | undefined,
+): bigint | number | boolean | string {
   switch (type) {
     case "int64":
       return parseInt64(text) ?? "is not a 64-bit integer";
@@ -303,18 +328,10 @@ function convert(type: CsvType, text: string, epoch: boolean): bigint | number |
       return parseBoolean(text) ?? "is not true or false";
     case "string":
       return text;
-    default: {
-      const unit = timestampUnit(type) as TimeUnit;
-      let value = parseTimestamp(text, unit, epoch);
-      if (typeof value === "string") return value;
-      if (unit === "s") value *= 1000n; // stored in milliseconds
-      return value < INT64_MIN || value > INT64_MAX ? `is out of range for ${type}` : value;
-    }
+    default:
+      return parseTimestamp(text, timestampUnit(type) as TimeUnit, epochUnit);
   }
 }
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** One column of the batch being built. */
 class ColumnBuilder {
@@ -326,8 +343,8 @@ class ColumnBuilder {
 
   constructor(
     readonly column: CsvColumn,
-    /** Whether integers are epochs: for timestamp columns of the schema. */
-    private readonly epoch: boolean,
+    /** The unit of integer epochs: for timestamp columns of the schema. */
+    private readonly epochUnit: TimeUnit | undefined,
   ) {
     const { type } = column;
     if (type === "float64") this.values = new Float64Array(BATCH_ROWS);
@@ -343,7 +360,7 @@ class ColumnBuilder {
       if (this.column.type === "string") (this.values as string[])[row] = "";
       return undefined;
     }
-    const value = convert(this.column.type, text, this.epoch);
+    const value = convert(this.column.type, text, this.epochUnit);
     switch (typeof value) {
       case "bigint":
         (this.values as BigInt64Array)[row] = value;
@@ -426,6 +443,7 @@ function arrowType(type: CsvType): DataType {
     case "string":
       return new Utf8();
     case "timestamp[s]":
+      return new TimestampSecond("UTC");
     case "timestamp[ms]":
       return new TimestampMillisecond("UTC");
     case "timestamp[us]":
@@ -439,14 +457,14 @@ function arrowType(type: CsvType): DataType {
 async function* writeParquetStream(
   open: () => AsyncIterable<Uint8Array>,
   name: string,
-  schema: CsvSchema,
+  epochUnits: Readonly<Record<string, TimeUnit>>,
   columns: readonly CsvColumn[],
   rows: number,
   bounds: ReadonlyMap<string, CsvBounds>,
 ): AsyncGenerator<Uint8Array> {
   const pw = await parquetWasm();
   const arrowSchema = new Schema(columns.map((c) => new Field(c.name, arrowType(c.type), true)));
-  const builders = columns.map((c) => new ColumnBuilder(c, Object.hasOwn(schema, c.name)));
+  const builders = columns.map((c) => new ColumnBuilder(c, epochUnits[c.name]));
   const ready: ParquetWasm.RecordBatch[] = [];
   let pending = 0;
   let written = 0;

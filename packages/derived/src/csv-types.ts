@@ -4,9 +4,9 @@ import { PondError } from "@pond/tinyfs";
 import type { TimeUnit } from "./arrow-ffi.js";
 
 /**
- * A CSV column's type. A timestamp is stored as an Arrow timestamp in UTC with the given unit
- * (seconds as milliseconds); its text is ISO 8601 (a time without an offset is UTC) or, for a
- * timestamp given in a schema, an integer epoch in that unit.
+ * A CSV column's type. A timestamp is an Arrow timestamp in UTC with the given unit; its text is
+ * ISO 8601 (a time without an offset is UTC) or, for a timestamp given in a schema, an integer
+ * epoch in the schema's unit.
  */
 export type CsvType =
   | "int64"
@@ -85,18 +85,9 @@ export function csvTypeOfFormat(format: string): CsvType | undefined {
   return format.startsWith("ts") && unit ? `timestamp[${unit}]` : undefined;
 }
 
-/**
- * The unit a timestamp type is stored in: its own, but milliseconds for seconds, which Parquet
- * has no unit for (other readers would see plain integers).
- */
-export function storedUnit(type: CsvType): TimeUnit | undefined {
-  const unit = timestampUnit(type);
-  return unit === "s" ? "ms" : unit;
-}
-
 /** The Arrow C Data Interface format string a type is written as. */
 export function formatOf(type: CsvType): string {
-  const unit = storedUnit(type);
+  const unit = timestampUnit(type);
   if (unit) return `ts${unit[0]}:UTC`;
   return { int64: "l", float64: "g", boolean: "b", string: "u" }[type as "int64"];
 }
@@ -199,22 +190,32 @@ export const NANOS_PER_UNIT: Record<TimeUnit, bigint> = {
 };
 
 /**
- * A timestamp in `unit`: ISO 8601, or an integer epoch in `unit` when `epoch`. A string for text
- * that is no such time, or an ISO time finer than the unit (kept exact, never truncated).
+ * A timestamp in `unit`: ISO 8601, or with `epochUnit`, also an integer epoch in that unit. A
+ * string for text that is no such time, or a time finer than `unit` (kept exact, never truncated).
  */
-export function parseTimestamp(text: string, unit: TimeUnit, epoch: boolean): bigint | string {
-  if (epoch && INT.test(text)) {
-    return parseInt64(text) ?? `is out of range for timestamp[${unit}]`;
-  }
-  const time = parseIsoTime(text);
-  if (!time) {
-    return epoch
-      ? `is neither ISO 8601 nor an integer epoch in ${unit}`
-      : "is not an ISO 8601 date or time";
+export function parseTimestamp(
+  text: string,
+  unit: TimeUnit,
+  epochUnit: TimeUnit | undefined,
+): bigint | string {
+  let ns: bigint;
+  if (epochUnit && INT.test(text)) {
+    const epoch = parseInt64(text);
+    if (epoch === undefined) return `is out of range for timestamp[${unit}]`;
+    ns = epoch * NANOS_PER_UNIT[epochUnit];
+  } else {
+    const time = parseIsoTime(text);
+    if (!time) {
+      return epochUnit
+        ? `is neither ISO 8601 nor an integer epoch in ${epochUnit}`
+        : "is not an ISO 8601 date or time";
+    }
+    ns = time.ns;
   }
   const per = NANOS_PER_UNIT[unit];
-  if (time.ns % per !== 0n) return `is finer than timestamp[${unit}]`;
-  return time.ns / per;
+  if (ns % per !== 0n) return `is finer than timestamp[${unit}]`;
+  const value = ns / per;
+  return value < INT64_MIN || value > INT64_MAX ? `is out of range for timestamp[${unit}]` : value;
 }
 
 /** The type a value alone suggests (never called for an empty field). */

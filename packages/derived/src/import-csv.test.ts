@@ -56,6 +56,17 @@ describe("importCsv", () => {
     expect(chunk.getChild("temp")?.toArray()).toEqual(new Float64Array([2]));
   });
 
+  it("writes a schema's epoch column in the series' own timestamp unit", async () => {
+    await importCsv(pond.fs, "/s", text("time,v\n2024-01-01T00:00:00Z,1\n"), { series: true });
+    const meta = await importCsv(pond.fs, "/s", text("time,v\n1704153600,2\n"), {
+      series: true,
+      schema: { time: "timestamp[s]" },
+    });
+    expect(meta).toMatchObject({ minEventTime: 1_704_153_600_000, attrs: { timestampUnit: "us" } });
+    const chunk = await readParquet(await pond.fs.root().readFile("/s"));
+    expect(String(chunk.getChild("time")?.type)).toBe("Timestamp<MICROSECOND, UTC>");
+  });
+
   it("takes an integer epoch time column with a schema, and names the time column when asked", async () => {
     const csv = "at,ts_like,v\n1700000000,5,1\n1700000060,6,2\n";
     const meta = await importCsv(pond.fs, "/e", text(csv), {

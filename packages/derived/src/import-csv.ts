@@ -9,7 +9,7 @@ import {
 } from "./append-series-chunk.js";
 import type { FieldInfo } from "./arrow-ffi.js";
 import { type CsvColumn, type CsvOptions, csvToParquet } from "./csv-to-parquet.js";
-import { type CsvType, csvTypeOfFormat, formatOf, storedUnit } from "./csv-types.js";
+import { type CsvType, csvTypeOfFormat, formatOf, timestampUnit } from "./csv-types.js";
 import { findTimestampColumn } from "./timestamp-column.js";
 
 export interface ImportCsvOptions extends CsvOptions, AppendSeriesChunkOptions {
@@ -55,7 +55,7 @@ export async function importCsv(
 /** A CSV column as the Arrow field it is written as. */
 function fieldOf(column: CsvColumn): FieldInfo {
   const format = formatOf(column.type);
-  const unit = storedUnit(column.type);
+  const unit = timestampUnit(column.type);
   if (unit) return { name: column.name, format, kind: "timestamp", unit, timezone: "UTC" };
   const kind = column.type === "int64" || column.type === "float64" ? column.type : "other";
   return { name: column.name, format, kind };
