@@ -24,7 +24,9 @@ import { CsvParser } from "./csv-parser.js";
 import {
   type CsvSchema,
   type CsvType,
-  NANOS_PER_UNIT,
+  type IsoTime,
+  isoBefore,
+  isoTimeIn,
   parseBoolean,
   parseFloat64,
   parseInt64,
@@ -233,9 +235,12 @@ class ColumnScan {
   /** The schema's type, or the type inferred so far (undefined: only nulls seen). */
   private type: CsvType | undefined;
   private readonly given: boolean;
-  /** Bounds of int64 and timestamp values; of inferred timestamps in nanoseconds. */
+  /** Bounds of int64 values and of timestamps of a given type. */
   private min: bigint | undefined;
   private max: bigint | undefined;
+  /** Bounds of inferred timestamps, whose unit is known only at the end. */
+  private minTime: IsoTime | undefined;
+  private maxTime: IsoTime | undefined;
 
   constructor(
     readonly name: string,
@@ -273,7 +278,7 @@ class ColumnScan {
         const time = parseIsoTime(text);
         if (time) {
           if (time.digits > 6) this.type = "timestamp[ns]";
-          return this.bound(time.ns);
+          return this.boundTime(time);
         }
         break;
       }
@@ -282,9 +287,14 @@ class ColumnScan {
     }
     const own = typeOfValue(text);
     this.type = this.type === undefined ? own : widen(this.type, own);
-    if (this.type === own && (own === "int64" || timestampUnit(own))) {
-      this.bound(own === "int64" ? (parseInt64(text) as bigint) : (parseIsoTime(text)?.ns ?? 0n));
-    }
+    if (this.type === own && own === "int64") this.bound(parseInt64(text) as bigint);
+    if (this.type === own && timestampUnit(own)) this.boundTime(parseIsoTime(text) as IsoTime);
+    return undefined;
+  }
+
+  private boundTime(time: IsoTime): undefined {
+    if (!this.minTime || isoBefore(time, this.minTime)) this.minTime = time;
+    if (!this.maxTime || isoBefore(this.maxTime, time)) this.maxTime = time;
     return undefined;
   }
 
@@ -301,12 +311,14 @@ class ColumnScan {
   finalBounds(): CsvBounds | undefined {
     const type = this.finalType();
     const unit = timestampUnit(type);
+    if (type !== "int64" && !unit) return undefined;
+    if (this.minTime && this.maxTime && unit) {
+      // Every value fits the unit inferred: it is the finest of theirs.
+      const min = isoTimeIn(this.minTime, unit) as bigint;
+      return { min, max: isoTimeIn(this.maxTime, unit) as bigint };
+    }
     if (this.min === undefined || this.max === undefined) return undefined;
-    if (type === "int64" || (unit && this.given)) return { min: this.min, max: this.max };
-    if (!unit) return undefined;
-    // Inferred timestamps were bounded in nanoseconds, exact in the unit chosen.
-    const per = NANOS_PER_UNIT[unit];
-    return { min: this.min / per, max: this.max / per };
+    return { min: this.min, max: this.max };
   }
 }
 

@@ -12,7 +12,7 @@ import { HostError, onHost } from "../errors.js";
  * is memory outside the JavaScript heap that the collector frees late, a hundred mebibytes
  * and more behind on a large file.
  */
-const PIECE_BYTES = 256 * 1024;
+const PIECE_BYTES = 64 * 1024;
 
 /** `name` without a trailing .csv, .csv.gz or .csv.zst (or .gz, .zst) and with .parquet. */
 export function parquetName(name: string): string {
