@@ -73,6 +73,16 @@ describe("csvToParquet infers types", () => {
     expect(csv.bounds.get("id")).toEqual({ min: 1n, max: 3n });
   });
 
+  it("writes a header without rows as an empty table of string columns", async () => {
+    const { csv, table } = await convert("a,b\n");
+    expect(csv.rows).toBe(0);
+    expect(table.numRows).toBe(0);
+    expect(table.schema.fields.map((f) => [f.name, String(f.type)])).toEqual([
+      ["a", "Utf8"],
+      ["b", "Utf8"],
+    ]);
+  });
+
   it("widens a column for a value late in the file rather than losing it", async () => {
     const rows = Array.from({ length: 100_000 }, (_, i) => `${i},${i},2024-01-01T00:00:00Z,true`);
     const tail = ["100000,0.5,2024-01-01T00:00:00.123456789Z,maybe"];

@@ -483,8 +483,8 @@ async function* writeParquetStream(
   let headerSeen = false;
   const changed = () =>
     new PondError("EINVAL", `${name}: the file changed while it was read; nothing was written`);
-  const flush = () => {
-    if (pending === 0) return;
+  const flush = (evenEmpty = false) => {
+    if (pending === 0 && !evenEmpty) return;
     const data = builders.map((b) => b.take(pending));
     const batch = new RecordBatch(
       arrowSchema,
@@ -527,7 +527,7 @@ async function* writeParquetStream(
           if (next.done) {
             parser.push(decode());
             parser.end();
-            flush();
+            flush(written === 0); // the writer takes the schema from the first batch
             finished = true;
             if (written !== rows) throw changed();
             for (const b of builders) {
