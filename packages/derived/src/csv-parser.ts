@@ -13,18 +13,12 @@ const QUOTE = 0x22;
 const CR = 0x0d;
 const LF = 0x0a;
 
-/** Where a field starts, for messages: `name:line:column`, both 1-based. */
-export interface FieldPosition {
-  line: number;
-  column: number;
-}
-
 /**
  * Parses comma-separated records: fields quoted with `"` may hold commas, line breaks and `""`
  * (one quote); records end with LF, CRLF or CR; a line with nothing on it is skipped. A quote
  * inside an unquoted field, text after a closing quote, and a quote left open at the end are
  * EINVAL with their position. `onRecord` gets each record's fields; the array is reused, so it
- * must not be kept. The position of field `i` of the current record is {@link position}(i).
+ * must not be kept. Where field `i` of the record being handed out starts is {@link where}(i).
  */
 export class CsvParser {
   /** Text of a record not yet complete, carried into the next piece. */
@@ -35,8 +29,10 @@ export class CsvParser {
   private line = 1;
   private lineStart = 0;
   private readonly fields: string[] = [];
-  private readonly lines: number[] = [];
-  private readonly columns: number[] = [];
+  /** The text being parsed, where the current record starts in it, and where each field does. */
+  private text = "";
+  private recordStart = 0;
+  private readonly starts: number[] = [];
 
   constructor(
     /** The file's name, for messages. */
@@ -44,15 +40,23 @@ export class CsvParser {
     private readonly onRecord: (fields: readonly string[]) => void,
   ) {}
 
-  /** The position of field `index` of the record being handed out. */
-  position(index: number): FieldPosition {
-    return { line: this.lines[index] ?? this.line, column: this.columns[index] ?? 1 };
-  }
-
-  /** `name:line:column` of field `index` of the record being handed out. */
+  /**
+   * `name:line:column` (both 1-based) of field `index` of the record being handed out. Worked
+   * out only when asked, for a message: line breaks inside quoted fields are counted then.
+   */
   where(index: number): string {
-    const { line, column } = this.position(index);
-    return `${this.name}:${line}:${column}`;
+    const at = this.starts[index] ?? this.recordStart;
+    let line = this.line;
+    let lineStart = this.lineStart - this.offset; // relative to `text`
+    for (
+      let nl = this.text.indexOf("\n", this.recordStart);
+      nl >= 0 && nl < at;
+      nl = this.text.indexOf("\n", nl + 1)
+    ) {
+      line++;
+      lineStart = nl + 1;
+    }
+    return `${this.name}:${line}:${at - lineStart + 1}`;
   }
 
   /** Parses the next piece of text; the records it completes are handed out now. */
@@ -66,6 +70,7 @@ export class CsvParser {
   }
 
   private parse(text: string, final: boolean): void {
+    this.text = text;
     let i = 0;
     while (i < text.length) {
       const next = this.record(text, i, final);
@@ -75,8 +80,6 @@ export class CsvParser {
     this.rest = text.slice(i);
     this.offset += i;
     if (this.rest.length > MAX_RECORD_CHARS) {
-      this.lines.length = 0;
-      this.columns.length = 0;
       throw new PondError(
         "EINVAL",
         `${this.name}:${this.line}:${this.offset - this.lineStart + 1}: a record longer than ${MAX_RECORD_CHARS / 1024 / 1024} Mi characters (a quote left open?)`,
@@ -91,14 +94,15 @@ export class CsvParser {
   private record(text: string, start: number, final: boolean): number {
     const length = text.length;
     const fields = this.fields;
+    const starts = this.starts;
     fields.length = 0;
+    this.recordStart = start;
     let line = this.line;
     let lineStart = this.lineStart - this.offset; // relative to `text`
     let i = start;
     for (;;) {
       const index = fields.length;
-      this.lines[index] = line;
-      this.columns[index] = i - lineStart + 1;
+      starts[index] = i;
       if (i < length && text.charCodeAt(i) === QUOTE) {
         // A quoted field runs to the quote not followed by another.
         let value = "";
@@ -127,8 +131,7 @@ export class CsvParser {
         i = close + 1;
         const c = text.charCodeAt(i);
         if (i < length && c !== COMMA && c !== CR && c !== LF) {
-          this.lines[index] = line;
-          this.columns[index] = i - lineStart + 1;
+          starts[index] = i;
           this.fail(index, "text after the closing quote of a field");
         }
         fields.push(value);
@@ -138,7 +141,7 @@ export class CsvParser {
           const c = text.charCodeAt(j);
           if (c === COMMA || c === LF || c === CR) break;
           if (c === QUOTE) {
-            this.columns[index] = j - lineStart + 1;
+            starts[index] = j;
             this.fail(index, "a quote inside an unquoted field (quote the whole field)");
           }
           j++;
