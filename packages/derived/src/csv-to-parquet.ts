@@ -81,10 +81,12 @@ export interface CsvParquet {
 
 /**
  * Reads CSV text (UTF-8, a header row naming the columns, RFC 4180 quoting) and decides each
- * column's type: the schema's, else the narrowest that holds every value: boolean (`true`,
- * `false`), int64, float64, timestamp (ISO 8601; timestamp[ns] when a value has more than 6
- * fractional digits of seconds, else timestamp[us]), else string. An empty field is null; a column
- * with no value is string. `open` is called once per read, so the text is never held whole.
+ * column's type: the schema's, else a known type, else the narrowest that holds every value:
+ * boolean (`true`, `false`), int64, float64, timestamp (ISO 8601; timestamp[ns] when a value has
+ * more than 6 fractional digits of seconds, else timestamp[us]), else string. An empty field is
+ * null; a column with no value is string. A schema's timestamp column also takes integer epochs
+ * in its unit; it is written in a known timestamp type's unit if there is one, else in its own
+ * (seconds as milliseconds). `open` is called once per read, so the text is never held whole.
  * EINVAL, as `NAME:LINE:COLUMN: ...` naming the column and the value, for a value that does not
  * fit its schema type, a row with another number of fields than the header, malformed quoting or
  * text that is not UTF-8; EINVAL too for a missing or malformed header.
@@ -103,7 +105,7 @@ export async function csvToParquet(
   let rows = 0;
   const parser: CsvParser = new CsvParser(name, (fields) => {
     if (!scans) {
-      const names = header(fields, schema, name);
+      const names = header(parser, fields, schema, name);
       for (const column of names) {
         const known = options.knownTypes?.[column];
         const type = Object.hasOwn(schema, column) ? schema[column] : undefined;
@@ -184,15 +186,27 @@ function utf8Decoder(name: string): (chunk?: Uint8Array) => string {
   };
 }
 
-function header(fields: readonly string[], schema: CsvSchema, name: string): string[] {
+/** The column names of the header row; EINVAL for an empty or repeated one. */
+function header(
+  parser: CsvParser,
+  fields: readonly string[],
+  schema: CsvSchema,
+  name: string,
+): string[] {
   const names = [...fields];
   const seen = new Set<string>();
   for (const [i, column] of names.entries()) {
     if (column === "") {
-      throw new PondError("EINVAL", `${name}:1: column ${i + 1} of the header has no name`);
+      throw new PondError(
+        "EINVAL",
+        `${parser.where(i)}: column ${i + 1} of the header has no name`,
+      );
     }
     if (seen.has(column)) {
-      throw new PondError("EINVAL", `${name}:1: column "${column}" is named twice in the header`);
+      throw new PondError(
+        "EINVAL",
+        `${parser.where(i)}: column "${column}" is named twice in the header`,
+      );
     }
     seen.add(column);
   }
