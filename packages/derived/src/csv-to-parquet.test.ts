@@ -199,8 +199,10 @@ describe("csvToParquet refuses bad text with its position", () => {
     expect(await failure("")).toBe(
       "EINVAL: t.csv: empty: a header row naming the columns is needed",
     );
-    expect(await failure("a,,c\n")).toBe("EINVAL: t.csv:1: column 2 of the header has no name");
-    expect(await failure("a,a\n")).toBe('EINVAL: t.csv:1: column "a" is named twice in the header');
+    expect(await failure("a,,c\n")).toBe("EINVAL: t.csv:1:3: column 2 of the header has no name");
+    expect(await failure("\na,a\n")).toBe(
+      'EINVAL: t.csv:2:3: column "a" is named twice in the header',
+    );
     expect(await failure("a\n1\n", { schema: { b: "int64" } })).toBe(
       'EINVAL: t.csv: the schema names column "b", which the header (a) lacks',
     );
