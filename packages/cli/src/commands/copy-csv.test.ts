@@ -2,8 +2,9 @@
 // and the peak memory of a large file.
 
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readdirSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { readParquet } from "@pond/derived";
 import { describe, expect, it } from "vitest";
@@ -217,6 +218,43 @@ async function writeLargeCsv(path: string, bytes: number): Promise<number> {
   out.end();
   await once(out, "finish");
   return row;
+}
+
+describe("an interrupted pond copy --format csv", () => {
+  it("commits nothing and leaves no temporary behind", async () => {
+    const s = sandbox();
+    await s.ok("init");
+    await writeLargeCsv(s.path("large.csv"), 60 * 1024 * 1024);
+    const before = await versions(s);
+    const largeFiles = join(s.pondDir, "_large_files");
+    const child = spawnPond(["--pond", s.pondDir, "copy", "--format", "csv", "large.csv", "/t"], {
+      cwd: s.dir,
+    });
+    let err = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const closed = once(child, "close");
+    // The second read has begun once the Parquet file being written shows.
+    while (!names(largeFiles).some((name) => name.endsWith(".tmp"))) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    child.kill("SIGTERM");
+    const [, signal] = (await closed) as [number | null, NodeJS.Signals | null];
+    expect(err).toBe("pond: EINTR: interrupted by SIGTERM: the pond is unchanged\n");
+    expect(signal).toBe("SIGTERM");
+    expect(await versions(s)).toBe(before);
+    expect((await s.ok("ls", "/")).out).toBe("");
+    expect(names(largeFiles).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  }, 120_000);
+});
+
+function names(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 describe("pond copy --format csv memory", () => {
