@@ -94,6 +94,26 @@ describe("csvToParquet infers types", () => {
     expect(column(table, "b").slice(-2)).toEqual(["true", "maybe"]);
   });
 
+  it("makes row groups of fewer rows for a wide file, so that they take as much memory", async () => {
+    const columns = 600;
+    const header = Array.from({ length: columns }, (_, i) => `c${i}`).join(",");
+    const row = (r: number) => Array.from({ length: columns }, (_, i) => r * columns + i).join(",");
+    const lines = [header, ...Array.from({ length: 6000 }, (_, r) => row(r))];
+    const { parquet, table } = await convert(`${lines.join("\n")}\n`, {}, 1 << 16);
+    expect(table.numRows).toBe(6000);
+    expect(column(table, "c599").at(-1)).toBe(BigInt(6000 * columns - 1));
+    const { ParquetFile } = await import("parquet-wasm");
+    const file = await ParquetFile.fromFile(new Blob([new Uint8Array(parquet)]));
+    // 1.5 Mi values per row group: 2,621 rows of 600 columns.
+    expect(
+      file
+        .metadata()
+        .rowGroups()
+        .map((g) => g.numRows()),
+    ).toEqual([2621, 2621, 758]);
+    file.free();
+  });
+
   it("reads a leading byte order mark, CRLF and multi-byte characters split across pieces", async () => {
     const { csv, table } = await convert('\uFEFFcity,n\r\n"Zürich\r\nnord",1\r\n東京,2\r\n', {}, 1);
     expect(csv.columns.map((c) => c.name)).toEqual(["city", "n"]);
