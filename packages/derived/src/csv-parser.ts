@@ -33,6 +33,11 @@ export class CsvParser {
   private text = "";
   private recordStart = 0;
   private readonly starts: number[] = [];
+  /** The next comma, LF, CR and quote in `text` (its length when there is none). */
+  private comma = -1;
+  private lf = -1;
+  private cr = -1;
+  private quote = -1;
 
   constructor(
     /** The file's name, for messages. */
@@ -69,8 +74,16 @@ export class CsvParser {
     if (this.rest.length > 0) this.parse(this.rest, true);
   }
 
+  /** Where `char` next occurs in the text from `from`: `known` if still ahead, else searched. */
+  private next(char: string, known: number, from: number): number {
+    if (known >= from) return known;
+    const at = this.text.indexOf(char, from);
+    return at < 0 ? this.text.length : at;
+  }
+
   private parse(text: string, final: boolean): void {
     this.text = text;
+    this.comma = this.lf = this.cr = this.quote = -1;
     let i = 0;
     while (i < text.length) {
       const next = this.record(text, i, final);
@@ -136,15 +149,16 @@ export class CsvParser {
         }
         fields.push(value);
       } else {
-        let j = i;
-        while (j < length) {
-          const c = text.charCodeAt(j);
-          if (c === COMMA || c === LF || c === CR) break;
-          if (c === QUOTE) {
-            starts[index] = j;
-            this.fail(index, "a quote inside an unquoted field (quote the whole field)");
-          }
-          j++;
+        // Unquoted: up to the next comma or line break, found by indexOf (native and fast) and
+        // remembered until passed, so that each is searched for once.
+        this.comma = this.next(",", this.comma, i);
+        this.lf = this.next("\n", this.lf, i);
+        this.cr = this.next("\r", this.cr, i);
+        this.quote = this.next('"', this.quote, i);
+        const j = Math.min(this.comma, this.lf, this.cr);
+        if (this.quote < j) {
+          starts[index] = this.quote;
+          this.fail(index, "a quote inside an unquoted field (quote the whole field)");
         }
         if (j === length && !final) return -1;
         fields.push(text.slice(i, j));
