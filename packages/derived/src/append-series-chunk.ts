@@ -1,6 +1,13 @@
 // Writing a timeseries: each Parquet chunk is a new version of a `file:series`.
 
-import { dynamicKind, type FS, type NodeMetadata, PondError, type WD } from "@pond/tinyfs";
+import {
+  dynamicKind,
+  type FS,
+  type NodeMetadata,
+  PondError,
+  type WD,
+  type WriteFileOptions,
+} from "@pond/tinyfs";
 import type { ColumnView, FieldInfo, TimeUnit } from "./arrow-ffi.js";
 import { parquetFields, visitParquet } from "./parquet-io.js";
 import {
@@ -13,6 +20,7 @@ import {
 import {
   findTimestampColumn,
   parseTimeUnit,
+  type TimestampColumn,
   type TimestampHints,
   timeBounds,
 } from "./timestamp-column.js";
@@ -50,8 +58,98 @@ export async function appendSeriesChunk(
   parquet: Uint8Array,
   options: AppendSeriesChunkOptions = {},
 ): Promise<NodeMetadata> {
-  // Duck-typed rather than instanceof: another copy of @pond/tinyfs may have made the FS.
-  const wd = isFs(target) ? target.root() : target;
+  const wd = workingDirectory(target);
+  const version = await seriesVersion(wd, path, options, async (hints) => {
+    // The selector sees every field, the table only those decoded.
+    let fields: readonly FieldInfo[] | undefined;
+    return visitParquet(
+      parquet,
+      (table) => {
+        const time = findTimestampColumn(table.fields, hints, path);
+        let bounds: TimeBounds | undefined;
+        for (const batch of table.batches) {
+          const b = timeBounds(batch.columns[time.index] as ColumnView, time);
+          if (!b) continue;
+          if (!bounds) bounds = b;
+          if (b.min < bounds.min) bounds.min = b.min;
+          if (b.max > bounds.max) bounds.max = b.max;
+        }
+        return { time, bounds, fields: fields ?? table.fields };
+      },
+      path,
+      (all) => {
+        fields = all;
+        return [findTimestampColumn(all, hints, path).name];
+      },
+    );
+  });
+  return wd.writeFile(path, parquet, version);
+}
+
+/** The smallest and largest time of a chunk, in its time column's unit. */
+export interface TimeBounds {
+  min: bigint;
+  max: bigint;
+}
+
+/** What a new version of a series needs to know of its chunk. */
+export interface ChunkFacts {
+  time: TimestampColumn;
+  bounds: TimeBounds | undefined;
+  /** The chunk's columns. */
+  fields: readonly FieldInfo[];
+}
+
+/**
+ * The write options of a new version of the series at `path`: its time column, event-time range
+ * and the union of the columns. `facts` reads the chunk, given what is known of the time column.
+ * EINVAL for a path that is not a series, or a chunk whose column types differ from the series'.
+ */
+export async function seriesVersion(
+  wd: WD,
+  path: string,
+  options: AppendSeriesChunkOptions,
+  facts: (hints: TimestampHints) => Promise<ChunkFacts>,
+): Promise<WriteFileOptions> {
+  const existing = await existingSeries(wd, path);
+  const recordedUnit = existing?.attrs?.[TIMESTAMP_UNIT_ATTR];
+  const hints: TimestampHints = {
+    column: options.timestampColumn ?? existing?.attrs?.[TIMESTAMP_COLUMN_ATTR],
+    unit:
+      options.timestampUnit !== undefined
+        ? parseTimeUnit(options.timestampUnit)
+        : recordedUnit !== undefined
+          ? parseTimeUnit(recordedUnit, `attrs.${TIMESTAMP_UNIT_ATTR}`)
+          : undefined,
+  };
+  const { time, bounds, fields } = await facts(hints);
+  const columns = unionColumns(
+    existing ? await existingColumns(wd, path, existing) : [],
+    columnsOf(fields),
+    path,
+  );
+  return {
+    entryType: "file:series",
+    attrs: {
+      ...options.attrs,
+      [TIMESTAMP_COLUMN_ATTR]: time.name,
+      [TIMESTAMP_UNIT_ATTR]: time.unit,
+      [SERIES_COLUMNS_ATTR]: JSON.stringify(columns),
+    },
+    ...(bounds && {
+      minEventTime: toMillis(bounds.min, time.unit, "floor"),
+      maxEventTime: toMillis(bounds.max, time.unit, "ceil"),
+    }),
+  };
+}
+
+/** The columns of the series at `path`; none when it is missing; EINVAL if it is no series. */
+export async function seriesColumns(wd: WD, path: string): Promise<SeriesColumns> {
+  const existing = await existingSeries(wd, path);
+  return existing ? existingColumns(wd, path, existing) : [];
+}
+
+async function existingSeries(wd: WD, path: string): Promise<NodeMetadata | undefined> {
   const existing = await wd.stat(path).catch((error: unknown) => {
     if (PondError.is(error, "ENOENT")) return undefined;
     throw error;
@@ -64,56 +162,7 @@ export async function appendSeriesChunk(
   if (existing && existing.entryType !== "file:series") {
     throw new PondError("EINVAL", `not a series (${existing.entryType})`, { path });
   }
-  const recordedUnit = existing?.attrs?.[TIMESTAMP_UNIT_ATTR];
-  const hints: TimestampHints = {
-    column: options.timestampColumn ?? existing?.attrs?.[TIMESTAMP_COLUMN_ATTR],
-    unit:
-      options.timestampUnit !== undefined
-        ? parseTimeUnit(options.timestampUnit)
-        : recordedUnit !== undefined
-          ? parseTimeUnit(recordedUnit, `attrs.${TIMESTAMP_UNIT_ATTR}`)
-          : undefined,
-  };
-  // The selector sees every field, the table only those decoded.
-  let fields: readonly FieldInfo[] | undefined;
-  const { time, bounds, chunkFields } = await visitParquet(
-    parquet,
-    (table) => {
-      const time = findTimestampColumn(table.fields, hints, path);
-      let bounds: { min: bigint; max: bigint } | undefined;
-      for (const batch of table.batches) {
-        const b = timeBounds(batch.columns[time.index] as ColumnView, time);
-        if (!b) continue;
-        if (!bounds) bounds = b;
-        if (b.min < bounds.min) bounds.min = b.min;
-        if (b.max > bounds.max) bounds.max = b.max;
-      }
-      return { time, bounds, chunkFields: fields ?? table.fields };
-    },
-    path,
-    (all) => {
-      fields = all;
-      return [findTimestampColumn(all, hints, path).name];
-    },
-  );
-  const columns = unionColumns(
-    existing ? await existingColumns(wd, path, existing) : [],
-    columnsOf(chunkFields),
-    path,
-  );
-  return wd.writeFile(path, parquet, {
-    entryType: "file:series",
-    attrs: {
-      ...options.attrs,
-      [TIMESTAMP_COLUMN_ATTR]: time.name,
-      [TIMESTAMP_UNIT_ATTR]: time.unit,
-      [SERIES_COLUMNS_ATTR]: JSON.stringify(columns),
-    },
-    ...(bounds && {
-      minEventTime: toMillis(bounds.min, time.unit, "floor"),
-      maxEventTime: toMillis(bounds.max, time.unit, "ceil"),
-    }),
-  });
+  return existing;
 }
 
 /**
@@ -131,8 +180,12 @@ async function existingColumns(wd: WD, path: string, newest: NodeMetadata): Prom
   return columns;
 }
 
-function isFs(target: FS | WD): target is FS {
-  return typeof (target as Partial<FS>).transaction === "function";
+/** The root of an FS, or the WD itself (whose writes join its transaction, if one is open). */
+export function workingDirectory(target: FS | WD): WD {
+  // Duck-typed rather than instanceof: another copy of @pond/tinyfs may have made the FS.
+  return typeof (target as Partial<FS>).transaction === "function"
+    ? (target as FS).root()
+    : (target as WD);
 }
 
 const UNITS_PER_MS: Record<TimeUnit, bigint> = { s: 1n, ms: 1n, us: 1_000n, ns: 1_000_000n };

@@ -6,6 +6,14 @@ export {
 } from "./append-series-chunk.js";
 export type { TimeUnit } from "./arrow-ffi.js";
 export { BUILT_IN_COMPUTATIONS } from "./computations.js";
+export {
+  type CsvBounds,
+  type CsvColumn,
+  type CsvOptions,
+  type CsvParquet,
+  csvToParquet,
+} from "./csv-to-parquet.js";
+export { type CsvSchema, type CsvType, parseCsvSchema } from "./csv-types.js";
 export type {
   DerivedComputation,
   DerivedComputationContext,
@@ -58,6 +66,7 @@ export {
   type TemporalReduceConfig,
   temporalReduce,
 } from "./dynamic/temporal-reduce-kind.js";
+export { type ImportCsvOptions, importCsv } from "./import-csv.js";
 export { readParquet, writeParquet } from "./parquet-io.js";
 export { parseResolution, type Resolution } from "./resolution.js";
 export { SERIES_COLUMNS_ATTR } from "./series-columns.js";

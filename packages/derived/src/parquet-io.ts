@@ -9,7 +9,7 @@ import { type FieldInfo, type TableView, viewFfiSchema, viewFfiTable } from "./a
 let loading: Promise<ParquetWasmModule> | undefined;
 
 // Importing parquet-wasm compiles a 5 MB wasm module: only pay for it when Parquet is used.
-function parquetWasm(): Promise<ParquetWasmModule> {
+export function parquetWasm(): Promise<ParquetWasmModule> {
   loading ??= loadParquetWasm();
   return loading;
 }

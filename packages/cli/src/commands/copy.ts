@@ -2,11 +2,13 @@
 
 import { createReadStream, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import type { CsvSchema } from "@pond/derived";
 import { type EntryType, type FileEntryType, PondError, type WD } from "@pond/tinyfs";
-import { type Command, flagOption } from "../command.js";
+import { type Command, type CommandInput, flagOption, stringOption } from "../command.js";
 import { copyTargets } from "../copy-destination.js";
 import { loadDerived } from "../derived.js";
-import { HostError, hostError, onHost, onHostSync } from "../errors.js";
+import { HostError, hostError, onHost, onHostSync, UsageError } from "../errors.js";
+import { hostCsvBytes, parquetName } from "../host/host-csv.js";
 import { type HostItem, type HostSource, scanHostSources } from "../host/host-sources.js";
 import { WHOLE_FILE_BYTES } from "../host/host-transaction.js";
 import { catchInterrupts } from "../interrupts.js";
@@ -19,7 +21,7 @@ import { type Change, changePond } from "../pond-session.js";
 export const copy: Command = {
   name: "copy",
   summary: "copy host files and directories into the pond",
-  usage: "pond copy [-r] [--series] HOSTPATH... PONDPATH",
+  usage: "pond copy [-r] [--series] [--format csv [--schema SPEC]] HOSTPATH... PONDPATH",
   description: [
     "Copies host files into the pond, all in one transaction: if any of them",
     "fails, none is copied. The destination follows cp's rules: one source onto a",
@@ -34,6 +36,20 @@ export const copy: Command = {
     "appended to that one series, in order. A chunk may add columns or lack some,",
     "but a column it shares with the series must have the same type (EINVAL).",
     "",
+    "With --format csv each host file is CSV text (UTF-8, a header row naming the",
+    "columns, quoted as RFC 4180 says; a name ending in .gz or .zst is decompressed)",
+    "and is stored as Parquet: a file:table, or with --series a series chunk. Into a",
+    "directory, data.csv.gz becomes data.parquet. Column types are inferred from all",
+    "the values: int64, float64, boolean (true/false), timestamp (ISO 8601; without",
+    "an offset it is UTC; stored as timestamp[us, UTC], [ns] when a value needs it),",
+    "else string; an empty field is null. --schema gives types by name:",
+    "int64, float64, boolean, string, timestamp[s|ms|us|ns] (ISO 8601, or integer",
+    "epochs in that unit; seconds are stored as ms). Appending to a series, its",
+    "columns keep their types. A value that does not fit, or a malformed row, fails",
+    "the copy with FILE:LINE:COLUMN, the column and the value. The file is read",
+    "twice (types first, then the Parquet file is written in row groups), so memory",
+    "stays small whatever its size.",
+    "",
     "Interrupted (Ctrl-C, SIGTERM) before it commits, a copy commits nothing.",
   ],
   options: {
@@ -45,6 +61,16 @@ export const copy: Command = {
     series: {
       type: "boolean",
       description: "append Parquet files as versions of a file:series",
+    },
+    format: {
+      type: "string",
+      value: "FORMAT",
+      description: "read the host files as FORMAT (csv) and store them as Parquet",
+    },
+    schema: {
+      type: "string",
+      value: "SPEC",
+      description: "with --format csv, column types: NAME:TYPE,... (the others are inferred)",
     },
   },
   operands: { min: 2 },
@@ -59,17 +85,29 @@ export const copy: Command = {
       command: "pond copy --series day1.parquet day2.parquet /sensors/weather",
       explanation: "appends two chunks, as two versions, to the series /sensors/weather",
     },
+    {
+      command: "pond copy --format csv readings.csv.gz /tables/",
+      explanation: "stores the CSV as the Parquet file:table /tables/readings.parquet",
+    },
+    {
+      command:
+        'pond copy --format csv --series --schema "time:timestamp[s],temp:float64" day3.csv /sensors/weather',
+      explanation: "appends day3.csv, whose times are epoch seconds, to the series",
+    },
   ],
   async run(context, input) {
     const operands = [...input.operands];
     const destination = operands.pop() as string;
     const series = flagOption(input, "series");
-    const sources = scanHostSources(operands, context.io.cwd, flagOption(input, "recursive"));
+    const csv = await csvOptions(input);
+    const scanned = scanHostSources(operands, context.io.cwd, flagOption(input, "recursive"));
+    const sources = csv ? scanned.map(csvTargetNames) : scanned;
     const files = sources.flatMap((s) => s.items).filter((i) => i.kind === "file");
     const bytes = files.reduce((sum, f) => sum + f.size, 0);
     const progress = startProgress(context.io.stderr, {
       label: "copying",
-      total: bytes,
+      // CSV is read twice: for its types, then to write it.
+      total: csv ? 2 * bytes : bytes,
       unit: "bytes",
     });
     const interrupts = catchInterrupts();
@@ -78,7 +116,7 @@ export const copy: Command = {
     try {
       change = await changePond(context, async (root) => {
         const targets = await planTargets(root, sources, destination, series);
-        const copier = new Copier(root, series, progress, stop);
+        const copier = new Copier(root, series, csv, progress, stop);
         for (const [i, source] of sources.entries()) {
           await copier.copy(source, targets[i] as string);
         }
@@ -99,6 +137,40 @@ export const copy: Command = {
     );
   },
 };
+
+/** --format and --schema: the CSV options, or undefined when the files are copied as they are. */
+async function csvOptions(input: CommandInput): Promise<CsvSchema | undefined> {
+  const format = stringOption(input, "format");
+  const schema = stringOption(input, "schema");
+  if (format === undefined) {
+    if (schema !== undefined) throw new UsageError("--schema needs --format csv", "copy");
+    return undefined;
+  }
+  if (format.toLowerCase() !== "csv") {
+    throw new UsageError(`--format takes csv, not '${format}'`, "copy");
+  }
+  if (schema === undefined) return {};
+  const { parseCsvSchema } = await loadDerived();
+  try {
+    return parseCsvSchema(schema);
+  } catch (error) {
+    if (PondError.is(error)) throw new UsageError(`--schema: ${error.detail}`, "copy");
+    throw error;
+  }
+}
+
+/** A source whose files take Parquet names when their names come from the host. */
+function csvTargetNames(source: HostSource): HostSource {
+  if (!source.isDirectory) return { ...source, name: parquetName(source.name) };
+  const items = source.items.map((item) => {
+    if (item.kind !== "file") return item;
+    const slash = item.relative.lastIndexOf("/");
+    const relative =
+      item.relative.slice(0, slash + 1) + parquetName(item.relative.slice(slash + 1));
+    return { ...item, relative };
+  });
+  return { ...source, items };
+}
 
 async function planTargets(
   root: WD,
@@ -134,10 +206,14 @@ class Copier {
    */
   private readonly listings = new Map<string, Map<string, EntryType>>();
   private readonly breathe = breather();
+  /** The host file each CSV target was read from. */
+  private readonly csvSources = new Map<string, string>();
 
   constructor(
     private readonly root: WD,
     private readonly series: boolean,
+    /** The schema of CSV files, when they are read as CSV. */
+    private readonly csv: CsvSchema | undefined,
     private readonly progress: Progress,
     /** Throws once the copy is interrupted. */
     private readonly stop: () => void,
@@ -188,7 +264,37 @@ class Copier {
     parent: Parent | undefined,
     existing: EntryType | undefined,
   ): Promise<void> {
-    if (this.series) {
+    if (this.csv) {
+      if (!this.series && existing === "file:series") {
+        throw new PondError("EINVAL", "is a file:series: add versions with --series", { path });
+      }
+      // data.csv and data.csv.gz both become data.parquet: one would silently replace the other.
+      const earlier = this.csvSources.get(path);
+      if (earlier !== undefined && !this.series) {
+        throw new PondError("EINVAL", `${earlier} and ${item.display} would both be written here`, {
+          path,
+        });
+      }
+      this.csvSources.set(path, item.display);
+      const { importCsv } = await loadDerived();
+      const display = item.display;
+      await importCsv(
+        this.root,
+        path,
+        () =>
+          hostCsvBytes({
+            hostPath: item.hostPath,
+            display,
+            onRead: (bytes) => {
+              this.stop();
+              this.progress.advance(bytes, display);
+            },
+          }),
+        { series: this.series, name: display, schema: this.csv },
+      );
+      const entryType = this.series ? "file:series" : "file:table";
+      if (parent) this.listings.get(parent.path)?.set(parent.name, entryType);
+    } else if (this.series) {
       const data = await onHost(item.display, () => readFile(item.hostPath));
       const { appendSeriesChunk } = await loadDerived();
       await appendSeriesChunk(
