@@ -41,6 +41,14 @@ export { readParquet, writeParquet } from "./parquet-io.js";
 export { parseResolution, type Resolution } from "./resolution.js";
 export { SERIES_COLUMNS_ATTR } from "./series-columns.js";
 export type { SourceInput } from "./source-input.js";
+export {
+  REDUCE_OPS,
+  type ReduceAggregation,
+  type ReduceOp,
+  TEMPORAL_REDUCE,
+  type TemporalReduceOptions,
+  temporalReduce,
+} from "./temporal-reduce.js";
 export type { TimeRange } from "./time-range.js";
 export type { TimeseriesOptions } from "./timeseries-input.js";
 export { TIMESTAMP_COLUMN_NAMES } from "./timestamp-column.js";
