@@ -16,6 +16,7 @@ import {
   type ReduceOp,
   RollupState,
 } from "./rollup-state.js";
+import { chunkMayOverlap } from "./series-chunks.js";
 import {
   type TimeseriesOptions,
   timeseriesParams,
@@ -44,6 +45,9 @@ export interface TemporalReduceOptions extends TimeseriesOptions {
 }
 
 const DEFAULT_LATENESS_MS = 86_400_000;
+
+/** Chunks read ahead of the one being aggregated. */
+const READ_AHEAD = 4;
 
 /** States kept in a manager's memo, by estimated bytes (least recently used dropped first). */
 const MEMO_BUDGET_BYTES = 256 * 2 ** 20;
@@ -108,8 +112,27 @@ export const temporalReduce: DerivedComputation = {
       { ...spec, match: (name) => globs.some((g) => g(name)) },
     );
     const from = Math.min(...states.map((s) => s.covered.length));
+    // Chunks are read a few ahead: reading one waits on the disk while the one before decodes.
+    const reads = new Map<number, Promise<Uint8Array>>();
+    const readAhead = (i: number) => {
+      const chunk = chunks[i];
+      if (
+        chunk === undefined ||
+        reads.has(i) ||
+        !chunkMayOverlap(chunk, spec, spec.timestampColumn)
+      ) {
+        return;
+      }
+      const reading = input.read(chunk.version);
+      // Awaited in its turn; a failure while an earlier chunk fails is not left unhandled.
+      reading.catch(() => undefined);
+      reads.set(i, reading);
+    };
     for (let i = from; i < chunks.length; i++) {
       const chunk = chunks[i] as (typeof chunks)[0];
+      for (let ahead = i; ahead <= i + READ_AHEAD; ahead++) readAhead(ahead);
+      const reading = reads.get(i);
+      reads.delete(i);
       await visitChunk(
         input,
         chunk,
@@ -117,6 +140,7 @@ export const temporalReduce: DerivedComputation = {
         counters,
         (table, hints) => reducer.add(table, hints, input.path),
         (fields, hints) => reducer.columnsNeeded(fields, hints, input.path),
+        reading,
       );
       for (const [r, state] of states.entries()) {
         if (state.covered.length !== i) continue;

@@ -69,7 +69,7 @@ export async function visitTimeseries(
 
 /**
  * Hands `visit` the table of one chunk of `input` (or of the file itself), unless `spec`'s range
- * excludes it (counted as skipped).
+ * excludes it (counted as skipped). `reading`, when given, is the chunk's content being read.
  */
 export async function visitChunk(
   input: SourceInput,
@@ -78,13 +78,14 @@ export async function visitChunk(
   counters: { chunksRead: number; chunksSkipped: number },
   visit: (table: TableView, hints: TimestampHints) => void,
   select: (fields: readonly FieldInfo[], hints: TimestampHints) => string[],
+  reading?: Promise<Uint8Array>,
 ): Promise<void> {
   const { path } = input;
   if (!chunkMayOverlap(chunk, spec, spec.timestampColumn)) {
     counters.chunksSkipped++;
     return;
   }
-  const bytes = await input.read(chunk.version);
+  const bytes = await (reading ?? input.read(chunk.version));
   counters.chunksRead++;
   const hints = hintsFor(spec, chunk.attrs, path);
   await visitParquet(
