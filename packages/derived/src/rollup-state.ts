@@ -1,16 +1,16 @@
 // The merged partial aggregates of a rollup: per bucket of one resolution, the row count and
 // per column the count, sum, min and max of the values, folded chunk by chunk in version order.
 
+import { BUCKET_COLUMN, type Buckets } from "./downsampler.js";
 import {
-  Float64,
-  Int64,
-  makeData,
-  makeVector,
-  Table,
-  TimestampMillisecond,
-  type Vector,
-} from "apache-arrow";
-import { BUCKET_COLUMN, type Buckets, setInt64, sortedSlots } from "./downsampler.js";
+  assembleParquet,
+  type EncodedGroup,
+  encodeGroup,
+  type RollupColumn,
+} from "./rollup-parquet.js";
+
+/** Buckets per row group of a result: a block's encoding is kept until a fold touches it. */
+const BLOCK = 4096;
 
 /** The aggregates a rollup can ask for per column. */
 export const REDUCE_OPS = ["avg", "min", "max", "sum", "count"] as const;
@@ -56,6 +56,11 @@ export class RollupState {
   readonly stale = new Set<number>();
   /** What the store last wrote for this state (its own record). */
   stored: unknown;
+  /** Each block's slots, in the order they were made. */
+  private readonly blockSlots = new Map<number, number[]>();
+  /** Encoded row groups of blocks no fold touched since, for the columns in `encodedFor`. */
+  private readonly encoded = new Map<number, EncodedGroup>();
+  private encodedFor = "";
 
   constructor(readonly buckets: Buckets) {}
 
@@ -69,6 +74,20 @@ export class RollupState {
     // Newest first: a changed chunk list almost always differs at its end.
     for (let i = this.covered.length - 1; i >= 0; i--) if (this.covered[i] !== ids[i]) return false;
     return true;
+  }
+
+  /** The slot of `bucket`, made if missing; its block's encoding is dropped. */
+  slot(bucket: number): number {
+    const block = Math.floor(bucket / BLOCK);
+    this.encoded.delete(block);
+    const before = this.buckets.slots;
+    const slot = this.buckets.slot(bucket);
+    if (this.buckets.slots > before) {
+      const slots = this.blockSlots.get(block);
+      if (slots) slots.push(slot);
+      else this.blockSlots.set(block, [slot]);
+    }
+    return slot;
   }
 
   column(name: string): number {
@@ -102,7 +121,7 @@ export class RollupState {
       const bucket = local.bucketOfSlot[s] as number;
       if (bucket > newestBucket) newestBucket = bucket;
       if (bucket < this.storedBelow) this.stale.add(bucket);
-      targets[s] = merged.slot(bucket);
+      targets[s] = this.slot(bucket);
     }
     for (const c of met) {
       const to = merged.sumsFor(this.column(names[c] as string));
@@ -128,84 +147,95 @@ export class RollupState {
     const capacity = this.buckets.bucketOfSlot.length;
     return (
       capacity * (8 + 32 * this.columns.length) +
-      this.buckets.slots * 48 +
-      this.covered.length * 100
+      this.buckets.slots * 56 +
+      this.covered.length * 100 +
+      [...this.encoded.values()].reduce((sum, g) => sum + g.bytes.length, 0)
     );
   }
 
   /**
-   * The rollup as an Arrow table sorted by bucket: `timestamp` (bucket start, ms, UTC), then
-   * for each aggregation in order, each column it matches (in `columns` order, time column
-   * excluded) and each op: `<column>.<op>`, a double (`count`: int64), null where the bucket
-   * has no value (sum too, as in SQL). A pair asked for twice is one column; a glob that
-   * matches no column (yet: a series may gain columns) adds none.
+   * The rollup as a Parquet file, one row group per block of buckets, sorted by bucket:
+   * `timestamp` (bucket start, ms, UTC), then for each aggregation in order, each column it
+   * matches (in `columns` order) and each op: `<column>.<op>`, a double (`count`: int64),
+   * null where the bucket has no value (sum too, as in SQL). A pair asked for twice is one
+   * column; a glob that matches no column (yet: a series may gain columns) adds none. Blocks
+   * no fold touched since the last call are not encoded again.
    */
-  table(aggregations: readonly ReduceAggregation[]): Table {
-    const { buckets } = this;
-    const n = buckets.slots;
-    const order = sortedSlots(buckets.bucketOfSlot, n);
-    const starts = new BigInt64Array(n);
-    const startWords = new Int32Array(starts.buffer);
-    for (let i = 0; i < n; i++) {
-      setInt64(
-        startWords,
-        i,
-        (buckets.bucketOfSlot[order[i] as number] as number) * this.resolutionMs,
-      );
-    }
-    const columns: Record<string, Vector> = {
-      [BUCKET_COLUMN]: makeVector(
-        makeData({ type: new TimestampMillisecond("UTC"), length: n, nullCount: 0, data: starts }),
-      ),
-    };
+  parquet(aggregations: readonly ReduceAggregation[]): Uint8Array {
+    const outputs: OutputColumn[] = [{ name: BUCKET_COLUMN, kind: "timestamp", c: -1, op: "" }];
+    const names = new Set([BUCKET_COLUMN]);
     for (const { columns: pattern, ops } of aggregations) {
       const matches = globMatcher(pattern);
       for (const [c, name] of this.columns.entries()) {
         if (!matches(name)) continue;
         for (const op of ops) {
           const out = `${name}.${op}`;
-          if (out in columns) continue;
-          columns[out] = opVector(buckets, c, op, order);
+          if (names.has(out)) continue;
+          names.add(out);
+          outputs.push({ name: out, kind: op === "count" ? "count" : "double", c, op });
         }
       }
     }
-    return new Table(columns);
+    const signature = JSON.stringify(outputs);
+    if (signature !== this.encodedFor) {
+      this.encoded.clear();
+      this.encodedFor = signature;
+    }
+    const blocks = [...this.blockSlots.keys()].sort((a, b) => a - b);
+    const groups = blocks.map((block) => {
+      let group = this.encoded.get(block);
+      if (group === undefined) {
+        group = this.encodeBlock(this.blockSlots.get(block) as number[], outputs);
+        this.encoded.set(block, group);
+      }
+      return group;
+    });
+    return assembleParquet(outputs, groups);
+  }
+
+  private encodeBlock(slots: readonly number[], outputs: readonly OutputColumn[]): EncodedGroup {
+    const { buckets } = this;
+    const order = [...slots].sort(
+      (a, b) => (buckets.bucketOfSlot[a] as number) - (buckets.bucketOfSlot[b] as number),
+    );
+    const n = order.length;
+    const values: Float64Array[] = [];
+    const valid: Array<Uint8Array | null> = [];
+    for (const { c, op } of outputs) {
+      const out = new Float64Array(n);
+      values.push(out);
+      if (c < 0) {
+        for (let i = 0; i < n; i++) {
+          out[i] = (buckets.bucketOfSlot[order[i] as number] as number) * this.resolutionMs;
+        }
+        valid.push(null);
+        continue;
+      }
+      const sums = buckets.sumsFor(c);
+      if (op === "count") {
+        for (let i = 0; i < n; i++) out[i] = sums.count[order[i] as number] as number;
+        valid.push(null);
+        continue;
+      }
+      const bitmap = new Uint8Array((n + 7) >>> 3);
+      const source = op === "min" ? sums.min : op === "max" ? sums.max : sums.sum;
+      for (let i = 0; i < n; i++) {
+        const s = order[i] as number;
+        const k = sums.count[s] as number;
+        if (k === 0) continue;
+        bitmap[i >>> 3] = (bitmap[i >>> 3] as number) | (1 << (i & 7));
+        out[i] = op === "avg" ? (source[s] as number) / k : (source[s] as number);
+      }
+      valid.push(bitmap);
+    }
+    return encodeGroup(outputs, n, values, valid);
   }
 }
 
-/** One aggregate of column `c` per bucket, in `order`. */
-function opVector(buckets: Buckets, c: number, op: ReduceOp, order: Int32Array): Vector {
-  const sums = buckets.sumsFor(c);
-  const n = order.length;
-  if (op === "count") {
-    const count = new BigInt64Array(n);
-    const words = new Int32Array(count.buffer);
-    for (let i = 0; i < n; i++) setInt64(words, i, sums.count[order[i] as number] as number);
-    return makeVector(makeData({ type: new Int64(), length: n, nullCount: 0, data: count }));
-  }
-  const values = new Float64Array(n);
-  const valid = new Uint8Array((n + 7) >>> 3);
-  let nulls = 0;
-  const source = op === "min" ? sums.min : op === "max" ? sums.max : sums.sum;
-  for (let i = 0; i < n; i++) {
-    const s = order[i] as number;
-    const k = sums.count[s] as number;
-    if (k === 0) {
-      nulls++;
-      continue;
-    }
-    valid[i >>> 3] = (valid[i >>> 3] as number) | (1 << (i & 7));
-    values[i] = op === "avg" ? (source[s] as number) / k : (source[s] as number);
-  }
-  return makeVector(
-    makeData({
-      type: new Float64(),
-      length: n,
-      nullCount: nulls,
-      ...(nulls > 0 && { nullBitmap: valid }),
-      data: values,
-    }),
-  );
+/** A result column and where its values come from: column `c`'s `op` (c < 0: the bucket start). */
+interface OutputColumn extends RollupColumn {
+  c: number;
+  op: ReduceOp | "";
 }
 
 /** A matcher for a column-name glob: `*` any run of characters, `?` one, the rest literal. */

@@ -240,6 +240,24 @@ describe("temporal-reduce", () => {
               Object.keys(expected[0] ?? { timestamp: 0 }),
             );
             expectClose(expected, duck, what);
+            // pond's own Parquet writer, read by a second reader.
+            const written = oracle.file(
+              `out-${seed}-${step}-${r}.parquet`,
+              (fromMemo[r] as { bytes: Uint8Array }).bytes,
+            );
+            const columns = Object.keys(expected[0] ?? {}).filter((c) => c !== "timestamp");
+            const read = await oracle.query(
+              `SELECT epoch_ms("timestamp") AS "timestamp"${columns.map((c) => `, "${c}"`).join("")}
+               FROM read_parquet('${written}')`,
+            );
+            expect(
+              read.map((row) =>
+                Object.fromEntries(
+                  Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v]),
+                ),
+              ),
+              what,
+            ).toEqual(expected);
           }
         }
       } finally {

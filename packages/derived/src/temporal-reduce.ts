@@ -6,7 +6,6 @@ import { loadStates, saveStates } from "#platform/rollup-store";
 import type { DerivedComputation, DerivedContent } from "./derived-computation.js";
 import type { DerivedParams } from "./derived-key.js";
 import { Buckets, Downsampler } from "./downsampler.js";
-import { writeParquet } from "./parquet-io.js";
 import { parseResolution, type Resolution } from "./resolution.js";
 import {
   chunkId,
@@ -157,7 +156,7 @@ export const temporalReduce: DerivedComputation = {
     const contents: DerivedContent[] = [];
     for (const [r, state] of states.entries()) {
       contents.push({
-        data: await writeParquet(state.table(aggregations)),
+        data: state.parquet(aggregations),
         extension: ".parquet",
         entryType: "file:table",
         attrs: {

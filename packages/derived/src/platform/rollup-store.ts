@@ -238,7 +238,7 @@ function decode(bytes: Buffer, n: number, state: RollupState): boolean {
   for (let i = 0; i < n; i++) {
     const bucket = values[1 + i] as number;
     if (!Number.isSafeInteger(bucket) || buckets.slotOf.has(bucket)) return false;
-    buckets.slot(bucket);
+    state.slot(bucket);
   }
   const first = buckets.slots - n;
   for (let c = 0; c < columns; c++) {
