@@ -8,7 +8,7 @@
 // to a temporary name and renamed; the manifest last. Whatever fails to read, parse or match
 // its checksum makes the whole state absent: the computation then starts from nothing.
 
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, type Hash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DerivedParams } from "../derived-key.js";
@@ -23,6 +23,13 @@ interface Segment {
   sha256: string;
   /** Buckets in it. */
   n: number;
+}
+
+/** What a state's `stored` holds: its manifest as written, and the digest of its ids so far. */
+interface Record {
+  manifest: Manifest;
+  text: string;
+  ids: { count: number; hash: Hash };
 }
 
 interface Manifest {
@@ -68,11 +75,12 @@ async function load(
     manifest.format !== FORMAT ||
     manifest.name !== name ||
     manifest.resolutionMs !== resolutionMs ||
-    !(manifest.covered.count <= ids.length) ||
-    digest(ids, manifest.covered.count) !== manifest.covered.digest
+    !(manifest.covered.count <= ids.length)
   ) {
     return undefined;
   }
+  const digest = extend({ count: 0, hash: createHash("sha256") }, ids, manifest.covered.count);
+  if (digest.hash.copy().digest("hex") !== manifest.covered.digest) return undefined;
   const state = new RollupState(new Buckets(resolutionMs));
   for (const column of manifest.columns) state.column(column);
   for (const segment of [...manifest.segments, manifest.tail]) {
@@ -83,7 +91,7 @@ async function load(
   state.covered.push(...ids.slice(0, manifest.covered.count));
   state.newestMs = manifest.newestMs ?? Number.NEGATIVE_INFINITY;
   state.storedBelow = manifest.storedBelow ?? Number.NEGATIVE_INFINITY;
-  state.stored = { manifest, text };
+  state.stored = { manifest, text, ids: digest } satisfies Record;
   return state;
 }
 
@@ -120,10 +128,16 @@ async function save(
   const base = baseName(name);
   const manifestPath = join(dir, `${base}.json`);
   // What this state last wrote, if it is still there: another process may have replaced it.
-  const last = state.stored as { manifest: Manifest; text: string } | undefined;
+  const last = state.stored as Record | undefined;
   const onDisk = last && (await readFile(manifestPath, "utf8").catch(() => undefined));
   const previous = last && onDisk === last.text ? last.manifest : undefined;
   const res = state.resolutionMs;
+  // The digest of the ids goes on from the last save's: hashing them all again grows with history.
+  const ids = extend(
+    last?.ids ?? { count: 0, hash: createHash("sha256") },
+    state.covered,
+    state.covered.length,
+  );
   const below = Number.isFinite(state.newestMs)
     ? Math.max(
         Math.floor((state.newestMs - latenessMs) / res),
@@ -167,7 +181,7 @@ async function save(
     format: FORMAT,
     name,
     resolutionMs: res,
-    covered: { count: state.covered.length, digest: digest(state.covered, state.covered.length) },
+    covered: { count: state.covered.length, digest: ids.hash.copy().digest("hex") },
     newestMs: Number.isFinite(state.newestMs) ? state.newestMs : null,
     storedBelow: Number.isFinite(below) ? below : null,
     columns: [...state.columns],
@@ -176,7 +190,7 @@ async function save(
   };
   const text = JSON.stringify(manifest);
   await writeAtomically(manifestPath, new TextEncoder().encode(text));
-  state.stored = { manifest, text };
+  state.stored = { manifest, text, ids } satisfies Record;
   state.storedBelow = below;
   state.stale.clear();
   // Files of this state no manifest names any more.
@@ -275,10 +289,15 @@ function lowerBound(sorted: readonly number[], value: number): number {
   return lo;
 }
 
-function digest(ids: readonly string[], count: number): string {
-  const hash = createHash("sha256");
-  for (let i = 0; i < count; i++) hash.update(`${ids[i] as string}\n`);
-  return hash.digest("hex");
+/** `digest` with the ids from its count up to `count` hashed in. */
+function extend(
+  digest: { count: number; hash: Hash },
+  ids: readonly string[],
+  count: number,
+): { count: number; hash: Hash } {
+  for (let i = digest.count; i < count; i++) digest.hash.update(`${ids[i] as string}\n`);
+  digest.count = count;
+  return digest;
 }
 
 function sha256(bytes: Uint8Array): string {
