@@ -336,6 +336,49 @@ describe("temporal-reduce", () => {
     await fs.close();
   });
 
+  it("reads only the chunks a time range admits, and keeps only rows in it", async () => {
+    const fs = await createMemoryFs();
+    const day = Date.UTC(2024, 0, 1);
+    for (let d = 0; d < 4; d++) {
+      const table = new Table({
+        timestamp: int64Vector(
+          timestampType("ms"),
+          [0, 6, 12, 18].map((h) => BigInt(day + d * 24 * HOUR + h * HOUR)),
+        ),
+        v: numberVector(new Float64(), [1, 2, 3, 4]),
+      });
+      await appendSeriesChunk(fs, "/s", await toParquet(table));
+    }
+    const [file] = await withManager(fs, {}, async (m) => {
+      const files = await m.derive("temporal-reduce", "/s", {
+        resolutions: ["1d"],
+        aggregations: [{ columns: "v", ops: ["sum", "count"] }],
+        range: { start: day + 24 * HOUR + 6 * HOUR, end: day + 3 * 24 * HOUR },
+      });
+      expect(m.stats()).toMatchObject({ chunksRead: 2, chunksSkipped: 2 });
+      return files;
+    });
+    expect(await rowsOf((file as { bytes: Uint8Array }).bytes)).toEqual([
+      { timestamp: day + 24 * HOUR, "v.sum": 9, "v.count": 3 },
+      { timestamp: day + 2 * 24 * HOUR, "v.sum": 10, "v.count": 4 },
+    ]);
+    await fs.close();
+  });
+
+  it("fails every result of a request whose input cannot be read, and caches none", async () => {
+    const fs = await createMemoryFs();
+    await fs.root().writeFile("/bad", new TextEncoder().encode("not parquet"));
+    const manager = new DerivedFileManager(fs);
+    const options = { resolutions: ["1h", "1d"], aggregations: [{ columns: "*", ops: ["avg"] }] };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const error = await manager.derive("temporal-reduce", "/bad", options).catch((e) => e);
+      expect(PondError.is(error, "EINVAL")).toBe(true);
+    }
+    expect(manager.stats().entries).toBe(0);
+    await manager.close();
+    await fs.close();
+  });
+
   it("refuses invalid options", async () => {
     const fs = await createMemoryFs();
     const table = new Table({
