@@ -379,6 +379,43 @@ describe("temporal-reduce", () => {
     await fs.close();
   });
 
+  it("gives each of several requests running at once the result of its own version", async () => {
+    const { chunks, options } = randomSequence(3);
+    const fs = await createMemoryFs();
+    const cacheDir = mkdtempSync(join(scratch, "concurrent-"));
+    const manager = new DerivedFileManager(fs, { cacheDir });
+    const running: Array<Promise<Array<{ bytes: Uint8Array }>>> = [];
+    const expected: Array<Array<{ bytes: Uint8Array }>> = [];
+    for (const chunk of chunks) {
+      await appendSeriesChunk(fs, "/s", await toParquet(chunk));
+      running.push(manager.derive("temporal-reduce", "/s", options));
+      expected.push(await withManager(fs, {}, (m) => m.derive("temporal-reduce", "/s", options)));
+    }
+    const results = await Promise.all(running);
+    for (const [step, files] of results.entries()) {
+      for (const [r, file] of files.entries()) {
+        const want = (expected[step] as Array<{ bytes: Uint8Array }>)[r] as { bytes: Uint8Array };
+        expect(await rowsOf(file.bytes), `step ${step}`).toEqual(await rowsOf(want.bytes));
+      }
+    }
+    // And the state left behind, in memory and on disk, is the newest one's.
+    await appendSeriesChunk(fs, "/s", await toParquet(chunks[0] as Table));
+    const after = await manager.derive("temporal-reduce", "/s", options);
+    const fromDisk = await withManager(fs, { cacheDir }, (m) =>
+      m.derive("temporal-reduce", "/s", options),
+    );
+    const fromNothing = await withManager(fs, {}, (m) =>
+      m.derive("temporal-reduce", "/s", options),
+    );
+    for (const [r, file] of fromNothing.entries()) {
+      const want = await rowsOf(file.bytes);
+      expect(await rowsOf((after[r] as { bytes: Uint8Array }).bytes)).toEqual(want);
+      expect(await rowsOf((fromDisk[r] as { bytes: Uint8Array }).bytes)).toEqual(want);
+    }
+    await manager.close();
+    await fs.close();
+  });
+
   it("refuses invalid options", async () => {
     const fs = await createMemoryFs();
     const table = new Table({

@@ -154,7 +154,7 @@ export const temporalReduce: DerivedComputation = {
       reducer.reset();
     }
     const contents: DerivedContent[] = [];
-    for (const [r, state] of states.entries()) {
+    for (const state of states) {
       contents.push({
         data: state.parquet(aggregations),
         extension: ".parquet",
@@ -165,9 +165,11 @@ export const temporalReduce: DerivedComputation = {
           resolutionMs: String(state.resolutionMs),
         },
       });
-      keep(memo, names[r] as string, state);
     }
+    // Saved before they go back to the memo: a request that took one from there meanwhile
+    // would change it while it is written.
     await saveStates(cacheDir, names, states, params);
+    for (const [r, state] of states.entries()) keep(memo, names[r] as string, state);
     return contents;
   },
 };
