@@ -416,6 +416,39 @@ describe("temporal-reduce", () => {
     await fs.close();
   });
 
+  it("computes an older version from nothing and leaves the newer state on disk", async () => {
+    const { chunks, options } = randomSequence(5);
+    const fs = await createMemoryFs();
+    const cacheDir = mkdtempSync(join(scratch, "older-"));
+    const versions: number[] = [];
+    for (const chunk of chunks.slice(0, 3)) {
+      await appendSeriesChunk(fs, "/s", await toParquet(chunk));
+      versions.push(await fs.version());
+    }
+    await withManager(fs, { cacheDir }, (m) => m.derive("temporal-reduce", "/s", options));
+    const older = await fs.atVersion(versions[1] as number);
+    const [atOlder, fromNothing] = await Promise.all([
+      withManager(older, { cacheDir }, async (m) => {
+        const files = await m.derive("temporal-reduce", "/s", options);
+        expect(m.stats().chunksRead).toBe(2);
+        return files;
+      }),
+      withManager(older, {}, (m) => m.derive("temporal-reduce", "/s", options)),
+    ]);
+    for (const [r, file] of fromNothing.entries()) {
+      expect(await rowsOf((atOlder[r] as { bytes: Uint8Array }).bytes)).toEqual(
+        await rowsOf(file.bytes),
+      );
+    }
+    await appendSeriesChunk(fs, "/s", await toParquet(chunks[3] as Table));
+    await withManager(fs, { cacheDir }, async (m) => {
+      await m.derive("temporal-reduce", "/s", options);
+      expect(m.stats().chunksRead).toBe(1);
+    });
+    await older.close();
+    await fs.close();
+  });
+
   it("refuses invalid options", async () => {
     const fs = await createMemoryFs();
     const table = new Table({

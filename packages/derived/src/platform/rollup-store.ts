@@ -129,8 +129,17 @@ async function save(
   const manifestPath = join(dir, `${base}.json`);
   // What this state last wrote, if it is still there: another process may have replaced it.
   const last = state.stored as Record | undefined;
-  const onDisk = last && (await readFile(manifestPath, "utf8").catch(() => undefined));
+  const onDisk = await readFile(manifestPath, "utf8").catch(() => undefined);
   const previous = last && onDisk === last.text ? last.manifest : undefined;
+  // A state of more chunks stays: this one is of an older version (`--at`), and the next
+  // request for the newest would have to fold all the chunks between again.
+  if (
+    previous === undefined &&
+    onDisk !== undefined &&
+    coveredCount(onDisk) > state.covered.length
+  ) {
+    return;
+  }
   const res = state.resolutionMs;
   // The digest of the ids goes on from the last save's: hashing them all again grows with history.
   const ids = extend(
@@ -287,6 +296,16 @@ function lowerBound(sorted: readonly number[], value: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** How many chunks a manifest says it covers; 0 when it cannot be read. */
+function coveredCount(text: string): number {
+  try {
+    const count = (JSON.parse(text) as Manifest).covered.count;
+    return Number.isSafeInteger(count) ? count : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** `digest` with the ids from its count up to `count` hashed in. */
