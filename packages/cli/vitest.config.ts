@@ -8,6 +8,7 @@ export default mergeConfig(
       // Every test spawns the built binary, several times; on a loaded machine that is slow, not stuck.
       testTimeout: 120_000,
       hookTimeout: 60_000,
+      globalSetup: ["src/testing/cache-dir-setup.ts"],
     },
   }),
 );

@@ -2,7 +2,7 @@
 
 import type { DerivedFileManager, DynamicNodes } from "@pond/derived";
 import { dynamicKind, type FS, PondError, parsePath, type WD } from "@pond/tinyfs";
-import { loadDerived } from "./derived.js";
+import { derivedManager } from "./derived.js";
 
 /**
  * The dynamic nodes of the pond a command reads. Whether a path is one (or leads into one) is
@@ -21,7 +21,7 @@ export class DynamicReads {
 
   /** The dynamic nodes, read through a manager this object closes. */
   async nodes(): Promise<DynamicNodes> {
-    this.manager ??= new (await loadDerived()).DerivedFileManager(this.fs);
+    this.manager ??= await derivedManager(this.fs);
     return this.manager.dynamic;
   }
 

@@ -36,6 +36,16 @@ export interface DerivedComputationContext {
   sourceFs: FS;
   /** Counters to add to: series chunks (or whole files) read, and skipped by a time range. */
   counters: { chunksRead: number; chunksSkipped: number };
+  /**
+   * The computation's own state between calls (e.g. partial aggregates to extend), one map per
+   * manager and computation, dropped when the manager closes; the computation bounds its size.
+   */
+  memo: Map<string, unknown>;
+  /**
+   * A directory where the computation may keep state across processes (the manager's
+   * `cacheDir`), or undefined. Anything in it may be deleted or damaged at any time.
+   */
+  cacheDir: string | undefined;
 }
 
 /**

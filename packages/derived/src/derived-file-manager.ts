@@ -39,6 +39,12 @@ export interface DerivedFileManagerOptions {
   computations?: readonly DerivedComputation[];
   /** Kinds of dynamic node to register beside the built-in ones. */
   kinds?: readonly DynamicKind[];
+  /**
+   * A directory where computations keep state across processes, such as the
+   * partial aggregates of incremental rollups (default: none, state is kept in
+   * memory only). Deleting it, or any file in it, only costs time.
+   */
+  cacheDir?: string;
 }
 
 /** What a one-off computation (`get`) is given. */
@@ -132,9 +138,11 @@ export class DerivedFileManager {
   readonly budgetBytes: number;
   /** The dynamic nodes of `sourceFs`, whose outputs this manager computes and caches. */
   readonly dynamic: DynamicNodes;
+  readonly cacheDir: string | undefined;
   private readonly computations = new Map<string, DerivedComputation>();
   private readonly lru: ByteBudgetLru<Entry>;
   private readonly inflight = new Map<string, Promise<Entry>>();
+  private readonly memos = new Map<string, Map<string, unknown>>();
   private readonly counters = { hits: 0, misses: 0, joins: 0, computations: 0, evictions: 0 };
   // Apart from the others, which computations are handed.
   private readonly chunks = { chunksRead: 0, chunksSkipped: 0 };
@@ -147,6 +155,13 @@ export class DerivedFileManager {
     }
     this.sourceFs = sourceFs;
     this.budgetBytes = budget;
+    if (
+      options.cacheDir !== undefined &&
+      (typeof options.cacheDir !== "string" || options.cacheDir === "")
+    ) {
+      throw new PondError("EINVAL", `invalid cacheDir ${String(options.cacheDir)}`);
+    }
+    this.cacheDir = options.cacheDir;
     this.lru = new ByteBudgetLru(
       budget,
       Math.max(MIN_ENTRIES, Math.floor(budget / BUDGET_BYTES_PER_ENTRY)),
@@ -283,6 +298,7 @@ export class DerivedFileManager {
   async close(): Promise<void> {
     this.closed = true;
     this.lru.clear();
+    this.memos.clear();
   }
 
   /**
@@ -339,6 +355,8 @@ export class DerivedFileManager {
           keys: missing.map((i) => (keys[i] as DerivedKey).hash),
           sourceFs: this.sourceFs,
           counters: this.chunks,
+          memo: this.memoOf(computation.name),
+          cacheDir: this.cacheDir,
         });
         if (!Array.isArray(contents) || contents.length !== missing.length) {
           throw new PondError("EINVAL", "a computation returned the wrong number of results");
@@ -364,13 +382,23 @@ export class DerivedFileManager {
         );
       });
     }
-    const files = new Map<string, DerivedFile>();
-    for (const [hash, file] of pending) files.set(hash, await file);
+    // All at once: awaiting one by one would leave the others' failures unhandled.
+    const settled = await Promise.all(pending.values());
+    const files = new Map([...pending.keys()].map((hash, i) => [hash, settled[i] as DerivedFile]));
     // A result asked for twice is one file, each copy with its own bytes.
     return keys.map((key, i) => {
       const file = files.get(key.hash) as DerivedFile;
       return unique.get(key.hash) === i ? file : { ...file, bytes: new Uint8Array(file.bytes) };
     });
+  }
+
+  private memoOf(computation: string): Map<string, unknown> {
+    let memo = this.memos.get(computation);
+    if (memo === undefined) {
+      memo = new Map();
+      this.memos.set(computation, memo);
+    }
+    return memo;
   }
 
   private async resolve(

@@ -19,6 +19,8 @@ export const BUCKET_COLUMN = "timestamp";
 export interface DownsamplerOptions {
   /** Only these numeric columns, in this order (default: every numeric column, in file order). */
   columns?: readonly string[] | undefined;
+  /** Only the numeric columns whose name this accepts (with `columns` unset). */
+  match?: ((name: string) => boolean) | undefined;
   /** Rows before this epoch millisecond are left out. */
   startMs?: number | undefined;
   /** Rows at or after this epoch millisecond are left out. */
@@ -40,7 +42,7 @@ const NUMERIC: ReadonlySet<ColumnKind> = new Set<ColumnKind>([
 ]);
 
 /** Running min, max, sum and count per bucket slot of one column. */
-class ColumnSums {
+export class ColumnSums {
   min: Float64Array;
   max: Float64Array;
   sum: Float64Array;
@@ -70,7 +72,7 @@ interface Runs {
 }
 
 /** The buckets of one resolution: bucket index → slot, and the sums per column. */
-class Buckets {
+export class Buckets {
   readonly slotOf = new Map<number, number>();
   bucketOfSlot = new Float64Array(1024);
   slots = 0;
@@ -119,6 +121,23 @@ class Buckets {
     return this.sums[column] as ColumnSums;
   }
 
+  /** The slot of `bucket`, made if missing. */
+  slot(bucket: number): number {
+    return this.slotOf.get(bucket) ?? this.addSlot(bucket);
+  }
+
+  /** Forgets every bucket, keeping the capacity; costs the slots used, not the capacity. */
+  reset(): void {
+    for (const sums of this.sums) {
+      sums.min.fill(Number.POSITIVE_INFINITY, 0, this.slots);
+      sums.max.fill(Number.NEGATIVE_INFINITY, 0, this.slots);
+      sums.sum.fill(0, 0, this.slots);
+      sums.count.fill(0, 0, this.slots);
+    }
+    this.slotOf.clear();
+    this.slots = 0;
+  }
+
   private addSlot(bucket: number): number {
     const slot = this.slots++;
     if (slot === this.bucketOfSlot.length) {
@@ -138,13 +157,17 @@ class Buckets {
  * epoch milliseconds; nulls and NaN are ignored; rows need not be sorted.
  */
 export class Downsampler {
-  private readonly buckets: Buckets[];
-  private readonly columnNames: string[] = [];
+  /** The sums per resolution, in constructor order; column `c` of each is `columnNames[c]`. */
+  readonly buckets: Buckets[];
+  readonly columnNames: string[] = [];
   private readonly columnIndex = new Map<string, number>();
   private readonly startMs: number;
   private readonly endMs: number;
   private readonly only: ReadonlySet<string> | undefined;
+  private readonly match: ((name: string) => boolean) | undefined;
   private readonly seen = new Set<string>();
+  // Columns of the tables added since the last reset, numeric and selected, in the order met.
+  private readonly met = new Set<number>();
   private tables = 0;
   private ms = new Float64Array(0);
   private readonly runs: Runs = { start: new Int32Array(1), slot: new Int32Array(0), count: 0 };
@@ -154,6 +177,7 @@ export class Downsampler {
     this.buckets = resolutionsMs.map((r) => new Buckets(r));
     this.startMs = options.startMs ?? Number.NEGATIVE_INFINITY;
     this.endMs = options.endMs ?? Number.POSITIVE_INFINITY;
+    this.match = options.match;
     if (options.columns) {
       this.only = new Set(options.columns);
       for (const name of options.columns) this.columnIndexOf(name);
@@ -165,7 +189,11 @@ export class Downsampler {
     const time = findTimestampColumn(fields, hints, path);
     return fields
       .filter(
-        (f, i) => i === time.index || (this.only ? this.only.has(f.name) : NUMERIC.has(f.kind)),
+        (f, i) =>
+          i === time.index ||
+          (this.only
+            ? this.only.has(f.name)
+            : NUMERIC.has(f.kind) && (this.match?.(f.name) ?? true)),
       )
       .map((f) => f.name);
   }
@@ -178,6 +206,7 @@ export class Downsampler {
     table.fields.forEach((field, i) => {
       if (i === time.index) return;
       if (this.only && !this.only.has(field.name)) return;
+      if (this.match && !this.match(field.name)) return;
       if (!NUMERIC.has(field.kind)) {
         if (this.only || this.columnIndex.has(field.name)) {
           throw new PondError(
@@ -189,7 +218,9 @@ export class Downsampler {
         return;
       }
       this.seen.add(field.name);
-      numeric.push({ field: i, column: this.columnIndexOf(field.name), kind: field.kind });
+      const column = this.columnIndexOf(field.name);
+      this.met.add(column);
+      numeric.push({ field: i, column, kind: field.kind });
     });
     for (const batch of table.batches) {
       if (batch.length === 0) continue;
@@ -213,6 +244,17 @@ export class Downsampler {
         }
       }
     }
+  }
+
+  /** Forgets every bucket of every resolution: the next table starts from nothing. */
+  reset(): void {
+    for (const buckets of this.buckets) buckets.reset();
+    this.met.clear();
+  }
+
+  /** The columns (indices into `columnNames`) of the tables added since the last reset. */
+  columnsMet(): number[] {
+    return [...this.met];
   }
 
   /** One Arrow table per resolution, in constructor order; EINVAL for a named column never seen. */
@@ -315,7 +357,7 @@ export class Downsampler {
 }
 
 /** Slot numbers in bucket order (slots are made in arrival order, usually already sorted). */
-function sortedSlots(bucketOfSlot: Float64Array, n: number): Int32Array {
+export function sortedSlots(bucketOfSlot: Float64Array, n: number): Int32Array {
   const order = new Int32Array(n);
   let sorted = true;
   for (let s = 0; s < n; s++) {
@@ -327,7 +369,7 @@ function sortedSlots(bucketOfSlot: Float64Array, n: number): Int32Array {
 }
 
 /** Stores the integer `value` (|value| < 2^53) as int64 number `i` of little-endian words. */
-function setInt64(words: Int32Array, i: number, value: number): void {
+export function setInt64(words: Int32Array, i: number, value: number): void {
   const hi = Math.floor(value / 4294967296);
   words[2 * i] = value - hi * 4294967296;
   words[2 * i + 1] = hi;

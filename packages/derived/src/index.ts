@@ -61,16 +61,23 @@ export {
 } from "./dynamic/dynamic-nodes.js";
 export { BUILT_IN_KINDS } from "./dynamic/kinds.js";
 export {
-  type AggregationOp,
   reduce,
   type TemporalReduceConfig,
-  temporalReduce,
+  temporalReduceKind,
 } from "./dynamic/temporal-reduce-kind.js";
 export { type ImportCsvOptions, importCsv } from "./import-csv.js";
 export { readParquet, writeParquet } from "./parquet-io.js";
 export { parseResolution, type Resolution } from "./resolution.js";
 export { SERIES_COLUMNS_ATTR } from "./series-columns.js";
 export type { SourceInput } from "./source-input.js";
+export {
+  REDUCE_OPS,
+  type ReduceAggregation,
+  type ReduceOp,
+  TEMPORAL_REDUCE,
+  type TemporalReduceOptions,
+  temporalReduce,
+} from "./temporal-reduce.js";
 export type { TimeRange } from "./time-range.js";
 export type { TimeseriesOptions } from "./timeseries-input.js";
 export {

@@ -1,7 +1,7 @@
 // A time series input, as every time series computation reads it: the options naming its time
 // column and range, and its tables (a Parquet file, or the chunks of a series the range admits).
 
-import { PondError } from "@pond/tinyfs";
+import { type NodeMetadata, PondError } from "@pond/tinyfs";
 import { TIMESTAMP_COLUMN_ATTR, TIMESTAMP_UNIT_ATTR } from "./append-series-chunk.js";
 import type { FieldInfo, TableView, TimeUnit } from "./arrow-ffi.js";
 import type { DerivedParams } from "./derived-key.js";
@@ -63,23 +63,37 @@ export async function visitTimeseries(
   visit: (table: TableView, hints: TimestampHints) => void,
   select: (fields: readonly FieldInfo[], hints: TimestampHints) => string[],
 ): Promise<void> {
-  const { path } = input;
   const chunks = input.entryType === "file:series" ? await input.versions() : [input.metadata];
-  for (const chunk of chunks) {
-    if (!chunkMayOverlap(chunk, spec, spec.timestampColumn)) {
-      counters.chunksSkipped++;
-      continue;
-    }
-    const bytes = await input.read(chunk.version);
-    counters.chunksRead++;
-    const hints = hintsFor(spec, chunk.attrs, path);
-    await visitParquet(
-      bytes,
-      (table) => visit(table, hints),
-      path,
-      (fields) => select(fields, hints),
-    );
+  for (const chunk of chunks) await visitChunk(input, chunk, spec, counters, visit, select);
+}
+
+/**
+ * Hands `visit` the table of one chunk of `input` (or of the file itself), unless `spec`'s range
+ * excludes it (counted as skipped). `reading`, when given, is the chunk's content being read.
+ */
+export async function visitChunk(
+  input: SourceInput,
+  chunk: NodeMetadata,
+  spec: TimeseriesParams & MillisRange,
+  counters: { chunksRead: number; chunksSkipped: number },
+  visit: (table: TableView, hints: TimestampHints) => void,
+  select: (fields: readonly FieldInfo[], hints: TimestampHints) => string[],
+  reading?: Promise<Uint8Array>,
+): Promise<void> {
+  const { path } = input;
+  if (!chunkMayOverlap(chunk, spec, spec.timestampColumn)) {
+    counters.chunksSkipped++;
+    return;
   }
+  const bytes = await (reading ?? input.read(chunk.version));
+  counters.chunksRead++;
+  const hints = hintsFor(spec, chunk.attrs, path);
+  await visitParquet(
+    bytes,
+    (table) => visit(table, hints),
+    path,
+    (fields) => select(fields, hints),
+  );
 }
 
 function hintsFor(

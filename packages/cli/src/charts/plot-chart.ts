@@ -2,7 +2,7 @@
 
 import { resolve } from "node:path";
 import type { CommandContext } from "../command.js";
-import { loadDerived } from "../derived.js";
+import { derivedManager } from "../derived.js";
 import { HostTransaction } from "../host/host-transaction.js";
 import type { PondAt } from "../open-pond.js";
 import { formatTime } from "../output/units.js";
@@ -33,7 +33,7 @@ export async function plotChart(
   request: PlotRequest,
 ): Promise<PlotResult> {
   return readPond(context, request.at, async (fs) => {
-    const manager = new (await loadDerived()).DerivedFileManager(fs);
+    const manager = await derivedManager(fs);
     try {
       const chart = await seriesChart(fs.root(), manager, request);
       const [start, end] = chart.domain;

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { PondError } from "@pond/tinyfs";
 import { type Command, stringOption } from "../command.js";
-import { loadDerived } from "../derived.js";
+import { derivedManager, loadDerived } from "../derived.js";
 import { onHost, UsageError } from "../errors.js";
 import { printChange } from "../output/change-summary.js";
 import { plural } from "../output/units.js";
@@ -51,7 +51,7 @@ export const apply: Command = {
     if (documents.length === 0) throw new PondError("EINVAL", `${file} holds no document`);
     const derived = await loadDerived();
     const change = await changePond(context, async (root, fs) => {
-      const manager = new derived.DerivedFileManager(fs);
+      const manager = await derivedManager(fs);
       try {
         const nodes = documents.map((document) => {
           const reader = new derived.ConfigReader("apply", document.locate, "document");

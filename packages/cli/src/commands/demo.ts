@@ -200,12 +200,12 @@ async function build(context: CommandContext): Promise<Built> {
           await appendSeriesChunk(root, SERIES, chunk.parquet);
         });
       }
-      const { temporalReduce, writeDynamicNode } = await loadDerived();
+      const { temporalReduceKind, writeDynamicNode } = await loadDerived();
       await step(`edit the README, link /sensors/latest, make ${ROLLUP}`, async (root) => {
         await root.writeFile(README, README_V2);
         await root.createSymlinkPath("/sensors/latest", "station-1/weather");
         await root.createDirPath("/views");
-        await writeDynamicNode(root, temporalReduce, ROLLUP, ROLLUP_CONFIG);
+        await writeDynamicNode(root, temporalReduceKind, ROLLUP, ROLLUP_CONFIG);
       });
       return { lastVersion: await fs.version(), rows };
     });

@@ -4,7 +4,7 @@ import { extname, resolve } from "node:path";
 import { PondError } from "@pond/tinyfs";
 import type { CommandContext } from "../command.js";
 import { type Command, stringOption } from "../command.js";
-import { loadDerived } from "../derived.js";
+import { derivedManager, loadDerived } from "../derived.js";
 import {
   type DownsampleSummary,
   renderRows,
@@ -148,7 +148,7 @@ export async function runDownsample(
   const progress = startProgress(context.io.stderr, { label: "downsampling", unit: "items" });
   try {
     return await readPond(context, request.at, async (fs) => {
-      const manager = new (await loadDerived()).DerivedFileManager(fs);
+      const manager = await derivedManager(fs);
       try {
         const files = await manager.getDownsampledTimeseries(request.path, request.resolutions, {
           ...((request.start !== undefined || request.end !== undefined) && {

@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Command, stringOption } from "../command.js";
-import { loadDerived } from "../derived.js";
+import { derivedManager, loadDerived } from "../derived.js";
 import { onHost, UsageError } from "../errors.js";
 import { printChange } from "../output/change-summary.js";
 import { changePond } from "../pond-session.js";
@@ -64,7 +64,7 @@ export const mknod: Command = {
     const [document] = documents as [(typeof documents)[0]];
     const derived = await loadDerived();
     const change = await changePond(context, async (root, fs) => {
-      const manager = new derived.DerivedFileManager(fs);
+      const manager = await derivedManager(fs);
       try {
         const kind = manager.dynamic.kind(kindName);
         return await derived.writeDynamicNode(root, kind, path, document.value, document.locate);

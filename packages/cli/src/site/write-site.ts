@@ -14,7 +14,7 @@ import { aggregatedColumns } from "../charts/chart-points.js";
 import { fittingResolution, type Rung, rungAtMost } from "../charts/resolution-ladder.js";
 import { timeExtent } from "../charts/series-chart.js";
 import type { CommandContext } from "../command.js";
-import { loadDerived } from "../derived.js";
+import { derivedManager, loadDerived } from "../derived.js";
 import { HostError, onHost } from "../errors.js";
 import type { PondAt } from "../open-pond.js";
 import { readPond } from "../pond-session.js";
@@ -60,7 +60,7 @@ export async function writeSite(
   const staging = join(dirname(dir), `.${randomBytes(4).toString("hex")}.pond-site`);
   try {
     const summary = await readPond(context, request.at, async (fs) => {
-      const manager = new (await loadDerived()).DerivedFileManager(fs);
+      const manager = await derivedManager(fs);
       try {
         return await buildSite(fs.root(), manager, request, staging, context.location.display);
       } finally {

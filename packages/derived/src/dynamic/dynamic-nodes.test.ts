@@ -5,10 +5,12 @@ import { DYNAMIC_KIND_ATTR, type FS, PondError } from "@pond/tinyfs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { appendSeriesChunk } from "../append-series-chunk.js";
 import { DerivedFileManager } from "../derived-file-manager.js";
+import { readParquet } from "../parquet-io.js";
+import type { ReduceOp } from "../rollup-state.js";
 import { randomSeries, toParquet } from "../testing/fixtures.js";
 import type { DynamicKind } from "./dynamic-kind.js";
 import { writeDynamicNode } from "./dynamic-nodes.js";
-import { temporalReduce } from "./temporal-reduce-kind.js";
+import { temporalReduceKind } from "./temporal-reduce-kind.js";
 
 /** A kind of one file: the bytes of the file its config names, uppercased, through `get`. */
 const shout: DynamicKind<{ of: string }> = {
@@ -57,7 +59,7 @@ describe("DynamicNodes", () => {
   });
 
   it("refuses a kind registered twice", () => {
-    expect(() => manager.dynamic.register(temporalReduce as DynamicKind)).toThrow(
+    expect(() => manager.dynamic.register(temporalReduceKind as DynamicKind)).toThrow(
       "dynamic node kind temporal-reduce is already registered",
     );
   });
@@ -80,18 +82,23 @@ describe("DynamicNodes", () => {
     );
   });
 
-  it("refuses a temporal-reduce sum until the rollup computation computes it", async () => {
+  it("reads a temporal-reduce output as the temporal-reduce computation makes it", async () => {
     await fs.root().createDirPath("/s/a", { recursive: true });
     const chunk = randomSeries({ rows: 50, unit: "ms", seed: 1 });
     await appendSeriesChunk(fs, "/s/a/weather", await toParquet(chunk));
-    await writeDynamicNode(fs.root(), temporalReduce as DynamicKind, "/sums", {
+    const aggregations = [{ columns: "*", ops: ["sum", "count"] as ReduceOp[] }];
+    await writeDynamicNode(fs.root(), temporalReduceKind as DynamicKind, "/sums", {
       in_pattern: "/s/*/weather",
       out_pattern: "$0",
       resolutions: ["1h"],
-      aggregations: [{ columns: "*", ops: ["sum"] }],
+      aggregations,
     });
-    await expect(manager.dynamic.readFile("/sums/a/res=1h.series")).rejects.toMatchObject({
-      code: "ENOTSUP",
+    const file = await manager.dynamic.readFile("/sums/a/res=1h.series");
+    const [direct] = await manager.derive("temporal-reduce", "/s/a/weather", {
+      resolutions: ["1h"],
+      aggregations,
     });
+    expect(file.bytes).toEqual(direct?.bytes);
+    expect((await readParquet(file.bytes)).numRows).toBeGreaterThan(0);
   });
 });

@@ -2,11 +2,11 @@
 
 import { timeseriesJoinKind, timeseriesPivotKind } from "./aligned-kinds.js";
 import type { DynamicKind } from "./dynamic-kind.js";
-import { temporalReduce } from "./temporal-reduce-kind.js";
+import { temporalReduceKind } from "./temporal-reduce-kind.js";
 
 // Each kind's config type is its own; the registry holds them as kinds of unknown config.
 export const BUILT_IN_KINDS: readonly DynamicKind[] = [
-  temporalReduce as DynamicKind,
+  temporalReduceKind as DynamicKind,
   timeseriesJoinKind as DynamicKind,
   timeseriesPivotKind as DynamicKind,
 ];

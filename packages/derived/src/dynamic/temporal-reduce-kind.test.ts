@@ -15,7 +15,7 @@ import { readParquet } from "../parquet-io.js";
 import { randomSeries, toParquet } from "../testing/fixtures.js";
 import { ConfigReader } from "./config-reader.js";
 import { writeDynamicNode } from "./dynamic-nodes.js";
-import { type TemporalReduceConfig, temporalReduce } from "./temporal-reduce-kind.js";
+import { type TemporalReduceConfig, temporalReduceKind } from "./temporal-reduce-kind.js";
 
 const CONFIG: TemporalReduceConfig = {
   in_pattern: "/sensors/*/weather",
@@ -67,17 +67,17 @@ describe.each(BACKENDS)("temporal-reduce (%s backend)", (_name, create) => {
 
   describe("temporal-reduce", () => {
     it("stores its config once: writing the same config again writes nothing", async () => {
-      const first = await writeDynamicNode(fs.root(), temporalReduce, "/views/weather", CONFIG);
+      const first = await writeDynamicNode(fs.root(), temporalReduceKind, "/views/weather", CONFIG);
       expect(first.changed).toBe(true);
       const version = await fs.version();
-      const again = await writeDynamicNode(fs.root(), temporalReduce, "/views/weather", {
+      const again = await writeDynamicNode(fs.root(), temporalReduceKind, "/views/weather", {
         ...CONFIG,
       });
       expect(again.changed).toBe(false);
       expect(await fs.version()).toBe(version);
       const meta = await fs.root().stat("/views/weather");
       expect(meta.attrs?.[DYNAMIC_KIND_ATTR]).toBe("temporal-reduce");
-      const changed = await writeDynamicNode(fs.root(), temporalReduce, "/views/weather", {
+      const changed = await writeDynamicNode(fs.root(), temporalReduceKind, "/views/weather", {
         ...CONFIG,
         resolutions: ["1h"],
       });
@@ -86,7 +86,7 @@ describe.each(BACKENDS)("temporal-reduce (%s backend)", (_name, create) => {
     });
 
     it("lists one directory per input and one output per resolution", async () => {
-      await writeDynamicNode(fs.root(), temporalReduce, "/views/weather", CONFIG);
+      await writeDynamicNode(fs.root(), temporalReduceKind, "/views/weather", CONFIG);
       const { dynamic } = managerOf(fs);
       expect(await dynamic.readdir("/views/weather")).toEqual([
         { name: "north", entryType: "directory" },
@@ -104,14 +104,14 @@ describe.each(BACKENDS)("temporal-reduce (%s backend)", (_name, create) => {
       expect(await dynamic.locate("/sensors/north/weather")).toBeUndefined();
     });
 
-    it("computes each output as the downsampled input with the asked aggregations only", async () => {
-      await writeDynamicNode(fs.root(), temporalReduce, "/views/weather", CONFIG);
+    it("computes each output with the asked aggregations, as downsampling computes them", async () => {
+      await writeDynamicNode(fs.root(), temporalReduceKind, "/views/weather", CONFIG);
       const manager = managerOf(fs);
       const file = await manager.dynamic.readFile("/views/weather/north/res=1h.series");
       expect(await columnsOf(file.bytes)).toEqual([
         "timestamp",
-        "value.max",
         "value.avg",
+        "value.max",
         "i32.count",
       ]);
       const [direct] = await manager.derive("downsample", "/sensors/north/weather", {
@@ -129,7 +129,7 @@ describe.each(BACKENDS)("temporal-reduce (%s backend)", (_name, create) => {
     });
 
     it("takes a dynamic output as the input of another computation", async () => {
-      await writeDynamicNode(fs.root(), temporalReduce, "/views/weather", CONFIG);
+      await writeDynamicNode(fs.root(), temporalReduceKind, "/views/weather", CONFIG);
       const manager = managerOf(fs);
       const [daily] = await manager.derive("downsample", "/views/weather/north/res=1h.series", {
         resolutions: ["1d"],
@@ -140,7 +140,7 @@ describe.each(BACKENDS)("temporal-reduce (%s backend)", (_name, create) => {
     });
 
     it("computes a past pond version from the inputs as they were then", async () => {
-      await writeDynamicNode(fs.root(), temporalReduce, "/views/weather", CONFIG);
+      await writeDynamicNode(fs.root(), temporalReduceKind, "/views/weather", CONFIG);
       const before = await fs.version();
       const later = randomSeries({ rows: 300, unit: "ms", seed: 9, centerMs: 1.8e12 });
       await appendSeriesChunk(fs, "/sensors/north/weather", await toParquet(later));
@@ -159,9 +159,9 @@ describe.each(BACKENDS)("temporal-reduce (%s backend)", (_name, create) => {
     });
 
     it("reads an older pond version with the config it had then", async () => {
-      await writeDynamicNode(fs.root(), temporalReduce, "/views/weather", CONFIG);
+      await writeDynamicNode(fs.root(), temporalReduceKind, "/views/weather", CONFIG);
       const before = await fs.version();
-      await writeDynamicNode(fs.root(), temporalReduce, "/views/weather", {
+      await writeDynamicNode(fs.root(), temporalReduceKind, "/views/weather", {
         ...CONFIG,
         resolutions: ["15m"],
       });
@@ -180,7 +180,7 @@ describe.each(BACKENDS)("temporal-reduce (%s backend)", (_name, create) => {
     });
 
     it("refuses writes to the node and into it with EROFS", async () => {
-      await writeDynamicNode(fs.root(), temporalReduce, "/views/weather", CONFIG);
+      await writeDynamicNode(fs.root(), temporalReduceKind, "/views/weather", CONFIG);
       const chunk = await toParquet(randomSeries({ rows: 10, unit: "ms", seed: 3 }));
       await expect(appendSeriesChunk(fs, "/views/weather", chunk)).rejects.toMatchObject({
         code: "EROFS",
@@ -196,7 +196,7 @@ describe.each(BACKENDS)("temporal-reduce (%s backend)", (_name, create) => {
     it("refuses to replace an ordinary file with EEXIST", async () => {
       await fs.root().writeFile("/views/plain", "x");
       await expect(
-        writeDynamicNode(fs.root(), temporalReduce, "/views/plain", CONFIG),
+        writeDynamicNode(fs.root(), temporalReduceKind, "/views/plain", CONFIG),
       ).rejects.toMatchObject({ code: "EEXIST" });
     });
 
@@ -216,9 +216,12 @@ describe.each(BACKENDS)("temporal-reduce (%s backend)", (_name, create) => {
       [{ ...CONFIG, aggregations: [{ columns: "*" }] }, "config.aggregations.0.ops: missing"],
       [{ in_pattern: "/a/*" }, "config.out_pattern: missing"],
     ])("refuses a bad config with EINVAL naming the key (%#)", async (config, message) => {
-      const error = await writeDynamicNode(fs.root(), temporalReduce, "/views/bad", config).catch(
-        (e: unknown) => e,
-      );
+      const error = await writeDynamicNode(
+        fs.root(),
+        temporalReduceKind,
+        "/views/bad",
+        config,
+      ).catch((e: unknown) => e);
       expect(PondError.is(error, "EINVAL")).toBe(true);
       expect((error as PondError).detail).toContain(message);
       expect(await fs.root().exists("/views/bad")).toBe(false);
@@ -226,7 +229,7 @@ describe.each(BACKENDS)("temporal-reduce (%s backend)", (_name, create) => {
 
     it("names where a bad key was written when given a locator", () => {
       const reader = new ConfigReader("temporal-reduce", (keys) => `line ${keys.length + 4}`);
-      expect(() => temporalReduce.config({ ...CONFIG, lateness: 5 }, reader)).toThrow(
+      expect(() => temporalReduceKind.config({ ...CONFIG, lateness: 5 }, reader)).toThrow(
         "config.lateness: must be a string (line 5)",
       );
     });

@@ -3,17 +3,13 @@
 import { PondError, parseDuration } from "@pond/tinyfs";
 import type { TimeUnit } from "../arrow-ffi.js";
 import type { DerivedFile, DerivedFileManager } from "../derived-file-manager.js";
-import { DOWNSAMPLE } from "../downsample-timeseries.js";
-import { BUCKET_COLUMN } from "../downsampler.js";
-import { readParquet, writeParquet } from "../parquet-io.js";
 import { parseResolution } from "../resolution.js";
+import { REDUCE_OPS, type ReduceOp } from "../rollup-state.js";
+import { TEMPORAL_REDUCE } from "../temporal-reduce.js";
 import { TIME_UNITS } from "../timestamp-column.js";
 import { type ConfigReader, checkPathPattern, nameGlob } from "./config-reader.js";
 import type { DynamicKind, DynamicOutput } from "./dynamic-kind.js";
 import { checkDistinct, inputMatches, outputNames } from "./input-patterns.js";
-
-export const AGGREGATION_OPS = ["avg", "min", "max", "sum", "count"] as const;
-export type AggregationOp = (typeof AGGREGATION_OPS)[number];
 
 /** A temporal-reduce node's config, as written in YAML. */
 export interface TemporalReduceConfig {
@@ -24,7 +20,7 @@ export interface TemporalReduceConfig {
   /** Bucket widths, e.g. `1h`; each a `res=<width>.series` output. */
   resolutions: string[];
   /** Per glob over column names, the aggregations of the matched columns. */
-  aggregations: { columns: string; ops: AggregationOp[] }[];
+  aggregations: { columns: string; ops: ReduceOp[] }[];
   /** How late data may arrive before a bucket is sealed (default 1d). */
   lateness?: string;
   /** The input's time column (default: its attrs, else found by type and name). */
@@ -33,7 +29,7 @@ export interface TemporalReduceConfig {
   time_unit?: TimeUnit;
 }
 
-export const temporalReduce: DynamicKind<TemporalReduceConfig> = {
+export const temporalReduceKind: DynamicKind<TemporalReduceConfig> = {
   name: "temporal-reduce",
   directory: true,
 
@@ -60,7 +56,7 @@ export const temporalReduce: DynamicKind<TemporalReduceConfig> = {
       const a = reader.object(value, keys, ["columns", "ops"]);
       const columns = reader.string(a.columns, [...keys, "columns"]);
       const ops = reader.list(a.ops, [...keys, "ops"], (op, opKeys) =>
-        reader.oneOf(op, opKeys, AGGREGATION_OPS),
+        reader.oneOf(op, opKeys, REDUCE_OPS),
       );
       return { columns, ops };
     });
@@ -97,49 +93,19 @@ export const temporalReduce: DynamicKind<TemporalReduceConfig> = {
   },
 };
 
-/**
- * The one place the kind meets a computation: one input rolled up to every resolution of the
- * config, one Parquet result each. Computed by downsampling (min, max, avg, count per bucket,
- * cached by the manager) and keeping the aggregations the config asks for.
- */
-export async function reduce(
+/** The one place the kind meets a computation: one input rolled up to every resolution of the config. */
+export function reduce(
   manager: DerivedFileManager,
   input: string,
   config: TemporalReduceConfig,
 ): Promise<DerivedFile[]> {
-  const files = await manager.derive(DOWNSAMPLE, input, {
+  return manager.derive(TEMPORAL_REDUCE, input, {
     resolutions: config.resolutions,
+    aggregations: config.aggregations,
+    ...(config.lateness !== undefined && { lateness: config.lateness }),
     ...(config.time_column !== undefined && { timestampColumn: config.time_column }),
     ...(config.time_unit !== undefined && { timestampUnit: config.time_unit }),
   });
-  return Promise.all(files.map((file) => keepAggregations(file, config)));
-}
-
-/** The downsampled file with only the `column.op` columns the aggregations name. */
-async function keepAggregations(
-  file: DerivedFile,
-  config: TemporalReduceConfig,
-): Promise<DerivedFile> {
-  const globs = config.aggregations.map((a) => ({ columns: nameGlob(a.columns), ops: a.ops }));
-  const sum = globs.find((g) => g.ops.includes("sum"));
-  if (sum) {
-    throw new PondError(
-      "ENOTSUP",
-      "temporal-reduce computes avg, min, max and count; sum is not built yet",
-    );
-  }
-  const table = await readParquet(file.bytes, file.path);
-  const kept = table.schema.fields
-    .map((f) => f.name)
-    .filter((name) => {
-      if (name === BUCKET_COLUMN) return true;
-      const dot = name.lastIndexOf(".");
-      const column = name.slice(0, dot);
-      const op = name.slice(dot + 1) as AggregationOp;
-      return globs.some((g) => g.ops.includes(op) && g.columns.test(column));
-    });
-  const bytes = await writeParquet(table.select(kept));
-  return { ...file, bytes, size: bytes.length };
 }
 
 function checkOutPattern(reader: ConfigReader, outPattern: string, inPattern: string): void {
