@@ -59,9 +59,9 @@ describe("pond demo", () => {
     expect(daily.schema.fields.map((f) => f.name)).toEqual([
       "timestamp",
       ...["temperature", "humidity", "pressure"].flatMap((c) => [
+        `${c}.avg`,
         `${c}.min`,
         `${c}.max`,
-        `${c}.avg`,
       ]),
     ]);
     const csv = await pond("cat", "/data/stations.csv");

@@ -116,8 +116,8 @@ for (const backend of ["file", "journal"] as const) {
       expect(table.numRows).toBe(24);
       expect(table.schema.fields.map((f) => f.name)).toEqual([
         "timestamp",
-        "value.max",
         "value.avg",
+        "value.max",
       ]);
       expect(table.getChild("value.max")?.get(0)).toBe(59);
       const stat = (await ok("stat", "--json", "/views/weather/north/res=1h.series")).json<{
