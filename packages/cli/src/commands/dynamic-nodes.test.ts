@@ -143,7 +143,7 @@ for (const backend of ["file", "journal"] as const) {
       const [daily] = (
         await ok("downsample", "/views/weather/north/res=1h.series", "-r", "1d", "--json")
       ).json<Array<{ buckets: number; columns: string[] }>>();
-      expect(daily).toMatchObject({ buckets: 1, columns: ["value.max", "value.avg"] });
+      expect(daily).toMatchObject({ buckets: 1, columns: ["value.avg", "value.max"] });
     });
 
     it("timeseries-join and timeseries-pivot nodes are single computed files", async () => {
