@@ -93,7 +93,9 @@ describe("usage errors exit 2 with a one-line reason and a hint", () => {
 
   it("a command's usage error shows that command's usage", async () => {
     const { err } = await sandbox().run(["copy", "only-one"]);
-    expect(err).toContain("usage: pond copy [-r] [--series] HOSTPATH... PONDPATH");
+    expect(err).toContain(
+      "usage: pond copy [-r] [--series] [--format csv [--schema SPEC]] HOSTPATH... PONDPATH",
+    );
     expect(err).toContain("pond copy --help");
   });
 });
