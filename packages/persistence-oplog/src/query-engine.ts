@@ -91,14 +91,14 @@ function queryRun(running: NativeQuery): QueryRun {
   async function* batches(): AsyncGenerator<RecordBatch> {
     if (started) throw new PondError("EINVAL", "a query's result is read once");
     started = true;
-    const { RecordBatchReader } = await import("apache-arrow");
+    const { RecordBatchReader } = await import("apache-arrow/Arrow.node");
     const reader = await RecordBatchReader.from(pieces(running));
     for await (const batch of reader) yield batch;
   }
   return {
     [Symbol.asyncIterator]: () => batches(),
     async table() {
-      const { RecordBatchReader, Table } = await import("apache-arrow");
+      const { RecordBatchReader, Table } = await import("apache-arrow/Arrow.node");
       if (started) throw new PondError("EINVAL", "a query's result is read once");
       started = true;
       const reader = await RecordBatchReader.from(pieces(running));
