@@ -15,6 +15,7 @@ import { maintain } from "./maintain.js";
 import { mkdir } from "./mkdir.js";
 import { mv } from "./mv.js";
 import { plot } from "./plot.js";
+import { query } from "./query.js";
 import { rm } from "./rm.js";
 import { show } from "./show.js";
 import { site } from "./site.js";
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   copy,
   exportCommand,
   cat,
+  query,
   ls,
   stat,
   rm,
