@@ -10,9 +10,10 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::Read;
 use std::ops::Range;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -20,7 +21,8 @@ use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
 use datafusion::arrow::ipc::writer::StreamWriter;
 use datafusion::catalog::{Session, TableProvider};
-use datafusion::common::{DataFusionError, ScalarValue, TableReference};
+use datafusion::common::stats::Precision;
+use datafusion::common::{DataFusionError, ScalarValue, Statistics, TableReference};
 use datafusion::datasource::file_format::FileFormat;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::PartitionedFile;
@@ -232,6 +234,8 @@ struct Located {
     path: String,
     location: StorePath,
     size: u64,
+    /// Rows, from the footer: the planner's estimate (a join builds on its smaller side).
+    rows: u64,
     sha256: String,
     min_event_ms: Option<i64>,
     max_event_ms: Option<i64>,
@@ -252,7 +256,6 @@ struct PondTable {
     sources: Vec<Arc<Located>>,
     url: ObjectStoreUrl,
     root: Option<PathBuf>,
-    verified: Arc<Mutex<HashSet<String>>>,
     sources_read: Arc<AtomicU64>,
 }
 
@@ -279,10 +282,12 @@ impl PondTable {
         let mut located = Vec::with_capacity(table.sources.len());
         let mut schema: Option<(Schema, String)> = None;
         for (index, source) in table.sources.into_iter().enumerate() {
-            let (location, large, file_schema) = match source.content {
+            // What is read: the bytes held, or the large file checked to be of the recorded size.
+            let (location, large, file_schema, size, rows) = match source.content {
                 Content::Bytes(bytes) => {
+                    let size = bytes.len() as u64;
                     let location = StorePath::from(format!("bytes/{table_index}/{index}"));
-                    let file_schema = parquet_schema(&bytes, &source.path)?;
+                    let (file_schema, rows) = parquet_schema(&bytes, &source.path)?;
                     store
                         .memory
                         .put(&location, bytes.into())
@@ -290,7 +295,7 @@ impl PondTable {
                         .map_err(|e| {
                             PondError::internal(format!("holding {}: {e}", source.path))
                         })?;
-                    (location, false, file_schema)
+                    (location, false, file_schema, size, rows)
                 }
                 Content::Inline {
                     part_id,
@@ -305,8 +310,9 @@ impl PondTable {
                         ))
                     })?;
                     check_content(&bytes, source.size, &source.sha256, &source.path)?;
+                    let size = source.size;
                     let location = StorePath::from(format!("inline/{table_index}/{index}"));
-                    let file_schema = parquet_schema(&bytes, &source.path)?;
+                    let (file_schema, rows) = parquet_schema(&bytes, &source.path)?;
                     store
                         .memory
                         .put(&location, bytes.into())
@@ -314,7 +320,7 @@ impl PondTable {
                         .map_err(|e| {
                             PondError::internal(format!("holding {}: {e}", source.path))
                         })?;
-                    (location, false, file_schema)
+                    (location, false, file_schema, size, rows)
                 }
                 Content::Large { reference } => {
                     let root = root.as_deref().ok_or_else(|| {
@@ -326,14 +332,17 @@ impl PondTable {
                     let file = open_large(root, &reference, &source.sha256, source.size)?;
                     let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
                         .map_err(|e| not_parquet(&source.path, &e))?;
-                    (StorePath::from(reference), true, meta.schema().clone())
+                    let schema = meta.schema().clone();
+                    let rows = rows_of(&meta);
+                    (StorePath::from(reference), true, schema, source.size, rows)
                 }
             };
             merge_into(&mut schema, &file_schema, &source.path)?;
             located.push(Arc::new(Located {
                 path: source.path,
                 location,
-                size: source.size,
+                size,
+                rows,
                 sha256: source.sha256,
                 min_event_ms: source.min_event_ms,
                 max_event_ms: source.max_event_ms,
@@ -381,7 +390,6 @@ impl PondTable {
             sources: located,
             url: url.clone(),
             root,
-            verified: Arc::new(Mutex::new(HashSet::new())),
             sources_read,
         })
     }
@@ -427,32 +435,25 @@ impl PondTable {
         bounds
     }
 
-    /// Hashes a large file once per query before it is read: a pond's content is checked against
-    /// its recorded sha256 on every read, here as elsewhere.
+    /// Hashes a large file before it is first read: a pond's content is checked against its
+    /// recorded sha256 on every read, here as elsewhere (once per process while the file is
+    /// unchanged, see `verify_large`).
     async fn verify(&self, source: &Located) -> PondResult<()> {
         if !source.large {
-            return Ok(());
-        }
-        let key = source.location.to_string();
-        if self.verified.lock().is_ok_and(|v| v.contains(&key)) {
             return Ok(());
         }
         let Some(root) = self.root.clone() else {
             return Err(PondError::internal("a large file without its pond"));
         };
         let (reference, sha256, size, path) = (
-            key.clone(),
+            source.location.to_string(),
             source.sha256.clone(),
             source.size,
             source.path.clone(),
         );
         tokio::task::spawn_blocking(move || verify_large(&root, &reference, &sha256, size, &path))
             .await
-            .map_err(|e| from_join(e, "hashing a large file"))??;
-        if let Ok(mut verified) = self.verified.lock() {
-            verified.insert(key);
-        }
-        Ok(())
+            .map_err(|e| from_join(e, "hashing a large file"))?
     }
 }
 
@@ -663,8 +664,12 @@ impl TableProvider for PondTable {
             .with_table_partition_cols(partition_cols)
             .build();
         let source = Arc::new(ParquetSource::new(table_schema));
+        let mut statistics = Statistics::new_unknown(&self.schema);
+        let rows: u64 = wanted.iter().map(|s| s.rows).sum();
+        statistics.num_rows = Precision::Inexact(usize::try_from(rows).unwrap_or(usize::MAX));
         let config = FileScanConfigBuilder::new(self.url.clone(), source)
             .with_file_groups(groups.into_iter().map(FileGroup::new).collect())
+            .with_statistics(statistics)
             .with_projection_indices(projection.cloned())?
             .with_limit(limit)
             .build();
@@ -703,10 +708,15 @@ fn not_parquet(path: &str, err: &dyn fmt::Display) -> PondError {
 }
 
 /// The Arrow schema of Parquet `bytes`; EINVAL when they are not Parquet.
-fn parquet_schema(bytes: &Bytes, path: &str) -> PondResult<SchemaRef> {
+fn parquet_schema(bytes: &Bytes, path: &str) -> PondResult<(SchemaRef, u64)> {
     ArrowReaderMetadata::load(bytes, ArrowReaderOptions::new())
-        .map(|meta| meta.schema().clone())
+        .map(|meta| (meta.schema().clone(), rows_of(&meta)))
         .map_err(|e| not_parquet(path, &e))
+}
+
+/// The row count a Parquet footer records.
+fn rows_of(meta: &ArrowReaderMetadata) -> u64 {
+    u64::try_from(meta.metadata().file_metadata().num_rows()).unwrap_or(0)
 }
 
 /// CORRUPT unless `bytes` are `size` bytes hashing to `sha256`.
@@ -767,7 +777,13 @@ fn open_large(
     Ok(file)
 }
 
-/// Hashes a large file, CORRUPT naming `path` when it does not match.
+/// The large files this process has hashed, as (sha256, device, inode, size, modification
+/// time): a content-addressed file that is still the same file need not be hashed again.
+static VERIFIED: LazyLock<Mutex<HashSet<(String, u64, u64, u64, i64, i64)>>> =
+    LazyLock::new(|| Mutex::new(HashSet::new()));
+
+/// Hashes a large file (unless this process did while it was the same file), CORRUPT naming
+/// `path` when it does not match.
 fn verify_large(
     root: &FsPath,
     reference: &str,
@@ -777,6 +793,20 @@ fn verify_large(
 ) -> PondResult<()> {
     let mut file = open_large(root, reference, sha256, size)?;
     let full = root.join(reference);
+    let meta = file
+        .metadata()
+        .map_err(|e| from_io(e, "inspecting", &full))?;
+    let key = (
+        sha256.to_string(),
+        meta.dev(),
+        meta.ino(),
+        meta.size(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+    );
+    if VERIFIED.lock().is_ok_and(|v| v.contains(&key)) {
+        return Ok(());
+    }
     let mut hasher = Context::new(&SHA256);
     let mut buffer = vec![0u8; 1 << 20];
     let mut read = 0u64;
@@ -798,6 +828,9 @@ fn verify_large(
             "{path}: large file {} does not match its sha256",
             full.display()
         )));
+    }
+    if let Ok(mut verified) = VERIFIED.lock() {
+        verified.insert(key);
     }
     Ok(())
 }

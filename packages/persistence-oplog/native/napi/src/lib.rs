@@ -4,7 +4,7 @@
 
 mod copied_buffers;
 mod error;
-mod query;
+pub mod query;
 
 use std::collections::HashMap;
 use std::future::Future;
