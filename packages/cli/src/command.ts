@@ -8,6 +8,8 @@ export interface OptionSpec {
   short?: string;
   /** The value's name in help, e.g. "N" for `--version N`. */
   value?: string;
+  /** May be given several times (a string option's values are then a list). */
+  multiple?: boolean;
   /** One line for help. */
   description: string;
 }
@@ -19,7 +21,7 @@ export interface Example {
 
 /** The parsed command line a command runs with. */
 export interface CommandInput {
-  options: Readonly<Record<string, string | boolean | undefined>>;
+  options: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
   operands: readonly string[];
 }
 
@@ -62,6 +64,12 @@ export interface Command {
 export function stringOption(input: CommandInput, name: string): string | undefined {
   const value = input.options[name];
   return typeof value === "string" ? value : undefined;
+}
+
+/** Every value of a string option given several times (none when not given). */
+export function listOption(input: CommandInput, name: string): readonly string[] {
+  const value = input.options[name];
+  return Array.isArray(value) ? value : typeof value === "string" ? [value] : [];
 }
 
 /** Whether a boolean option was given. */

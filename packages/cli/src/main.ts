@@ -128,13 +128,20 @@ async function help(args: readonly string[], io: CliIo): Promise<number> {
 }
 
 function parseCommandLine(command: Command, args: readonly string[]): CommandInput {
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
+  const options: Record<
+    string,
+    { type: "string" | "boolean"; short?: string; multiple?: boolean }
+  > = {
     pond: { type: "string" },
     json: { type: "boolean" },
     help: { type: "boolean", short: HELP_OPTION.short as string },
   };
   for (const [name, spec] of Object.entries(command.options)) {
-    options[name] = { type: spec.type, ...(spec.short && { short: spec.short }) };
+    options[name] = {
+      type: spec.type,
+      ...(spec.short && { short: spec.short }),
+      ...(spec.multiple && { multiple: true }),
+    };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {

@@ -10,7 +10,7 @@ import type {
   MaintainOptions,
   MaintainReport,
 } from "@pond/persistence-oplog";
-import { FS, PondError } from "@pond/tinyfs";
+import { FS, PondError, type QueryEngine } from "@pond/tinyfs";
 
 /** A past state of the pond: a pond version, or the newest version committed by a time. */
 export type PondAt = { version: number } | { asOf: Date };
@@ -43,6 +43,13 @@ export type BackendScheme = "file" | "memory" | "journal";
 // Loaded when a pond is opened, not at start: the op-log's native binary may be missing on this
 // platform, and `pond --help`, `pond --version` and the help pages work without it.
 const loadOplog = () => import("@pond/persistence-oplog");
+
+/** The op-log's SQL engine for ponds of other backends, loaded when a query runs. */
+const queryEngine: QueryEngine = {
+  async run(sql, tables) {
+    return (await loadOplog()).nativeQueryEngine.run(sql, tables);
+  },
+};
 
 /** Ponds kept in this process's memory, by name: for tests that run several commands. */
 const memoryPonds = new Map<string, MemoryPersistence>();
@@ -102,12 +109,12 @@ export const BACKENDS: Readonly<Record<BackendScheme, PondBackend>> = {
       const persistence = memoryPonds.get(name);
       if (!persistence) throw new PondError("ENOENT", "no such pond", { path: name });
       const readOnly = options.readOnly === true || options.at !== undefined;
-      return travel(new FS(persistence, { readOnly }), options.at, name);
+      return travel(new FS(persistence, { readOnly, queryEngine }), options.at, name);
     },
     async create(name) {
       const persistence = new MemoryPersistence();
       memoryPonds.set(name, persistence);
-      return new FS(persistence);
+      return new FS(persistence, { queryEngine });
     },
     async isPond(name) {
       return memoryPonds.has(name);

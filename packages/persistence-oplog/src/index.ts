@@ -25,3 +25,4 @@ export {
   OpLogPersistence,
   type OpLogPersistenceOptions,
 } from "./oplog-persistence.js";
+export { nativeQueryEngine } from "./query-engine.js";

@@ -15,6 +15,8 @@ export type {
   LogCleanupResult,
   LogGap,
   PartitionStats,
+  QuerySourceSpec,
+  QueryTableSpec,
   ScanStats,
   TableDir,
   VacuumOptions,
@@ -82,8 +84,10 @@ function loadFailure(error: unknown): string {
 const binding = load();
 
 export type NativeTable = Binding.NativeTable;
+export type NativeQuery = Binding.NativeQuery;
 export const {
   NativeTable,
+  query: nativeQuery,
   commitSchema,
   decodeDirectoryRecords,
   encodeDirectoryRecords,

@@ -2,6 +2,7 @@
 
 import { FS, PondError } from "@pond/tinyfs";
 import { OpLogPersistence, SNAPSHOT_INTERVAL_PROPERTY } from "./oplog-persistence.js";
+import { nativeQueryEngine } from "./query-engine.js";
 import { describeGap, OpLogTable } from "./table.js";
 
 export interface OpenOplogOptions {
@@ -41,7 +42,9 @@ export async function createOplogFs(path: string, options: CreateOplogOptions = 
     if (!PondError.is(error, "ENOENT")) throw error;
   }
   try {
-    return new FS(new OpLogPersistence(await OpLogTable.create(path, properties)));
+    return new FS(new OpLogPersistence(await OpLogTable.create(path, properties)), {
+      queryEngine: nativeQueryEngine,
+    });
   } catch (error) {
     // Another process created it first.
     if (PondError.is(error, "EEXIST")) return openOplogFs(path);
@@ -67,7 +70,10 @@ export async function openOplogFs(path: string, options: OpenOplogOptions = {}):
       throw error;
     }
   }
-  const fs = new FS(new OpLogPersistence(table), { readOnly: options.readOnly === true });
+  const fs = new FS(new OpLogPersistence(table), {
+    readOnly: options.readOnly === true,
+    queryEngine: nativeQueryEngine,
+  });
   if (version === undefined && options.asOf === undefined) return fs;
   try {
     return await fs.atVersion(version ?? (await versionAt(fs, options.asOf as Date, path)));

@@ -30,6 +30,7 @@ import {
   storeLargeFile,
   storeLargeFileFrom,
 } from "./large-files.js";
+import { StoredContentLocation } from "./query-engine.js";
 import type { OpLogRow } from "./rows.js";
 import { OpLogTable, type PondCommitInfo, type TableVersionInfo } from "./table.js";
 
@@ -104,6 +105,21 @@ export class OpLogPersistence implements PersistenceLayer {
     const content = stored && (await this.state.content(nodeId, partId, version.version));
     if (!content) throw new PondError("ENOENT", `no version ${version.version}`);
     return content;
+  }
+
+  /** Where the native query engine reads a version's content: its row, or its large file. */
+  async locateContent(
+    version: NodeMetadata,
+    ref?: string,
+  ): Promise<StoredContentLocation | undefined> {
+    // An empty content is no row's to give: the engine is handed its (no) bytes.
+    if (version.size === 0) return undefined;
+    const { nodeId, partId } = version;
+    const large =
+      ref ??
+      (await this.state.versions(nodeId, partId)).find((v) => v.meta.version === version.version)
+        ?.contentRef;
+    return new StoredContentLocation(this.table, version, large ?? undefined);
   }
 
   storeContent(content: IncomingContent): MaybePromise<StoredContent> {

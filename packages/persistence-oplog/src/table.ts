@@ -9,8 +9,10 @@ import {
   type LogActionProblem,
   type LogCleanupResult,
   type LogGap,
+  type NativeQuery,
   NativeTable,
   type PartitionStats,
+  type QueryTableSpec,
   type ScanStats,
   type VacuumOptions,
   type VacuumResult,
@@ -218,6 +220,14 @@ export class OpLogTable {
   /** The rows one version added, file contents left out (directory records keep theirs). */
   async rowsOf(version: number): Promise<OpLogRow[]> {
     return decodeRows(await native(() => this.inner.readVersion(version)));
+  }
+
+  /**
+   * Starts `sql` over `tables`: sources naming a row or a large file are read from this table,
+   * the others from `contents`.
+   */
+  query(sql: string, tables: QueryTableSpec[], contents: Uint8Array[]): Promise<NativeQuery> {
+    return native(() => this.inner.query(sql, tables, contents));
   }
 
   async history(): Promise<TableVersionInfo[]> {

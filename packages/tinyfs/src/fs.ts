@@ -1,11 +1,13 @@
 // The FS coordinator (Layer 2): transactions over a backend, staged in memory until they commit.
 
+import type { Table } from "apache-arrow";
 import { AsyncContext } from "#platform/async-context";
 import type { PersistenceLayer } from "./backend/persistence-layer.js";
 import { PondError } from "./errors.js";
 import { AsyncLock } from "./lock.js";
-import { andThen, type MaybePromise, undoOnFailure } from "./maybe-promise.js";
+import { andThen, type MaybePromise, settle, undoOnFailure } from "./maybe-promise.js";
 import type { CommitInfo, CommitMeta } from "./node.js";
+import { type QueryEngine, type QueryOptions, type QueryRun, resolveQueryTables } from "./query.js";
 import { ROOT_ENTRY } from "./resolver.js";
 import { Staging } from "./staging/staging.js";
 import type { WD } from "./wd.js";
@@ -18,6 +20,8 @@ interface Transaction {
 export interface FSOptions {
   /** Refuse every change with EROFS (a read-only open; views of older versions always are). */
   readOnly?: boolean;
+  /** Runs {@link FS.query}; without one, queries are ENOTSUP. */
+  queryEngine?: QueryEngine;
 }
 
 /**
@@ -32,6 +36,7 @@ export class FS {
   private readonly staging: Staging;
   /** True for a read-only view (time travel, or opened read-only). */
   readonly readOnly: boolean;
+  private readonly queryEngine: QueryEngine | undefined;
 
   constructor(
     private readonly backend: PersistenceLayer,
@@ -39,6 +44,7 @@ export class FS {
   ) {
     this.staging = new Staging(backend);
     this.readOnly = options.readOnly === true;
+    this.queryEngine = options.queryEngine;
   }
 
   /** The root directory. */
@@ -104,8 +110,57 @@ export class FS {
       if (version > staging.version) {
         throw new PondError("EINVAL", `no version ${version} (newest is ${staging.version})`);
       }
-      return andThen(this.backend.atVersion(version), (view) => new FS(view, { readOnly: true }));
+      return andThen(
+        this.backend.atVersion(version),
+        (view) =>
+          new FS(view, {
+            readOnly: true,
+            ...(this.queryEngine && { queryEngine: this.queryEngine }),
+          }),
+      );
     });
+  }
+
+  /**
+   * Runs `sql` over the tables `options` names (see {@link QueryOptions}) and answers the whole
+   * result. Inside a transaction it sees the transaction's own writes. EINVAL for bad SQL (with
+   * the engine's message and position), an unknown column or table, or a file that is not
+   * Parquet; ENOENT for a path that does not exist.
+   */
+  async query(sql: string, options: QueryOptions = {}): Promise<Table> {
+    return (await this.queryStream(sql, options)).table();
+  }
+
+  /**
+   * {@link query} as a stream of record batches, made as they are read: memory stays bounded
+   * however large the result. The tables are resolved when it is called; reading the stream
+   * holds nothing of the FS.
+   */
+  async queryStream(sql: string, options: QueryOptions = {}): Promise<QueryRun> {
+    const engine = this.queryEngine;
+    if (!engine) {
+      throw new PondError("ENOTSUP", "this pond was opened without a query engine");
+    }
+    if (typeof sql !== "string" || sql.trim().length === 0) {
+      throw new PondError("EINVAL", "a query needs SQL");
+    }
+    const { at, ...rest } = options;
+    if (at !== undefined) {
+      const view = await this.atVersion(at);
+      try {
+        return await view.queryStream(sql, rest);
+      } finally {
+        await view.close();
+      }
+    }
+    const tables = await this.transaction((root) =>
+      resolveQueryTables(
+        root,
+        { content: (meta) => settle(() => this.read((staging) => staging.queryContent(meta))) },
+        rest,
+      ),
+    );
+    return engine.run(sql, tables);
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,15 @@ export {
 export { type NodeId, ROOT_ID } from "./node-id.js";
 export { type ParsedPath, parsePath, validateName } from "./path.js";
 export type {
+  QueryContent,
+  QueryEngine,
+  QueryOptions,
+  QueryRun,
+  QuerySource,
+  QueryTable,
+  QueryTime,
+} from "./query.js";
+export type {
   GlobMatch,
   GlobOptions,
   WalkEntry,

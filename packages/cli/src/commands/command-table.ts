@@ -17,6 +17,7 @@ import { mkdir } from "./mkdir.js";
 import { mknod } from "./mknod.js";
 import { mv } from "./mv.js";
 import { plot } from "./plot.js";
+import { query } from "./query.js";
 import { rm } from "./rm.js";
 import { show } from "./show.js";
 import { site } from "./site.js";
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   copy,
   exportCommand,
   cat,
+  query,
   ls,
   stat,
   rm,

@@ -103,6 +103,14 @@ export interface PersistenceLayer {
   ): MaybePromise<Uint8Array | ReadableStream<Uint8Array>>;
 
   /**
+   * Optional, for a backend whose query engine reads stored contents where they are: a locator
+   * of a committed version's content (or, given `ref`, of content {@link storeContent} stored
+   * for the open transaction) that the engine understands. Without it, queries are handed the
+   * bytes.
+   */
+  locateContent?(version: NodeMetadata, ref?: string): MaybePromise<unknown>;
+
+  /**
    * Optional, for a backend that keeps large contents apart from its commits:
    * takes a file version's content before it is staged, whole (with its
    * sha256) or as a stream to consume, hashing as it goes. Answer the ref it

@@ -6,6 +6,7 @@ import { PondError } from "../errors.js";
 import { andThen, type MaybePromise, settle } from "../maybe-promise.js";
 import type { CommitInfo, CommitMeta, DirEntry, NodeMetadata } from "../node.js";
 import { type NodeId, ROOT_ID } from "../node-id.js";
+import type { QueryContent } from "../query.js";
 import { collect, streamOf } from "./collect.js";
 import { ContentArena, READ_SIZES, STORE_SIZES } from "./content-arena.js";
 import { type NodeStreamWrite, type NodeWrite, nextVersionMetadata } from "./node-write.js";
@@ -103,6 +104,20 @@ export class Staging {
     const content = this.backend.readContent(meta);
     if (content instanceof Promise) return content.then((c) => this.bytes(c));
     return this.bytes(content);
+  }
+
+  /**
+   * Where a query engine finds a file version's content: the staged bytes (a copy of its own),
+   * the backend's locator of committed or stored content when it gives one, else the bytes.
+   */
+  queryContent(meta: NodeMetadata): MaybePromise<QueryContent> {
+    const staged = this.staged(meta.nodeId, meta.version);
+    if (staged && staged.ref === undefined) return { bytes: this.readCopies.copy(staged.content) };
+    const located = this.backend.locateContent?.(staged?.meta ?? meta, staged?.ref);
+    if (located !== undefined) return andThen(located, (stored) => ({ stored }));
+    return andThen(this.readContent(meta.nodeId, meta.partId, meta.version), (bytes) => ({
+      bytes,
+    }));
   }
 
   /** Like {@link readContent}, as a stream: large content is never held whole. */

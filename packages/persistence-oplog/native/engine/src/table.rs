@@ -11,9 +11,10 @@ use crate::error::{PondError, PondResult, from_join};
 use crate::handle::Handle;
 use crate::log::{self, Gap, LogListing};
 use crate::log_cleanup::{self, Cleaned};
+use crate::query::{QueryStream, QueryTable};
 use crate::retained::{ActionProblem, FileAdded, Gaps, RetainedLog};
 use crate::vacuum::{self, Vacuumed};
-use crate::{history, properties, scan};
+use crate::{history, properties, query, scan};
 
 /// One partition's share of the table at the loaded version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +158,12 @@ impl Table {
     /// Every row of every partition at the loaded version, partition after partition.
     pub async fn scan_all(&self) -> PondResult<Vec<u8>> {
         scan::scan_all(&self.handle).await
+    }
+
+    /// Starts `sql` over `tables`, whose stored sources are read from this table (inline
+    /// contents from its rows at the loaded version, large files from its `_large_files`).
+    pub async fn query(&self, sql: &str, tables: Vec<QueryTable>) -> PondResult<QueryStream> {
+        query::run(Some(&self.handle), sql, tables).await
     }
 
     /// JSON array, oldest first, from the oldest retained version up to the loaded one:

@@ -4,6 +4,7 @@
 
 mod copied_buffers;
 mod error;
+pub mod query;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -15,6 +16,7 @@ use pond_oplog_engine::{Code, PondError, PondResult, Table, Wanted, contained, c
 
 use crate::copied_buffers::CopiedBuffers;
 use crate::error::{Settled, thrown};
+use crate::query::{NativeQuery, QueryTableSpec};
 
 /// The result of `NativeTable.commit`.
 #[napi(object)]
@@ -553,6 +555,24 @@ impl NativeTable {
         let table = self.table();
         settled("setProperties", async move {
             table?.set_properties(properties, version).await
+        })
+        .await
+    }
+
+    /// Starts `sql` over `tables`: sources with `content` are `contents[content]`, the others
+    /// are read from this table (inline contents from its rows, large files from its
+    /// `_large_files`), never through JavaScript.
+    #[napi(ts_return_type = "Promise<NativeQuery>")]
+    pub async fn query(
+        &self,
+        sql: String,
+        tables: Vec<QueryTableSpec>,
+        contents: Vec<Uint8Array>,
+    ) -> Settled<NativeQuery> {
+        let table = self.table();
+        settled("query", async move {
+            let tables = query::tables(tables, contents)?;
+            table?.query(&sql, tables).await.map(NativeQuery::new)
         })
         .await
     }
