@@ -2,7 +2,15 @@
 // the commands that query (apache-arrow's modules would slow every other command's start).
 
 import { PondError, type QueryRun } from "@pond/tinyfs";
-import { DataType, type RecordBatch, type Schema, type Type, type Vector } from "apache-arrow";
+import {
+  DataType,
+  type RecordBatch,
+  RecordBatchStreamWriter,
+  type Schema,
+  Table,
+  type Type,
+  type Vector,
+} from "apache-arrow";
 import { loadDerived } from "./derived.js";
 import { renderTable } from "./output/table.js";
 
@@ -11,11 +19,10 @@ export type QueryFormat = (typeof QUERY_FORMATS)[number];
 
 const encoder = new TextEncoder();
 
-/** The result in `format`, a piece at a time; only Parquet holds the whole result. */
+/** The result in `format`, a piece at a time. */
 export async function* queryOutput(run: QueryRun, format: QueryFormat): AsyncGenerator<Uint8Array> {
   if (format === "parquet") {
-    const { writeParquet } = await loadDerived();
-    yield await writeParquet(await run.table());
+    yield* parquetOutput(run);
     return;
   }
   let rows = 0;
@@ -23,6 +30,7 @@ export async function* queryOutput(run: QueryRun, format: QueryFormat): AsyncGen
   let schema: Schema | undefined;
   for await (const batch of run) {
     schema = batch.schema;
+    if (batch.numRows === 0) continue;
     const text =
       format === "csv"
         ? csvBatch(batch, first)
@@ -36,6 +44,38 @@ export async function* queryOutput(run: QueryRun, format: QueryFormat): AsyncGen
   if (format === "json") yield encoder.encode(first ? "[]\n" : "\n]\n");
   else if (first && format === "csv" && schema) yield encoder.encode(`${csvHeader(schema)}\n`);
   else if (format === "table") yield encoder.encode(`(${rows} ${rows === 1 ? "row" : "rows"})\n`);
+}
+
+/**
+ * Parquet written as the batches come. A streamed file takes its columns from its first batch, and
+ * the writer makes nothing of a batch of no rows: a result without rows is written as a table.
+ */
+async function* parquetOutput(run: QueryRun): AsyncGenerator<Uint8Array> {
+  const { writeParquet, writeParquetStream } = await loadDerived();
+  const batches = run[Symbol.asyncIterator]();
+  let first = await batches.next();
+  while (!first.done && first.value.numRows === 0) {
+    const next = await batches.next();
+    if (next.done) {
+      yield await writeParquet(new Table(first.value.schema));
+      return;
+    }
+    first = next;
+  }
+  if (first.done) {
+    yield await writeParquet(new Table());
+    return;
+  }
+  const start = first.value;
+  async function* ipc(): AsyncGenerator<Uint8Array> {
+    yield RecordBatchStreamWriter.writeAll([start]).toUint8Array(true);
+    for (let next = await batches.next(); !next.done; next = await batches.next()) {
+      if (next.value.numRows > 0) {
+        yield RecordBatchStreamWriter.writeAll([next.value]).toUint8Array(true);
+      }
+    }
+  }
+  yield* writeParquetStream(ipc());
 }
 
 /** The value of row `i` of `vector` as text (null as undefined). */

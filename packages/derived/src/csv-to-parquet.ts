@@ -18,7 +18,6 @@ import {
   TimestampSecond,
   Utf8,
 } from "apache-arrow";
-import type * as ParquetWasm from "parquet-wasm";
 import type { TimeUnit } from "./arrow-ffi.js";
 import { CsvParser } from "./csv-parser.js";
 import {
@@ -36,7 +35,7 @@ import {
   typeOfValue,
   widen,
 } from "./csv-types.js";
-import { parquetWasm } from "./parquet-io.js";
+import { writeParquetStream } from "./parquet-io.js";
 
 /**
  * Values per Arrow batch handed to the Parquet writer, and per Parquet row group (what the writer
@@ -153,7 +152,7 @@ export async function csvToParquet(
     columns,
     rows,
     bounds,
-    parquet: () => writeParquetStream(open, name, epochUnits, columns, rows, bounds),
+    parquet: () => writeCsvParquet(open, name, epochUnits, columns, rows, bounds),
   };
 }
 
@@ -491,8 +490,8 @@ function arrowType(type: CsvType): DataType {
   }
 }
 
-/** The second read: batches of rows into parquet-wasm's streaming writer. */
-async function* writeParquetStream(
+/** The second read: batches of rows into the streaming Parquet writer. */
+function writeCsvParquet(
   open: () => AsyncIterable<Uint8Array>,
   name: string,
   epochUnits: Readonly<Record<string, TimeUnit>>,
@@ -500,11 +499,29 @@ async function* writeParquetStream(
   rows: number,
   bounds: ReadonlyMap<string, CsvBounds>,
 ): AsyncGenerator<Uint8Array> {
-  const pw = await parquetWasm();
-  const arrowSchema = new Schema(columns.map((c) => new Field(c.name, arrowType(c.type), true)));
   const sizes = csvBatchRows(columns.length);
-  const builders = columns.map((c) => new ColumnBuilder(c, epochUnits[c.name], sizes.batch));
-  const ready: ParquetWasm.RecordBatch[] = [];
+  return writeParquetStream(
+    csvBatches(open, name, epochUnits, columns, rows, bounds, sizes.batch),
+    {
+      rowGroupRows: sizes.rowGroup,
+      dictionary: true,
+    },
+  );
+}
+
+/** The rows as Arrow IPC batches of `batchRows`; EINVAL when the file is not what the first read saw. */
+async function* csvBatches(
+  open: () => AsyncIterable<Uint8Array>,
+  name: string,
+  epochUnits: Readonly<Record<string, TimeUnit>>,
+  columns: readonly CsvColumn[],
+  rows: number,
+  bounds: ReadonlyMap<string, CsvBounds>,
+  batchRows: number,
+): AsyncGenerator<Uint8Array> {
+  const arrowSchema = new Schema(columns.map((c) => new Field(c.name, arrowType(c.type), true)));
+  const builders = columns.map((c) => new ColumnBuilder(c, epochUnits[c.name], batchRows));
+  const ready: Uint8Array[] = [];
   let pending = 0;
   let written = 0;
   let headerSeen = false;
@@ -517,14 +534,7 @@ async function* writeParquetStream(
       arrowSchema,
       makeData({ type: new Struct(arrowSchema.fields), length: pending, children: data }),
     );
-    const table = pw.Table.fromIPCStream(
-      RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true),
-    );
-    try {
-      ready.push(table.recordBatch(0) as ParquetWasm.RecordBatch);
-    } finally {
-      table.free();
-    }
+    ready.push(RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true));
     written += pending;
     pending = 0;
   };
@@ -540,62 +550,20 @@ async function* writeParquetStream(
       const error = (builders[i] as ColumnBuilder).set(pending, text);
       if (error) throw badValue(parser, i, (columns[i] as CsvColumn).name, text, error);
     }
-    if (++pending === sizes.batch) flush();
+    if (++pending === batchRows) flush();
   });
-  const source = open()[Symbol.asyncIterator]();
   const decode = utf8Decoder(name);
-  let failure: unknown;
-  let finished = false;
-  const batches = new ReadableStream<ParquetWasm.RecordBatch>({
-    async pull(controller) {
-      try {
-        while (ready.length === 0 && !finished) {
-          const next = await source.next();
-          if (next.done) {
-            parser.push(decode());
-            parser.end();
-            flush(written === 0); // the writer takes the schema from the first batch
-            finished = true;
-            if (written !== rows) throw changed();
-            for (const b of builders) {
-              const known = bounds.get(b.column.name);
-              if (b.min !== undefined && (b.min !== known?.min || b.max !== known?.max)) {
-                throw changed();
-              }
-            }
-          } else {
-            parser.push(decode(next.value));
-          }
-        }
-        const batch = ready.shift();
-        if (batch) controller.enqueue(batch);
-        else controller.close();
-      } catch (error) {
-        failure = error;
-        controller.error(error);
-      }
-    },
-    async cancel() {
-      await source.return?.();
-    },
-  });
-  const properties = new pw.WriterPropertiesBuilder()
-    .setCompression(pw.Compression.SNAPPY)
-    .setMaxRowGroupSize(sizes.rowGroup)
-    .build();
-  // The writer reports a failure of the batches as an error of its own: throw the original.
-  const original = (error: unknown) => {
-    throw failure ?? error;
-  };
-  const reader = (await pw.transformParquetStream(batches, properties).catch(original)).getReader();
-  try {
-    for (;;) {
-      const next = await reader.read().catch(original);
-      if (next.done) break;
-      yield next.value;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-    for (const batch of ready) batch.free();
+  for await (const piece of open()) {
+    parser.push(decode(piece));
+    yield* ready.splice(0);
   }
+  parser.push(decode());
+  parser.end();
+  flush(written === 0); // the writer takes the schema from the first batch
+  if (written !== rows) throw changed();
+  for (const b of builders) {
+    const known = bounds.get(b.column.name);
+    if (b.min !== undefined && (b.min !== known?.min || b.max !== known?.max)) throw changed();
+  }
+  yield* ready.splice(0);
 }

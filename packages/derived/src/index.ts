@@ -66,7 +66,7 @@ export {
   temporalReduceKind,
 } from "./dynamic/temporal-reduce-kind.js";
 export { type ImportCsvOptions, importCsv } from "./import-csv.js";
-export { readParquet, writeParquet } from "./parquet-io.js";
+export { readParquet, writeParquet, writeParquetStream } from "./parquet-io.js";
 export { parseResolution, type Resolution } from "./resolution.js";
 export { SERIES_COLUMNS_ATTR } from "./series-columns.js";
 export type { SourceInput } from "./source-input.js";

@@ -1,5 +1,6 @@
-// Parquet decoding into zero-copy column views, column selection and error codes.
+// Parquet decoding into zero-copy column views, column selection and error codes; streamed writes.
 
+import { PondError } from "@pond/tinyfs";
 import {
   Float32,
   Float64,
@@ -10,6 +11,8 @@ import {
   makeData,
   makeVector,
   Table,
+  tableFromArrays,
+  tableToIPC,
   Uint8,
   Uint16,
   Uint32,
@@ -19,7 +22,7 @@ import {
 } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import type { ColumnView } from "./arrow-ffi.js";
-import { looksLikeParquet, visitParquet } from "./parquet-io.js";
+import { looksLikeParquet, readParquet, visitParquet, writeParquetStream } from "./parquet-io.js";
 import { int64Vector, timestampType, toParquet } from "./testing/fixtures.js";
 
 const LENGTH = 70_000; // more than one 64 Ki-row batch
@@ -157,5 +160,42 @@ describe("visitParquet", () => {
     expect(await code(damaged, () => ["value"])).toBe("CORRUPT /f");
     const truncated = new Uint8Array([...good.subarray(0, 4), ...good.subarray(good.length - 20)]);
     expect(await code(truncated, () => ["value"])).toBe("CORRUPT /f");
+  });
+});
+
+describe("writeParquetStream", () => {
+  const batch = (from: number, rows: number) =>
+    tableToIPC(
+      tableFromArrays({ id: Int32Array.from({ length: rows }, (_, i) => from + i) }),
+      "stream",
+    );
+  const collect = async (pieces: AsyncIterable<Uint8Array>) => {
+    const parts: Uint8Array[] = [];
+    for await (const piece of pieces) parts.push(piece);
+    return Buffer.concat(parts);
+  };
+
+  it("writes every batch, in order, into one file", async () => {
+    async function* batches() {
+      for (let i = 0; i < 5; i++) yield batch(i * 1000, 1000);
+    }
+    const table = await readParquet(
+      await collect(writeParquetStream(batches(), { rowGroupRows: 1500 })),
+    );
+    expect(table.numRows).toBe(5000);
+    expect(Array.from(table.getChild("id")?.toArray() ?? [])).toEqual(
+      Array.from({ length: 5000 }, (_, i) => i),
+    );
+  });
+
+  it("throws the batches' own failure, not the writer's", async () => {
+    async function* batches() {
+      yield batch(0, 10);
+      throw new PondError("EINVAL", "the source broke");
+    }
+    await expect(collect(writeParquetStream(batches()))).rejects.toMatchObject({
+      code: "EINVAL",
+      message: expect.stringContaining("the source broke"),
+    });
   });
 });

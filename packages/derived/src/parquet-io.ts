@@ -9,7 +9,7 @@ import { type FieldInfo, type TableView, viewFfiSchema, viewFfiTable } from "./a
 let loading: Promise<ParquetWasmModule> | undefined;
 
 // Importing parquet-wasm compiles a 5 MB wasm module: only pay for it when Parquet is used.
-export function parquetWasm(): Promise<ParquetWasmModule> {
+function parquetWasm(): Promise<ParquetWasmModule> {
   loading ??= loadParquetWasm();
   return loading;
 }
@@ -157,6 +157,68 @@ export async function writeParquet(table: ArrowTable): Promise<Uint8Array> {
     .setDictionaryEnabled(false)
     .build();
   return pw.writeParquet(wasmTable, properties);
+}
+
+/**
+ * Writes Parquet as the batches come, each an Arrow IPC stream: memory holds a row group, not the
+ * whole file. Compressed as {@link writeParquet} compresses; the columns are those of the first
+ * batch, so an empty result still needs one batch of no rows. A failure of `batches` is thrown as
+ * it was thrown, not as the writer's.
+ */
+export async function* writeParquetStream(
+  batches: AsyncIterable<Uint8Array>,
+  options: { rowGroupRows?: number; dictionary?: boolean } = {},
+): AsyncGenerator<Uint8Array> {
+  const pw = await parquetWasm();
+  const source = batches[Symbol.asyncIterator]();
+  let failure: unknown;
+  const stream = new ReadableStream<ParquetWasm.RecordBatch>({
+    async pull(controller) {
+      try {
+        const next = await source.next();
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        const table = pw.Table.fromIPCStream(next.value);
+        try {
+          for (let i = 0; i < table.numBatches; i++) {
+            controller.enqueue(table.recordBatch(i) as ParquetWasm.RecordBatch);
+          }
+        } finally {
+          table.free();
+        }
+      } catch (error) {
+        failure = error;
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await source.return?.();
+    },
+  });
+  let builder = new pw.WriterPropertiesBuilder()
+    .setCompression(pw.Compression.SNAPPY)
+    .setDictionaryEnabled(options.dictionary ?? false);
+  if (options.rowGroupRows !== undefined)
+    builder = builder.setMaxRowGroupSize(options.rowGroupRows);
+  const original = (error: unknown) => {
+    throw failure ?? error;
+  };
+  const reader = (
+    await pw.transformParquetStream(stream, builder.build()).catch(original)
+  ).getReader();
+  try {
+    for (;;) {
+      const next = await reader.read().catch(original);
+      if (next.done) break;
+      yield next.value;
+    }
+    // The writer may end its file normally after its source failed: the file is not whole.
+    if (failure !== undefined) throw failure;
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
 }
 
 function describe(error: unknown): string {

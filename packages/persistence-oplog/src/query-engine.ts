@@ -91,9 +91,15 @@ function queryRun(running: NativeQuery): QueryRun {
   async function* batches(): AsyncGenerator<RecordBatch> {
     if (started) throw new PondError("EINVAL", "a query's result is read once");
     started = true;
-    const { RecordBatchReader } = await import("apache-arrow/Arrow.node");
+    const { RecordBatch, RecordBatchReader } = await import("apache-arrow/Arrow.node");
     const reader = await RecordBatchReader.from(pieces(running));
-    for await (const batch of reader) yield batch;
+    let none = true;
+    for await (const batch of reader) {
+      none = false;
+      yield batch;
+    }
+    // A result of no rows still has columns: one empty batch says which.
+    if (none) yield new RecordBatch(reader.schema);
   }
   return {
     [Symbol.asyncIterator]: () => batches(),

@@ -95,6 +95,19 @@ describe("pond query", () => {
     );
     const joined = await readParquet(await readFile(s.path("joined.parquet")));
     expect(joined.numRows).toBe(24);
+    await s.ok(
+      "cat",
+      "/sensors/a/weather",
+      "--sql",
+      "SELECT timestamp, value FROM source WHERE value < -1e9",
+      "--format",
+      "parquet",
+      "-o",
+      "none.parquet",
+    );
+    const none = await readParquet(await readFile(s.path("none.parquet")));
+    expect(none.numRows).toBe(0);
+    expect(none.schema.fields.map((f) => f.name)).toEqual(["timestamp", "value"]);
   });
 
   it("fails with one line for bad SQL, a missing path and a file that is not a table", async () => {
