@@ -19,6 +19,11 @@ export const HANG_GUARD_MS = 60_000;
 const POLL_MS = 20;
 /** A host is replaced after this many commands, so that what they leave behind never adds up. */
 const COMMANDS_PER_HOST = 100;
+/**
+ * A host holding more than this after a command is replaced too: V8 keeps the pages a large
+ * command grew its heap into, and the next command's peak would count them as its own.
+ */
+const HOST_RSS_BYTES = 256 * 1024 * 1024;
 
 export interface WatchedRun {
   /** The command line after `pond`, as shown in reports. */
@@ -51,9 +56,9 @@ interface HostReply {
   stderr: Collected;
 }
 
-async function highWaterMark(pid: number): Promise<number | undefined> {
+async function statusBytes(pid: number, field: "VmHWM" | "VmRSS"): Promise<number | undefined> {
   const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => undefined);
-  const match = status && /^VmHWM:\s+(\d+) kB$/m.exec(status);
+  const match = status && new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(status);
   return match ? Number(match[1]) * 1024 : undefined;
 }
 
@@ -79,7 +84,7 @@ export class CommandHost {
       child.kill("SIGKILL");
     };
     const poll = setInterval(async () => {
-      peak = Math.max(peak, (await highWaterMark(pid)) ?? 0);
+      peak = Math.max(peak, (await statusBytes(pid, "VmHWM")) ?? 0);
       if (peak > RSS_LIMIT_BYTES) kill("memory");
     }, POLL_MS);
     const guard = setTimeout(() => kill("hang"), HANG_GUARD_MS);
@@ -107,6 +112,7 @@ export class CommandHost {
     child.removeAllListeners("message");
     child.removeAllListeners("close");
     if ("stdout" in ended) {
+      if (((await statusBytes(pid, "VmRSS")) ?? 0) > HOST_RSS_BYTES) this.close();
       return {
         args,
         code: ended.code,
