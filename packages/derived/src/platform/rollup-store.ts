@@ -84,7 +84,12 @@ async function load(
   const state = new RollupState(new Buckets(resolutionMs));
   for (const column of manifest.columns) state.column(column);
   for (const segment of [...manifest.segments, manifest.tail]) {
-    const bytes = await readFile(join(dir, segment.file));
+    // Only this state's own files, in the cache directory: a manifest is not trusted to name others.
+    const file = String(segment.file);
+    if (!file.startsWith(`${base}-`) || !file.endsWith(".seg") || /[/\\]/.test(file)) {
+      return undefined;
+    }
+    const bytes = await readFile(join(dir, file));
     if (sha256(bytes) !== segment.sha256) return undefined;
     if (!decode(bytes, segment.n, state)) return undefined;
   }
