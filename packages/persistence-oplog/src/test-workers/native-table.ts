@@ -15,10 +15,19 @@ export function useTempDir(): { readonly dir: string } {
   beforeEach(() => {
     state.dir = mkdtempSync(join(tmpdir(), "pond-oplog-native-"));
   });
-  afterEach(() => {
-    // A checkpoint a test's last commit started may still be writing into the log: retried.
-    rmSync(state.dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
-  });
+  afterEach(async () => {
+    // A checkpoint a test's last commit started may still be writing into the log, for long on a
+    // loaded machine: removal is retried until it has finished.
+    for (let waited = 0; ; waited += 200) {
+      try {
+        rmSync(state.dir, { recursive: true, force: true });
+        return;
+      } catch (error) {
+        if (waited >= 60_000) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }, 70_000);
   return state;
 }
 
