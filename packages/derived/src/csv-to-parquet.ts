@@ -152,7 +152,12 @@ export async function csvToParquet(
     columns,
     rows,
     bounds,
-    parquet: () => writeCsvParquet(open, name, epochUnits, columns, rows, bounds),
+    // The second read: batches of rows into the streaming Parquet writer.
+    parquet: () => {
+      const sizes = csvBatchRows(columns.length);
+      const batches = csvBatches(open, name, epochUnits, columns, rows, bounds, sizes.batch);
+      return writeParquetStream(batches, { rowGroupRows: sizes.rowGroup, dictionary: true });
+    },
   };
 }
 
@@ -488,25 +493,6 @@ function arrowType(type: CsvType): DataType {
     case "timestamp[ns]":
       return new TimestampNanosecond("UTC");
   }
-}
-
-/** The second read: batches of rows into the streaming Parquet writer. */
-function writeCsvParquet(
-  open: () => AsyncIterable<Uint8Array>,
-  name: string,
-  epochUnits: Readonly<Record<string, TimeUnit>>,
-  columns: readonly CsvColumn[],
-  rows: number,
-  bounds: ReadonlyMap<string, CsvBounds>,
-): AsyncGenerator<Uint8Array> {
-  const sizes = csvBatchRows(columns.length);
-  return writeParquetStream(
-    csvBatches(open, name, epochUnits, columns, rows, bounds, sizes.batch),
-    {
-      rowGroupRows: sizes.rowGroup,
-      dictionary: true,
-    },
-  );
 }
 
 /** The rows as Arrow IPC batches of `batchRows`; EINVAL when the file is not what the first read saw. */
