@@ -3,6 +3,7 @@
 import type { DerivedComputation } from "./derived-computation.js";
 import { downsample } from "./downsample-timeseries.js";
 import { gaps } from "./gaps.js";
+import { sqlDerived } from "./sql-derived.js";
 import { temporalReduce } from "./temporal-reduce.js";
 import { timeseriesJoin } from "./timeseries-join.js";
 import { timeseriesPivot } from "./timeseries-pivot.js";
@@ -13,4 +14,5 @@ export const BUILT_IN_COMPUTATIONS: readonly DerivedComputation[] = [
   timeseriesJoin,
   timeseriesPivot,
   temporalReduce,
+  sqlDerived,
 ];

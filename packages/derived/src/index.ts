@@ -61,15 +61,22 @@ export {
 } from "./dynamic/dynamic-nodes.js";
 export { BUILT_IN_KINDS } from "./dynamic/kinds.js";
 export {
+  type SqlDerivedConfig,
+  sqlDerivedSeriesKind,
+  sqlDerivedTableKind,
+} from "./dynamic/sql-derived-kind.js";
+export {
   reduce,
   type TemporalReduceConfig,
   temporalReduceKind,
 } from "./dynamic/temporal-reduce-kind.js";
 export { type ImportCsvOptions, importCsv } from "./import-csv.js";
 export { readParquet, writeParquet, writeParquetStream } from "./parquet-io.js";
+export { queryParquet } from "./query-parquet.js";
 export { parseResolution, type Resolution } from "./resolution.js";
 export { SERIES_COLUMNS_ATTR } from "./series-columns.js";
 export type { SourceInput } from "./source-input.js";
+export { SQL_DERIVED, type SqlDerivedOptions, sqlDerived } from "./sql-derived.js";
 export {
   REDUCE_OPS,
   type ReduceAggregation,

@@ -145,6 +145,12 @@ export class FS {
       throw new PondError("EINVAL", "a query needs SQL");
     }
     const { at, ...rest } = options;
+    if (at !== undefined && rest.dynamic !== undefined) {
+      throw new PondError(
+        "EINVAL",
+        "a dynamic reader reads the pond it was made for: query a view (fs.atVersion) instead of at",
+      );
+    }
     if (at !== undefined) {
       const view = await this.atVersion(at);
       try {

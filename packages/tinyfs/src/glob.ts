@@ -1,7 +1,8 @@
 // Glob matching: literal, `*` (captured) and `**` components over a directory tree.
 
+import { dynamicKind } from "./dynamic-node.js";
 import { PondError } from "./errors.js";
-import type { DirEntry, NodeMetadata } from "./node.js";
+import { type DirEntry, isFileType, type NodeMetadata } from "./node.js";
 import type { NodeId } from "./node-id.js";
 import { parsePath } from "./path.js";
 import type { DirChain } from "./resolver.js";
@@ -42,7 +43,7 @@ export async function globMatches(
   start: DirChain,
   pattern: string,
   emit: (match: GlobMatch) => Promise<void>,
-  { onError, metadata }: GlobOptions = {},
+  { onError, metadata, dynamic }: GlobOptions = {},
 ): Promise<void> {
   const { absolute, components } = compilePattern(pattern);
   const walker = new TreeWalker(reader, onError, pattern);
@@ -70,6 +71,87 @@ export async function globMatches(
     await emit({ path, entry, captures, metadata: meta });
   };
 
+  /** Matches components from `index` on against what the dynamic `node` computes below `at`. */
+  const computed = async (
+    node: DirEntry,
+    nodePath: string,
+    at: Trail,
+    index: number,
+    captures: string[],
+  ): Promise<void> => {
+    const component = components[index];
+    if (!component || !dynamic || component.kind === "parent") return;
+    const last = index === components.length - 1;
+    let entries: readonly { name: string; entryType: DirEntry["entryType"] }[];
+    try {
+      entries = await dynamic.readdir(walker.absolute(at));
+    } catch (error) {
+      if (!PondError.is(error, "ENOTDIR")) walker.fail(error, at);
+      return;
+    }
+    const emitComputed = async (
+      here: Trail,
+      name: string,
+      type: DirEntry["entryType"],
+      caps: string[],
+    ) => {
+      const path = String(here);
+      if (seen) {
+        if (seen.has(path)) return;
+        seen.add(path);
+      }
+      const entry = { name, entryType: type, nodeId: node.nodeId, partId: node.partId };
+      await emit({ path, entry, captures: caps, dynamicNode: nodePath });
+    };
+    const everything = async (dir: Trail): Promise<void> => {
+      for (const e of await dynamic.readdir(walker.absolute(dir))) {
+        const here = dir.child(e.name);
+        await emitComputed(here, e.name, e.entryType, captures);
+        if (e.entryType === "directory") await everything(here);
+      }
+    };
+    if (component.kind === "globstar") {
+      if (last) {
+        await everything(at);
+        return;
+      }
+      await computed(node, nodePath, at, index + 1, captures);
+      for (const e of entries) {
+        if (e.entryType === "directory") {
+          await computed(node, nodePath, at.child(e.name), index, captures);
+        }
+      }
+      return;
+    }
+    for (const e of entries) {
+      let caps = captures;
+      if (component.kind === "literal") {
+        if (e.name !== component.name) continue;
+      } else {
+        const m = component.regex.exec(e.name);
+        if (!m) continue;
+        caps = [...captures, ...m.slice(1)];
+      }
+      const here = at.child(e.name);
+      if (last) await emitComputed(here, e.name, e.entryType, caps);
+      else if (e.entryType === "directory") await computed(node, nodePath, here, index + 1, caps);
+    }
+  };
+
+  /** A file met where the pattern goes on: a dynamic node to reach into, else nothing. */
+  const through = async (entry: DirEntry, at: Trail, index: number, captures: string[]) => {
+    if (!dynamic || !isFileType(entry.entryType)) return;
+    let meta: NodeMetadata;
+    try {
+      meta = await walker.metadata(entry);
+    } catch (error) {
+      walker.fail(error, at);
+      return;
+    }
+    if (dynamicKind(meta) === undefined) return;
+    await computed(entry, walker.absolute(at), at, index, captures);
+  };
+
   const walk = async (
     chain: DirEntry[],
     index: number,
@@ -87,6 +169,10 @@ export async function globMatches(
       if (last) {
         if (entry.entryType === "directory" && !walker.placed(top.nodeId, entry, here)) return;
         await found(here, entry, caps);
+        return;
+      }
+      if (isFileType(entry.entryType)) {
+        await through(entry, here, index + 1, caps);
         return;
       }
       await walker.descend(chain, entry, here, undefined, (inner) =>
@@ -132,6 +218,10 @@ export async function globMatches(
         await walk(chain, index + 1, at, captures, visiting);
         for (const entry of await walker.entries(top, at)) {
           const here = at.child(entry.name);
+          if (isFileType(entry.entryType)) {
+            await through(entry, here, index, captures);
+            continue;
+          }
           await walker.descend(chain, entry, here, visiting, (inner) =>
             walk(inner, index, here, captures, visiting),
           );

@@ -2,7 +2,12 @@
 
 export { sha256Hex } from "#platform/sha256";
 export { parseDuration } from "./duration.js";
-export { DYNAMIC_KIND_ATTR, dynamicKind } from "./dynamic-node.js";
+export {
+  type ComputedFile,
+  DYNAMIC_KIND_ATTR,
+  type DynamicReader,
+  dynamicKind,
+} from "./dynamic-node.js";
 export { PondError, type PondErrorCode, type PondErrorOptions } from "./errors.js";
 export { FS, type FSOptions } from "./fs.js";
 export {

@@ -3,6 +3,7 @@
 // QueryEngine that another package provides. tinyfs itself runs no SQL and loads no engine.
 
 import type { RecordBatch, Table } from "apache-arrow";
+import { type DynamicReader, dynamicKind } from "./dynamic-node.js";
 import { PondError } from "./errors.js";
 import type { NodeMetadata } from "./node.js";
 import type { WD } from "./wd.js";
@@ -19,9 +20,15 @@ export interface QueryOptions {
    * The tables the SQL names, each a pond path or a glob. A path is one file: a file:table (its
    * newest version), a file:series (every version, unioned by column name) or a file:data holding
    * Parquet. A glob is every file it matches as one table, with a `_path` column naming each
-   * row's file.
+   * row's file. A list of paths is one table of those files, with `_path`, as a glob's is.
    */
-  tables?: Record<string, string>;
+  tables?: Record<string, string | readonly string[]>;
+  /**
+   * Reach into dynamic nodes through this reader: a table path (or a glob's match) at or below a
+   * dynamic node is the Parquet it computes, one version. It reads the pond it was made for, so
+   * it does not go with `at` (query a view of that version, made with `fs.atVersion`, instead).
+   */
+  dynamic?: DynamicReader;
   /** Query the pond as of this version (read-only): every path resolves as it was then. */
   at?: number;
   /**
@@ -140,16 +147,26 @@ export async function resolveQueryTables(
   const { start, end } = options.timeRange ?? {};
   const startMs = start === undefined ? undefined : queryMillis(start, "timeRange.start");
   const endMs = end === undefined ? undefined : queryMillis(end, "timeRange.end");
+  const { dynamic } = options;
   const tables: QueryTable[] = [];
-  for (const [name, pattern] of Object.entries(options.tables ?? {})) {
-    if (name.length === 0 || typeof pattern !== "string" || pattern.length === 0) {
+  for (const [name, spec] of Object.entries(options.tables ?? {})) {
+    const list = Array.isArray(spec);
+    const patterns: readonly unknown[] = list ? spec : [spec];
+    if (
+      name.length === 0 ||
+      patterns.length === 0 ||
+      !patterns.every((p) => typeof p === "string" && p.length > 0)
+    ) {
       throw new PondError("EINVAL", `table ${JSON.stringify(name)} needs a name and a path`);
     }
-    const glob = GLOB_CHARS.test(pattern);
-    const paths: string[] = [];
+    const pattern = list ? (spec as readonly string[]).join(", ") : (spec as string);
+    const glob = !list && GLOB_CHARS.test(pattern);
+    /** Each file, and whether a dynamic node computes it. */
+    const paths: { path: string; computed: boolean }[] = [];
     if (glob) {
-      for await (const match of root.glob(pattern)) {
-        if (match.entry.entryType !== "directory") paths.push(match.path);
+      for await (const match of root.glob(pattern, dynamic ? { dynamic } : {})) {
+        if (match.entry.entryType === "directory") continue;
+        paths.push({ path: match.path, computed: match.dynamicNode !== undefined });
       }
       if (paths.length === 0) {
         throw new PondError("ENOENT", `no file matches ${pattern} (table ${name})`, {
@@ -157,11 +174,15 @@ export async function resolveQueryTables(
         });
       }
     } else {
-      paths.push(pattern);
+      for (const path of patterns as string[]) paths.push({ path, computed: false });
     }
-    const chosen: { path: string; versions: NodeMetadata[] }[] = [];
-    for (const path of paths) {
-      const meta = await root.stat(path);
+    const chosen: { path: string; versions: NodeMetadata[]; bytes?: Uint8Array }[] = [];
+    for (const { path, computed } of paths) {
+      const meta = computed ? undefined : await statStored(root, path, dynamic !== undefined);
+      if (meta === undefined) {
+        chosen.push(await computedFile(dynamic as DynamicReader, path, name, options.versions));
+        continue;
+      }
       if (meta.entryType === "directory") {
         throw new PondError("EINVAL", `is a directory, not a table (table ${name})`, { path });
       }
@@ -182,12 +203,12 @@ export async function resolveQueryTables(
       );
     }
     const sources: QuerySource[] = [];
-    for (const { path, versions } of chosen) {
+    for (const { path, versions, bytes } of chosen) {
       for (const meta of versions) {
         sources.push({
           path,
           meta,
-          content: await reads.content(meta),
+          content: bytes ? { bytes } : await reads.content(meta),
           prunable:
             meta.entryType === "file:series" &&
             timeColumn !== undefined &&
@@ -198,7 +219,7 @@ export async function resolveQueryTables(
     tables.push({
       name,
       sources,
-      pathColumn: glob,
+      pathColumn: glob || list,
       ...(timeColumn !== undefined && { timeColumn }),
       ...(timeUnit !== undefined && { timeUnit }),
       ...(startMs !== undefined && { start: startMs }),
@@ -206,4 +227,54 @@ export async function resolveQueryTables(
     });
   }
   return tables;
+}
+
+/**
+ * The metadata of a stored file at `path`; undefined when, `dynamic` being true, the path is a
+ * dynamic node or leads into one (a stat through a file is ENOTDIR).
+ */
+async function statStored(
+  root: WD,
+  path: string,
+  dynamic: boolean,
+): Promise<NodeMetadata | undefined> {
+  try {
+    const meta = await root.stat(path);
+    return dynamic && dynamicKind(meta) !== undefined ? undefined : meta;
+  } catch (error) {
+    if (dynamic && PondError.is(error, "ENOTDIR")) return undefined;
+    throw error;
+  }
+}
+
+/** A dynamic node's computed file as a table's one version, its bytes handed to the engine. */
+async function computedFile(
+  dynamic: DynamicReader,
+  path: string,
+  table: string,
+  versions: QueryOptions["versions"],
+): Promise<{ path: string; versions: NodeMetadata[]; bytes: Uint8Array }> {
+  if (versions !== undefined) {
+    throw new PondError("EINVAL", "a dynamic node's files have no versions of their own", {
+      path,
+    });
+  }
+  let file: Awaited<ReturnType<DynamicReader["readFile"]>>;
+  try {
+    file = await dynamic.readFile(path);
+  } catch (error) {
+    if (!PondError.is(error, "EISDIR")) throw error;
+    throw new PondError("EINVAL", `is a directory, not a table (table ${table})`, { path });
+  }
+  const meta: NodeMetadata = {
+    nodeId: `computed:${path}`,
+    partId: `computed:${path}`,
+    entryType: file.entryType,
+    version: 1,
+    size: file.bytes.length,
+    sha256: "",
+    timestamp: new Date(0),
+    attrs: file.attrs,
+  };
+  return { path, versions: [meta], bytes: file.bytes };
 }

@@ -196,6 +196,11 @@ export class TreeWalker {
     }
   }
 
+  /** The absolute path of a trail of this walk. */
+  absolute(at: Trail): string {
+    return at.within(this.base);
+  }
+
   /** The newest version of `entry`'s node; CORRUPT when the directory names a missing node. */
   async metadata(entry: DirEntry): Promise<NodeMetadata> {
     const meta = await this.reader.loadNode(entry.nodeId, entry.partId);

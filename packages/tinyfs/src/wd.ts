@@ -1,5 +1,6 @@
 // The working-directory API: every path operation of a pond.
 
+import type { DynamicReader } from "./dynamic-node.js";
 import type { PondError } from "./errors.js";
 import type { DirEntry, EntryType, NodeMetadata } from "./node.js";
 import type { NodeId } from "./node-id.js";
@@ -20,6 +21,11 @@ export interface GlobMatch {
   captures: string[];
   /** The entry's newest version, when {@link GlobOptions.metadata} asked for it. */
   metadata?: NodeMetadata;
+  /**
+   * For an entry a dynamic node computes (see {@link GlobOptions.dynamic}), that node's absolute
+   * path; `entry` then carries the node's ids, and there is no metadata.
+   */
+  dynamicNode?: string;
 }
 
 /** What {@link WD.glob} and {@link WD.walk} do with what they cannot walk. */
@@ -38,6 +44,12 @@ export interface GlobOptions extends WalkErrors {
    * lookup by path, which grows with the depth, is not paid per match.
    */
   metadata?: boolean;
+  /**
+   * Reach into dynamic nodes through this reader: a pattern component below a dynamic node
+   * matches what it computes. Without it, a dynamic node is a file like any other. A trailing
+   * `**` does not descend into them (that would compute every output).
+   */
+  dynamic?: DynamicReader;
 }
 
 export interface WalkOptions extends WalkErrors {

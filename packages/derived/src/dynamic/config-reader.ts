@@ -49,6 +49,14 @@ export class ConfigReader {
     return record;
   }
 
+  /** A mapping of any keys (each then read by the caller). */
+  mapping(value: unknown, keys: ConfigKeys): Record<string, unknown> {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.fail(keys, "must be a mapping");
+    }
+    return value as Record<string, unknown>;
+  }
+
   string(value: unknown, keys: ConfigKeys): string {
     if (typeof value !== "string" || value.length === 0) this.fail(keys, "must be a string");
     return value;

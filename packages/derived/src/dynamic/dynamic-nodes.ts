@@ -2,6 +2,7 @@
 
 import {
   DYNAMIC_KIND_ATTR,
+  type DynamicReader,
   dynamicKind,
   type EntryType,
   type FileEntryType,
@@ -57,7 +58,7 @@ export interface DynamicEntry {
  * The dynamic nodes of one pond (as of the version `fs` shows), read through the manager that
  * computes and caches their outputs. Paths are from the root.
  */
-export class DynamicNodes {
+export class DynamicNodes implements DynamicReader {
   private readonly kinds = new Map<string, DynamicKind>();
 
   constructor(
