@@ -1,7 +1,16 @@
 // Reads through dynamic nodes for the commands: found with tinyfs alone, computed with @pond/derived.
 
 import type { DerivedFileManager, DynamicNodes } from "@pond/derived";
-import { dynamicKind, type FS, PondError, parsePath, type WD } from "@pond/tinyfs";
+import {
+  type ComputedFile,
+  type DynamicReader,
+  dynamicKind,
+  type EntryType,
+  type FS,
+  PondError,
+  parsePath,
+  type WD,
+} from "@pond/tinyfs";
 import { derivedManager } from "./derived.js";
 
 /**
@@ -9,7 +18,7 @@ import { derivedManager } from "./derived.js";
  * found from its metadata alone; @pond/derived is loaded, and a manager made to compute and cache
  * the outputs, only when a command reads one.
  */
-export class DynamicReads {
+export class DynamicReads implements DynamicReader {
   private manager: DerivedFileManager | undefined;
 
   constructor(private readonly fs: FS) {}
@@ -23,6 +32,15 @@ export class DynamicReads {
   async nodes(): Promise<DynamicNodes> {
     this.manager ??= await derivedManager(this.fs);
     return this.manager.dynamic;
+  }
+
+  /** {@link DynamicReader.readdir}, for globs and queries: loads @pond/derived when first called. */
+  async readdir(path: string): Promise<readonly { name: string; entryType: EntryType }[]> {
+    return (await this.nodes()).readdir(path);
+  }
+
+  async readFile(path: string): Promise<ComputedFile> {
+    return (await this.nodes()).readFile(path);
   }
 
   async close(): Promise<void> {

@@ -92,10 +92,10 @@ export const BACKENDS: Readonly<Record<BackendScheme, PondBackend>> = {
   journal: {
     async open(path, options) {
       const readOnly = options.readOnly === true || options.at !== undefined;
-      return travel(await openJournalFs(path, { readOnly }), options.at, path);
+      return travel(await openJournalFs(path, { readOnly, queryEngine }), options.at, path);
     },
     async create(path) {
-      return createJournalFs(path);
+      return createJournalFs(path, { queryEngine });
     },
     async isPond(path) {
       return (await stat(path).catch(() => undefined))?.isFile() === true;

@@ -46,36 +46,9 @@ export async function* queryOutput(run: QueryRun, format: QueryFormat): AsyncGen
   else if (format === "table") yield encoder.encode(`(${rows} ${rows === 1 ? "row" : "rows"})\n`);
 }
 
-/**
- * Parquet written as the batches come. A streamed file takes its columns from its first batch, and
- * the writer makes nothing of a batch of no rows: a result without rows is written as a table.
- */
+/** Parquet written as the batches come, as every query result becomes Parquet. */
 async function* parquetOutput(run: QueryRun): AsyncGenerator<Uint8Array> {
-  const { writeParquet, writeParquetStream } = await loadDerived();
-  const batches = run[Symbol.asyncIterator]();
-  let first = await batches.next();
-  while (!first.done && first.value.numRows === 0) {
-    const next = await batches.next();
-    if (next.done) {
-      yield await writeParquet(new Table(first.value.schema));
-      return;
-    }
-    first = next;
-  }
-  if (first.done) {
-    yield await writeParquet(new Table());
-    return;
-  }
-  const start = first.value;
-  async function* ipc(): AsyncGenerator<Uint8Array> {
-    yield RecordBatchStreamWriter.writeAll([start]).toUint8Array(true);
-    for (let next = await batches.next(); !next.done; next = await batches.next()) {
-      if (next.value.numRows > 0) {
-        yield RecordBatchStreamWriter.writeAll([next.value]).toUint8Array(true);
-      }
-    }
-  }
-  yield* writeParquetStream(ipc());
+  yield* (await loadDerived()).queryParquet(run);
 }
 
 /** The value of row `i` of `vector` as text (null as undefined). */

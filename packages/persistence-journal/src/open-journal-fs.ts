@@ -2,16 +2,21 @@
 
 import { closeSync, fsyncSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
-import { FS, PondError } from "@pond/tinyfs";
+import { FS, PondError, type QueryEngine } from "@pond/tinyfs";
 import { Journal, JournalPersistence } from "./journal-persistence.js";
 
 export interface OpenJournalOptions {
   /** Open read-only: every change is EROFS, and the file is never written. */
   readOnly?: boolean;
+  /** Runs the pond's queries (see `FSOptions.queryEngine`); without one they are ENOTSUP. */
+  queryEngine?: QueryEngine;
 }
 
 /** A new, empty pond in a journal file at `path` (its directory made if missing); EEXIST if one is there. */
-export async function createJournalFs(path: string): Promise<FS> {
+export async function createJournalFs(
+  path: string,
+  options: Pick<OpenJournalOptions, "queryEngine"> = {},
+): Promise<FS> {
   const fd = hostCall(path, () => {
     mkdirSync(dirname(path), { recursive: true });
     return openSync(path, "wx+");
@@ -32,7 +37,7 @@ export async function createJournalFs(path: string): Promise<FS> {
         closeSync(dir);
       }
     });
-    return new FS(new JournalPersistence(journal));
+    return new FS(new JournalPersistence(journal), engineOption(options));
   } catch (error) {
     closeSync(fd);
     throw error;
@@ -44,7 +49,10 @@ export async function openJournalFs(path: string, options: OpenJournalOptions = 
   const readOnly = options.readOnly === true;
   const fd = hostCall(path, () => openSync(path, readOnly ? "r" : "r+"));
   try {
-    return new FS(new JournalPersistence(new Journal(fd, path)), { readOnly });
+    return new FS(new JournalPersistence(new Journal(fd, path)), {
+      readOnly,
+      ...engineOption(options),
+    });
   } catch (error) {
     closeSync(fd);
     throw error;
@@ -61,4 +69,8 @@ function hostCall<T>(path: string, call: () => T): T {
     const mapped = known.find((c) => c === code) ?? "EIO";
     throw new PondError(mapped, "cannot open the journal", { path, cause: error });
   }
+}
+
+function engineOption(options: OpenJournalOptions): { queryEngine?: QueryEngine } {
+  return options.queryEngine ? { queryEngine: options.queryEngine } : {};
 }

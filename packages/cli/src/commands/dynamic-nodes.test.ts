@@ -1,5 +1,6 @@
 // Dynamic nodes through the built binary, on the op-log and journal backends: mknod, apply, reads,
-// time travel, refused writes and bad configs.
+// queries and globs reaching into them, sql-derived nodes, time travel, refused writes and bad
+// configs.
 
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { readParquet } from "@pond/derived";
@@ -33,6 +34,19 @@ config:
   out_pattern: station-$0
   resolutions: [1d]
   aggregations: [{ columns: value, ops: [avg] }]
+`;
+
+const SQL_VIEWS = `kind: sql-derived-table
+path: /views/stats
+config:
+  patterns: { w: "/sensors/*/weather" }
+  query: SELECT _path AS station, count(*) AS n, max(value) AS top FROM w GROUP BY _path ORDER BY _path
+---
+kind: sql-derived-series
+path: /views/late
+config:
+  patterns: { source: /sensors/north/weather }
+  query: SELECT timestamp, value * 2 AS twice FROM source WHERE value >= 1000
 `;
 
 for (const backend of ["file", "journal"] as const) {
@@ -178,6 +192,111 @@ config: { in_pattern: /sensors/*/weather, column: value }
         Array<{ columns: string[] }>
       >();
       expect(summary?.columns).toEqual(["north", "south"]);
+    });
+
+    it("sql-derived nodes compute their query over their patterns, as of the version read", async () => {
+      const { s, ok, version } = await pond();
+      await writeFile(s.path("sql.yaml"), SQL_VIEWS);
+      await ok("apply", "-f", "sql.yaml");
+      expect((await ok("ls", "-l", "/views")).out).toMatch(/dynamic:sql-derived-series .*late/);
+      const then = await version();
+      const stats = async (...args: string[]) =>
+        (await readParquet((await ok("cat", ...args, "/views/stats")).stdout))
+          .toArray()
+          .map((row) => ({ ...row.toJSON(), n: Number(row.n) }));
+      const before = [
+        { station: "/sensors/north/weather", n: 1440, top: 1439 },
+        { station: "/sensors/south/weather", n: 1440, top: 1439 },
+      ];
+      expect(await stats()).toEqual(before);
+      await ok("copy", "--series", "d2.parquet", "/sensors/north/weather");
+      expect((await stats())[0]?.n).toBe(2880);
+      expect(await stats("--at", String(then))).toEqual(before);
+      // A series output keeps its time column: a query's time range reads it.
+      const late = (...args: string[]) =>
+        ok(
+          "cat",
+          "/views/late",
+          "--sql",
+          "SELECT count(*) AS n, min(twice) AS lo FROM source",
+          "--format",
+          "json",
+          ...args,
+        );
+      expect((await late()).json()).toEqual([{ n: 880, lo: 2000 }]);
+      expect((await late("--start", String(DAY))).json()).toEqual([{ n: 440, lo: 2000 }]);
+      const node = (await ok("stat", "--json", "/views/late")).json<{ computes: string }>();
+      expect(node.computes).toBe("file:series");
+    });
+
+    it("sql-derived errors: bad SQL names the node; a bad config writes nothing", async () => {
+      const { s, run, ok, version } = await pond();
+      await writeFile(
+        s.path("bad-sql.yaml"),
+        'patterns: { w: /sensors/*/weather }\nquery: "SELEC 1"\n',
+      );
+      await ok("mknod", "sql-derived-table", "/views/bad", "--config", "bad-sql.yaml");
+      const read = await run("cat", "/views/bad");
+      expect(read.code).toBe(1);
+      expect(read.err).toMatch(/^pond: EINVAL: \/views\/bad: .*SELEC/);
+      const before = await version();
+      await writeFile(s.path("bad-name.yaml"), "patterns: { w-x: /sensors/*/weather }\n");
+      const refused = await run(
+        "mknod",
+        "sql-derived-table",
+        "/views/x",
+        "--config",
+        "bad-name.yaml",
+      );
+      expect(refused.err).toMatch(
+        /^pond: EINVAL: sql-derived-table config.patterns.w-x: a table name is letters, digits and _ \(bad-name.yaml document 1, line 1\)/,
+      );
+      expect(await version()).toBe(before);
+    });
+
+    it("query, cat --sql and ls reach into dynamic nodes, globs through their directories", async () => {
+      const { ok, version } = await pond();
+      await ok("mknod", "temporal-reduce", "/views/weather", "--config", "reduce.yaml");
+      const then = await version();
+      const json = async (...args: string[]) =>
+        (await ok(...args, "--format", "json")).json<Array<Record<string, unknown>>>();
+      expect(
+        await json(
+          "query",
+          'SELECT count(*) AS n, max("value.max") AS top FROM t',
+          "--table",
+          "t=/views/weather/north/res=1h.series",
+        ),
+      ).toEqual([{ n: 24, top: 1439 }]);
+      const perFile = ["query", "SELECT _path, count(*) AS n FROM t GROUP BY _path ORDER BY _path"];
+      const glob = ["--table", "t=/views/*/*/res=1h.series"];
+      expect(await json(...perFile, ...glob)).toEqual([
+        { _path: "/views/weather/north/res=1h.series", n: 24 },
+        { _path: "/views/weather/south/res=1h.series", n: 24 },
+      ]);
+      await ok("copy", "--series", "d2.parquet", "/sensors/north/weather");
+      expect((await json(...perFile, ...glob))[0]?.n).toBe(48);
+      expect((await json(...perFile, ...glob, "--at", String(then)))[0]?.n).toBe(24);
+      expect(
+        await json(
+          "cat",
+          "/views/weather/south/res=1d.series",
+          "--sql",
+          "SELECT count(*) AS n FROM source",
+        ),
+      ).toEqual([{ n: 1 }]);
+      expect((await ok("ls", "/views/*/*/res=1d.series")).out).toBe(
+        "/views/weather/north/res=1d.series\n/views/weather/south/res=1d.series\n",
+      );
+      const listed = (await ok("ls", "--json", "/views/**/res=1h.series")).json<
+        Array<{ path: string; type: string; size: number }>
+      >();
+      const hourly = (await ok("cat", "/views/weather/south/res=1h.series")).stdout;
+      expect(listed.map((e) => [e.path, e.type])).toEqual([
+        ["/views/weather/north/res=1h.series", "file:table"],
+        ["/views/weather/south/res=1h.series", "file:table"],
+      ]);
+      expect(listed[1]?.size).toBe(hourly.length);
     });
 
     it("--at computes from the inputs as they were at that version", async () => {

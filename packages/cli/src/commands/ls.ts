@@ -38,7 +38,8 @@ export const ls: Command = {
     "control characters is shown quoted, as GNU ls shows it ('a'$'\\n''b').",
     "",
     "A dynamic node's path lists what it computes (a directory's entries, with -l",
-    "their computed sizes); patterns do not reach into dynamic nodes.",
+    "their computed sizes); a pattern reaches into them too, e.g.",
+    "'/views/*/station-*/res=1h.series'.",
     "",
     "An entry pond cannot read (a damaged pond's, a symlink loop) is reported on",
     "its own line and left out; the rest is listed and the exit status is 1.",
@@ -167,8 +168,22 @@ async function eachEntry<T extends NamedEntry>(
   if (pattern?.includes("*")) {
     // Details come with each match: looking each one up by path would cost its depth again.
     const metadata = describe === (detailed as Describe<NamedEntry>);
-    for await (const match of root.glob(pattern, { onError: skip, metadata })) {
+    const options = { onError: skip, metadata, ...(dynamic && { dynamic }) };
+    for await (const match of root.glob(pattern, options)) {
       const path = absolute(match.path);
+      if (match.dynamicNode !== undefined && metadata && dynamic !== undefined) {
+        // Computed by a dynamic node the pattern reached into: its details are computed too.
+        let entry: NamedEntry | ListedEntry;
+        try {
+          entry = await describeComputed(await dynamic.nodes(), path, path, true);
+        } catch (error) {
+          if (!PondError.is(error)) throw error;
+          skip(error);
+          continue;
+        }
+        await visit(entry as T);
+        continue;
+      }
       await each(path, path, match.entry.entryType, match.metadata);
     }
     return;
@@ -204,22 +219,7 @@ async function eachComputed(
   details: boolean,
   visit: (entry: NamedEntry | ListedEntry) => Promise<void>,
 ): Promise<void> {
-  const describe = async (at: string, shown: string): Promise<NamedEntry | ListedEntry> => {
-    const computed = await nodes.stat(at);
-    const named = { path: absolute(at), shown, type: computed.entryType };
-    if (!details) return named;
-    const { nodeMeta } = computed;
-    return {
-      ...named,
-      nodeId: nodeMeta.nodeId,
-      version: nodeMeta.version,
-      timestamp: nodeMeta.timestamp,
-      ...(computed.entryType === "directory"
-        ? { entries: computed.size }
-        : { size: computed.size }),
-      ...(computed.file && { sha256: sha256Hex(computed.file.bytes) }),
-    };
-  };
+  const describe = (at: string, shown: string) => describeComputed(nodes, at, shown, details);
   const top = details ? await nodes.stat(path) : undefined;
   const isDirectory = top
     ? top.entryType === "directory"
@@ -242,6 +242,27 @@ async function eachComputed(
     }
     await visit(await describe(at, entry.name));
   }
+}
+
+/** A computed file or directory as a listing shows it. */
+async function describeComputed(
+  nodes: DynamicNodes,
+  at: string,
+  shown: string,
+  details: boolean,
+): Promise<NamedEntry | ListedEntry> {
+  const computed = await nodes.stat(at);
+  const named = { path: absolute(at), shown, type: computed.entryType };
+  if (!details) return named;
+  const { nodeMeta } = computed;
+  return {
+    ...named,
+    nodeId: nodeMeta.nodeId,
+    version: nodeMeta.version,
+    timestamp: nodeMeta.timestamp,
+    ...(computed.entryType === "directory" ? { entries: computed.size } : { size: computed.size }),
+    ...(computed.file && { sha256: sha256Hex(computed.file.bytes) }),
+  };
 }
 
 function invalidName(name: string): boolean {

@@ -16,7 +16,7 @@ export const mknod: Command = {
   description: [
     "Creates PATH as a dynamic node of KIND: the config in FILE.yaml (one YAML",
     "document) is stored in the pond, versioned like any file, and whatever reads",
-    "PATH (ls, cat, stat, export, downsample) gets what KIND computes from it and",
+    "PATH (ls, cat, stat, export, downsample, query) gets what KIND computes from it and",
     "from its inputs, as of the pond version read (--at included). Writing to a",
     "dynamic node, or into it, is EROFS. An existing dynamic node at PATH gets the",
     "new config as a new version; the same kind and config again change nothing.",
@@ -30,6 +30,10 @@ export const mknod: Command = {
     "timeseries-pivot, one Parquet file: one column of every series in_pattern",
     "matches, side by side on time, each named by its capture ($0 by default).",
     "A time held twice by one series takes its last row (newest version first).",
+    "sql-derived-table and sql-derived-series, one Parquet file: the result of",
+    "query (default SELECT * FROM source) over the tables patterns names (each a",
+    "path or glob, as pond query --table takes them), a series keeping its time",
+    "column.",
   ],
   options: {
     config: {

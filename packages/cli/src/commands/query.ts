@@ -3,6 +3,7 @@
 import { resolve } from "node:path";
 import type { QueryOptions } from "@pond/tinyfs";
 import { type Command, type CommandContext, listOption, stringOption } from "../command.js";
+import { withDynamicReads } from "../dynamic-reads.js";
 import { UsageError } from "../errors.js";
 import { HostTransaction } from "../host/host-transaction.js";
 import { write } from "../io.js";
@@ -83,22 +84,25 @@ export async function runQuery(context: CommandContext, request: QueryRequest): 
       },
     }),
   };
-  await readPond(context, request.at, async (fs) => {
-    const run = await fs.queryStream(request.sql, options);
-    const output = queryOutput(run, format);
-    if (request.output === undefined) {
-      for await (const piece of output) await write(context.io.stdout, piece);
-      return;
-    }
-    const host = new HostTransaction();
-    try {
-      await host.stageFile(resolve(context.io.cwd, request.output), request.output, output);
-      await host.commit();
-    } catch (error) {
-      await host.rollback();
-      throw error;
-    }
-  });
+  await readPond(context, request.at, (fs) =>
+    // A table path at or below a dynamic node is what it computes, read through the same manager.
+    withDynamicReads(fs, async (dynamic) => {
+      const run = await fs.queryStream(request.sql, { ...options, dynamic });
+      const output = queryOutput(run, format);
+      if (request.output === undefined) {
+        for await (const piece of output) await write(context.io.stdout, piece);
+        return;
+      }
+      const host = new HostTransaction();
+      try {
+        await host.stageFile(resolve(context.io.cwd, request.output), request.output, output);
+        await host.commit();
+      } catch (error) {
+        await host.rollback();
+        throw error;
+      }
+    }),
+  );
 }
 
 export const query: Command = {
@@ -112,7 +116,9 @@ export const query: Command = {
     "newest version, a glob every file it matches, with a _path column naming each",
     "row's file. --start/--end keep a series' rows in a time range and skip the",
     "versions whose recorded time range lies outside it (so does a WHERE clause on",
-    "the time column). Results stream: a large result is written as it is made.",
+    "the time column). A path or glob may reach into dynamic nodes: the files",
+    "they compute are tables too. Results stream: a large result is written as",
+    "it is made.",
   ],
   options: {
     table: {
