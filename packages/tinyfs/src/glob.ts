@@ -103,16 +103,24 @@ export async function globMatches(
       const entry = { name, entryType: type, nodeId: node.nodeId, partId: node.partId };
       await emit({ path, entry, captures: caps, dynamicNode: nodePath });
     };
-    const everything = async (dir: Trail): Promise<void> => {
-      for (const e of await dynamic.readdir(walker.absolute(dir))) {
+    const everything = async (dir: Trail, below: typeof entries): Promise<void> => {
+      for (const e of below) {
         const here = dir.child(e.name);
         await emitComputed(here, e.name, e.entryType, captures);
-        if (e.entryType === "directory") await everything(here);
+        if (e.entryType !== "directory") continue;
+        let inner: typeof entries;
+        try {
+          inner = await dynamic.readdir(walker.absolute(here));
+        } catch (error) {
+          walker.fail(error, here);
+          continue;
+        }
+        await everything(here, inner);
       }
     };
     if (component.kind === "globstar") {
       if (last) {
-        await everything(at);
+        await everything(at, entries);
         return;
       }
       await computed(node, nodePath, at, index + 1, captures);

@@ -47,7 +47,8 @@ export interface GlobOptions extends WalkErrors {
   /**
    * Reach into dynamic nodes through this reader: a pattern component below a dynamic node
    * matches what it computes. Without it, a dynamic node is a file like any other. A trailing
-   * `**` does not descend into them (that would compute every output).
+   * `**` above a dynamic node does not descend into it (that would compute every output of
+   * every node); one below it, as in `/views/weather/**`, lists all it computes.
    */
   dynamic?: DynamicReader;
 }

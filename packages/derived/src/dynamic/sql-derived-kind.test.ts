@@ -264,6 +264,21 @@ describe.each(BACKENDS)("sql-derived (%s backend)", (_name, create) => {
       ["/views/weather/station-north/res=1h.series", "/views/weather"],
       ["/views/weather/station-south/res=1h.series", "/views/weather"],
     ]);
+    const below = [];
+    for await (const m of fs.root().glob("/views/weather/**", { dynamic: manager.dynamic })) {
+      below.push(m.path);
+    }
+    expect(below).toEqual([
+      "/views/weather/station-north",
+      "/views/weather/station-north/res=1h.series",
+      "/views/weather/station-south",
+      "/views/weather/station-south/res=1h.series",
+    ]);
+    const above = [];
+    for await (const m of fs.root().glob("/views/**", { dynamic: manager.dynamic })) {
+      above.push(m.path);
+    }
+    expect(above).toEqual(["/views/weather"]);
     // Without a reader a dynamic node is a file like any other.
     const plain = [];
     for await (const m of fs.root().glob("/views/*/station-*/res=1h.series")) plain.push(m.path);
