@@ -5,9 +5,7 @@ import { PondError, type QueryRun } from "@pond/tinyfs";
 import {
   DataType,
   type RecordBatch,
-  RecordBatchStreamWriter,
   type Schema,
-  Table,
   type Type,
   type Vector,
 } from "apache-arrow";
