@@ -56,6 +56,18 @@ export const sqlDerived: DerivedComputation = {
     const pieces: Uint8Array[] = [];
     for await (const piece of queryParquet(run)) pieces.push(piece);
     const data = concat(pieces);
+    // The query resolved its tables after the manager pinned the inputs: were a version committed
+    // in between, the result would be keyed by the older one. Versions only grow, so inputs still
+    // as pinned now were as pinned then.
+    const root = sourceFs.root();
+    for (const input of inputs) {
+      const now = await root.stat(input.path);
+      if (now.nodeId !== input.nodeId || now.version !== input.version) {
+        throw new PondError("CONFLICT", "the file changed while the query read it: read again", {
+          path: input.path,
+        });
+      }
+    }
     if (p.entryType === "file:table")
       return [{ data, extension: ".parquet", entryType: "file:table" }];
     // Without hints only an Arrow timestamp column is taken, which carries its own unit.

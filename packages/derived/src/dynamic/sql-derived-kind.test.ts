@@ -294,3 +294,41 @@ describe.each(BACKENDS)("sql-derived (%s backend)", (_name, create) => {
     ).rejects.toMatchObject({ code: "ENOENT" });
   });
 });
+
+describe("sql-derived with a writer committing while the query runs", () => {
+  it("fails with CONFLICT rather than cache a result under the older inputs", async () => {
+    let writes = 0;
+    let concurrent: (() => Promise<void>) | undefined;
+    const fs = new FS(new MemoryPersistence(), {
+      queryEngine: {
+        async run(sql, tables) {
+          const run = await nativeQueryEngine.run(sql, tables);
+          // Another writer's commit, landing after the tables resolved.
+          await concurrent?.();
+          return run;
+        },
+      },
+    });
+    const chunk = () => toParquet(randomSeries({ rows: 50, unit: "ms", seed: ++writes }));
+    await fs.root().createDirPath("/s", { recursive: true });
+    await appendSeriesChunk(fs, "/s/weather", await chunk());
+    await writeDynamicNode(fs.root(), TABLE, "/q", {
+      patterns: { source: "/s/weather" },
+      query: "SELECT count(*) AS n FROM source",
+    });
+    const manager = new DerivedFileManager(fs);
+    concurrent = async () => {
+      concurrent = undefined;
+      await appendSeriesChunk(fs, "/s/weather", await chunk());
+    };
+    await expect(manager.dynamic.readFile("/q")).rejects.toMatchObject({
+      code: "CONFLICT",
+      path: "/s/weather",
+    });
+    // Read again, it is the newest inputs' result.
+    const file = await manager.dynamic.readFile("/q");
+    expect(tableRows(await readParquet(file.bytes))).toEqual([{ n: 100 }]);
+    await manager.close();
+    await fs.close();
+  });
+});
