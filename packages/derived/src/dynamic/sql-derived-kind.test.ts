@@ -264,6 +264,14 @@ describe.each(BACKENDS)("sql-derived (%s backend)", (_name, create) => {
       ["/views/weather/station-north/res=1h.series", "/views/weather"],
       ["/views/weather/station-south/res=1h.series", "/views/weather"],
     ]);
+    const views = await fs.root().openDirPath("/views");
+    const relative = [];
+    for await (const m of views.glob("*/station-s*/*", { dynamic: manager.dynamic })) {
+      relative.push([m.path, m.captures, m.entry.entryType]);
+    }
+    expect(relative).toEqual([
+      ["weather/station-south/res=1h.series", ["weather", "outh", "res=1h.series"], "file:table"],
+    ]);
     const below = [];
     for await (const m of fs.root().glob("/views/weather/**", { dynamic: manager.dynamic })) {
       below.push(m.path);
