@@ -254,8 +254,8 @@ config: { in_pattern: /sensors/*/weather, column: value }
       expect(await version()).toBe(before);
     });
 
-    it("query, cat --sql and ls reach into dynamic nodes, globs through their directories", async () => {
-      const { ok, version } = await pond();
+    it("query, cat --sql, ls and export reach into dynamic nodes, globs through their directories", async () => {
+      const { s, run, ok, version } = await pond();
       await ok("mknod", "temporal-reduce", "/views/weather", "--config", "reduce.yaml");
       const then = await version();
       const json = async (...args: string[]) =>
@@ -297,6 +297,12 @@ config: { in_pattern: /sensors/*/weather, column: value }
         ["/views/weather/south/res=1h.series", "file:table"],
       ]);
       expect(listed[1]?.size).toBe(hourly.length);
+      await ok("export", "/views/*/*/res=1h.series", "out");
+      expect(await readdir(s.path("out/weather"))).toEqual(["north", "south"]);
+      expect(await readdir(s.path("out/weather/north"))).toEqual(["res=1h.series"]);
+      expect(await readFile(s.path("out/weather/south/res=1h.series"))).toEqual(hourly);
+      const none = await run("export", "/views/*/east/res=1h.series", "none");
+      expect(none.err).toMatch(/^pond: ENOENT: \/views\/\*\/east\/res=1h.series: /);
     });
 
     it("--at computes from the inputs as they were at that version", async () => {

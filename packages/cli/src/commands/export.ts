@@ -8,6 +8,7 @@ import {
   type FS,
   type NodeMetadata,
   PondError,
+  parsePath,
   type WalkEntry,
   type WD,
 } from "@pond/tinyfs";
@@ -55,6 +56,9 @@ export const exportCommand: Command = {
     "need a directory; -r for pond directories). Symlinks in the pond are followed.",
     "A file:series is written as one Parquet file holding every version's rows.",
     "A dynamic node is exported as what it computes: its files and directories.",
+    "A PONDPATH with * is a pattern (reaching into dynamic nodes too): each match",
+    "is written at its path below the pattern's fixed directory, e.g. the matches",
+    "of '/views/*/s-*/res=1h.series' as weather/s-north/res=1h.series, ...",
     "",
     "Nothing is half-written: files are written under temporary names and renamed",
     "into place only when all of them are written; on failure, or when interrupted",
@@ -260,6 +264,9 @@ async function planSource(
   recursive: boolean,
   interrupts: Interrupts,
 ): Promise<ExportSource> {
+  if (argument.includes("*")) {
+    return planMatches(context, root, dynamic, argument, recursive, interrupts);
+  }
   const name = pondBasename(argument);
   if (await dynamic.holds(argument)) {
     const items = await computedItems(await dynamic.nodes(), argument, "");
@@ -298,6 +305,64 @@ async function planSource(
     }
   }
   return { argument, name, isDirectory: true, items };
+}
+
+/**
+ * A pattern's matches (reaching into dynamic nodes), each at its path below the pattern's fixed
+ * directory, the components before the first with `*`: with /views fixed, the match
+ * /views/weather/s-north/res=1h.series goes to weather/s-north/res=1h.series, so that matches of
+ * one name do not meet. They merge into the destination, as a directory's contents do.
+ */
+async function planMatches(
+  context: CommandContext,
+  root: WD,
+  dynamic: DynamicReads,
+  argument: string,
+  recursive: boolean,
+  interrupts: Interrupts,
+): Promise<ExportSource> {
+  const components = parsePath(argument).components;
+  if (components.includes("..")) {
+    throw new PondError("EINVAL", "a pattern to export cannot hold ..", { path: argument });
+  }
+  const prefix = `/${components
+    .slice(
+      0,
+      components.findIndex((c) => c.includes("*")),
+    )
+    .join("/")}`;
+  const items: ExportItem[] = [directoryItem(prefix, "")];
+  const made = new Set([""]);
+  let matched = 0;
+  const skip = (error: unknown) => context.skip(error);
+  for await (const match of root.glob(argument, { onError: skip, dynamic })) {
+    interrupts.check("nothing was exported");
+    matched++;
+    const path = absolute(match.path);
+    const below = path.slice(prefix === "/" ? 1 : prefix.length + 1);
+    const names = below.split("/");
+    for (let i = 1; i < names.length; i++) {
+      const dir = names.slice(0, i).join("/");
+      if (made.has(dir)) continue;
+      made.add(dir);
+      items.push(directoryItem(pondJoin(prefix, dir), dir));
+    }
+    const source = await planSource(context, root, dynamic, path, recursive, interrupts);
+    for (const item of source.items) {
+      const relative = item.relative === "" ? below : `${below}/${item.relative}`;
+      if (item.kind === "directory") {
+        if (made.has(relative)) continue;
+        made.add(relative);
+      }
+      items.push({ ...item, relative });
+    }
+  }
+  if (matched === 0) {
+    throw new PondError("ENOENT", "no such file or directory (the pattern matches nothing)", {
+      path: argument,
+    });
+  }
+  return { argument, name: "", isDirectory: true, items };
 }
 
 /** What a walked entry becomes: a directory, or a file (a symlink as what it leads to). */
