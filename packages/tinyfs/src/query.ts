@@ -3,7 +3,7 @@
 // QueryEngine that another package provides. tinyfs itself runs no SQL and loads no engine.
 
 import type { RecordBatch, Table } from "apache-arrow";
-import { type DynamicReader, dynamicKind } from "./dynamic-node.js";
+import { type ComputedFile, type DynamicReader, dynamicKind } from "./dynamic-node.js";
 import { PondError } from "./errors.js";
 import type { NodeMetadata } from "./node.js";
 import type { WD } from "./wd.js";
@@ -180,7 +180,12 @@ export async function resolveQueryTables(
     for (const { path, computed } of paths) {
       const meta = computed ? undefined : await statStored(root, path, dynamic !== undefined);
       if (meta === undefined) {
-        chosen.push(await computedFile(dynamic as DynamicReader, path, name, options.versions));
+        const file = await computedFile(dynamic as DynamicReader, path, options.versions);
+        // A glob leaves directories out, computed ones too.
+        if (file !== undefined) chosen.push(file);
+        else if (!glob) {
+          throw new PondError("EINVAL", `is a directory, not a table (table ${name})`, { path });
+        }
         continue;
       }
       if (meta.entryType === "directory") {
@@ -247,24 +252,26 @@ async function statStored(
   }
 }
 
-/** A dynamic node's computed file as a table's one version, its bytes handed to the engine. */
+/**
+ * A dynamic node's computed file as a table's one version, its bytes handed to the engine;
+ * undefined for a computed directory.
+ */
 async function computedFile(
   dynamic: DynamicReader,
   path: string,
-  table: string,
   versions: QueryOptions["versions"],
-): Promise<{ path: string; versions: NodeMetadata[]; bytes: Uint8Array }> {
+): Promise<{ path: string; versions: NodeMetadata[]; bytes: Uint8Array } | undefined> {
   if (versions !== undefined) {
     throw new PondError("EINVAL", "a dynamic node's files have no versions of their own", {
       path,
     });
   }
-  let file: Awaited<ReturnType<DynamicReader["readFile"]>>;
+  let file: ComputedFile;
   try {
     file = await dynamic.readFile(path);
   } catch (error) {
-    if (!PondError.is(error, "EISDIR")) throw error;
-    throw new PondError("EINVAL", `is a directory, not a table (table ${table})`, { path });
+    if (PondError.is(error, "EISDIR")) return undefined;
+    throw error;
   }
   const meta: NodeMetadata = {
     nodeId: `computed:${path}`,

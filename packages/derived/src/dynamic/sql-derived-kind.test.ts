@@ -227,6 +227,10 @@ describe.each(BACKENDS)("sql-derived (%s backend)", (_name, create) => {
   });
 
   it("queries reach computed files: a temporal-reduce output, and a glob through its directory", async () => {
+    await writeDynamicNode(fs.root(), TABLE, "/views/stations", {
+      patterns: { w: "/sensors/*/weather" },
+      query: PER_STATION,
+    });
     await writeDynamicNode(fs.root(), temporalReduceKind as DynamicKind, "/views/weather", {
       in_pattern: "/sensors/*/weather",
       out_pattern: "station-$0",
@@ -286,7 +290,7 @@ describe.each(BACKENDS)("sql-derived (%s backend)", (_name, create) => {
     for await (const m of fs.root().glob("/views/**", { dynamic: manager.dynamic })) {
       above.push(m.path);
     }
-    expect(above).toEqual(["/views/weather"]);
+    expect(above).toEqual(["/views/stations", "/views/weather"]);
     // Without a reader a dynamic node is a file like any other.
     const plain = [];
     for await (const m of fs.root().glob("/views/*/station-*/res=1h.series")) plain.push(m.path);
@@ -294,6 +298,12 @@ describe.each(BACKENDS)("sql-derived (%s backend)", (_name, create) => {
     await expect(
       fs.query("SELECT 1", { tables: { t: "/views/weather" }, dynamic: manager.dynamic }),
     ).rejects.toMatchObject({ code: "EINVAL" });
+    // A glob leaves the computed directories out, as it leaves stored ones out.
+    const computedTables = await fs.query("SELECT DISTINCT _path FROM t ORDER BY _path", {
+      tables: { t: "/views/*" },
+      dynamic: manager.dynamic,
+    });
+    expect(tableRows(computedTables)).toEqual([{ _path: "/views/stations" }]);
     await expect(
       fs.query("SELECT 1", {
         tables: { t: "/views/weather/station-east/res=1h.series" },
