@@ -2,13 +2,7 @@
 // the commands that query (apache-arrow's modules would slow every other command's start).
 
 import { PondError, type QueryRun } from "@pond/tinyfs";
-import {
-  DataType,
-  type RecordBatch,
-  type Schema,
-  type Type,
-  type Vector,
-} from "apache-arrow";
+import { DataType, type RecordBatch, type Schema, type Type, type Vector } from "apache-arrow";
 import { loadDerived } from "./derived.js";
 import { renderTable } from "./output/table.js";
 
