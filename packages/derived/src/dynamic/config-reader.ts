@@ -101,12 +101,3 @@ export function checkPathPattern(reader: ConfigReader, pattern: string, keys: Co
     if (c.includes("\0")) reader.fail(keys, "contains NUL");
   }
 }
-
-/** A glob over names (`*` any run, `?` one character) as a regular expression. */
-export function nameGlob(pattern: string): RegExp {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${source}$`, "s");
-}

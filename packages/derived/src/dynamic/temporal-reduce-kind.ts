@@ -1,13 +1,13 @@
 // The temporal-reduce kind: per input a glob matches, a directory of its series rolled up per resolution.
 
-import { PondError, parseDuration } from "@pond/tinyfs";
+import { parseDuration } from "@pond/tinyfs";
 import type { TimeUnit } from "../arrow-ffi.js";
 import type { DerivedFile, DerivedFileManager } from "../derived-file-manager.js";
 import { parseResolution } from "../resolution.js";
 import { REDUCE_OPS, type ReduceOp } from "../rollup-state.js";
 import { TEMPORAL_REDUCE } from "../temporal-reduce.js";
 import { TIME_UNITS } from "../timestamp-column.js";
-import { type ConfigReader, checkPathPattern, nameGlob } from "./config-reader.js";
+import { type ConfigReader, checkPathPattern } from "./config-reader.js";
 import type { DynamicKind, DynamicOutput } from "./dynamic-kind.js";
 import { checkDistinct, inputMatches, outputNames } from "./input-patterns.js";
 
