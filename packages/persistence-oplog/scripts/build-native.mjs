@@ -56,7 +56,7 @@ const firstBuild = !existsSync(join(targetDir, target, profile));
 console.error(
   firstBuild
     ? `pond: compiling the native addon (Rust: delta-rs and pond's crate) for ${target}. The first ` +
-        "build takes about 10 minutes on 2 cores (20 with --profile dist); later ones, seconds. " +
+        "build takes about 15 minutes on 2 cores (more with --profile dist); later ones, seconds. " +
         "Cargo's progress follows."
     : `pond: building the native addon for ${target} (seconds, unless its Rust code changed)`,
 );
