@@ -11,7 +11,7 @@ else
   pnpm() { npx --yes pnpm@12.4.2 "$@"; }
 fi
 
-# It says how long it takes: about 10 minutes on 2 cores the first time, seconds afterwards.
+# It says how long it takes: about 15 minutes on 2 cores the first time, seconds afterwards.
 build_native() {
   pnpm --silent --filter @pond/persistence-oplog run build:native
 }
