@@ -26,3 +26,9 @@ export {
   type OpLogPersistenceOptions,
 } from "./oplog-persistence.js";
 export { nativeQueryEngine } from "./query-engine.js";
+export {
+  type CopyPondOptions,
+  type CopyPondReport,
+  clonePond,
+  copyPond,
+} from "./remote.js";

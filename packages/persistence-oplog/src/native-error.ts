@@ -8,6 +8,7 @@ const CODES: Record<string, PondErrorCode> = {
   EEXIST: "EEXIST",
   EINVAL: "EINVAL",
   CORRUPT: "CORRUPT",
+  CONFLICT: "CONFLICT",
   CLOSED: "CLOSED",
   ENOSPC: "ENOSPC",
   IO: "EIO",

@@ -28,6 +28,8 @@ pub enum Code {
     Closed,
     /// Another writer committed the requested version first; nothing was committed.
     VersionExists,
+    /// Two copies of a pond have different histories, or a copy lost a version to a writer.
+    Conflict,
     /// The disk (or the user's quota) is full.
     Enospc,
     /// The operating system refused an I/O operation.
@@ -45,6 +47,7 @@ impl AsRef<str> for Code {
             Code::Corrupt => "CORRUPT",
             Code::Closed => "CLOSED",
             Code::VersionExists => "VERSION_EXISTS",
+            Code::Conflict => "CONFLICT",
             Code::Enospc => "ENOSPC",
             Code::Io => "IO",
             Code::Internal => "INTERNAL",

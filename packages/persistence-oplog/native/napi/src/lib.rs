@@ -5,6 +5,7 @@
 mod copied_buffers;
 mod error;
 pub mod query;
+pub mod remote;
 
 use std::collections::HashMap;
 use std::future::Future;
