@@ -182,6 +182,24 @@ describe("pond copies on S3", () => {
     expect((await rejection(clonePond(remote(), local("secret"), options))).code).toBe("EEXIST");
   }, 120_000);
 
+  it("takes the store's settings from the AWS_* variables", async () => {
+    const fs = await createOplogFs(local("from-env"));
+    await writeVersions(fs, "e", 2);
+    await fs.close();
+    const saved = { ...process.env };
+    Object.assign(process.env, server.env);
+    try {
+      const url = remote();
+      expect((await copyPond(local("from-env"), url)).versions).toBe(3);
+      expect((await clonePond(url, local("from-env-clone"))).versions).toBe(3);
+    } finally {
+      for (const key of Object.keys(server.env)) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
+  }, 120_000);
+
   it("fails clearly while the server is down, and finishes the copy once it is back", async () => {
     const url = remote();
     const fs = await createOplogFs(local("outage"));

@@ -3,6 +3,7 @@
 import type { Command } from "../command.js";
 import { apply } from "./apply.js";
 import { cat } from "./cat.js";
+import { clone, pull, push } from "./copies.js";
 import { copy } from "./copy.js";
 import { demo } from "./demo.js";
 import { downsample } from "./downsample.js";
@@ -25,6 +26,7 @@ import { stat } from "./stat.js";
 
 export const COMMANDS: readonly Command[] = [
   init,
+  clone,
   mkdir,
   copy,
   exportCommand,
@@ -44,6 +46,8 @@ export const COMMANDS: readonly Command[] = [
   site,
   maintain,
   fsck,
+  push,
+  pull,
   demo,
 ];
 
