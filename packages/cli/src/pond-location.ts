@@ -41,7 +41,7 @@ function locate(display: string, source: PondLocation["source"], cwd: string): P
   if (url !== undefined && url.toLowerCase() !== "file") {
     throw new PondError(
       "ENOTSUP",
-      `pond has no backend for ${url}:// locations (it keeps ponds in a directory, file://, journal:FILE or memory:NAME)`,
+      `pond has no backend for ${url}:// locations (it keeps ponds in a directory, file://, journal:FILE or memory:NAME; pond push keeps a copy on S3)`,
       { path: display },
     );
   }
