@@ -7,17 +7,17 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type S3Server, TEST_SECRET_KEY } from "@pond/delta-python";
 import { type FS, PondError } from "@pond/tinyfs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clonePond, copyPond, createOplogFs, fsckOplog, openOplogFs } from "./index.js";
-import { deltalakePython } from "./test-workers/python.js";
-import { type S3Server, startS3Server, TEST_SECRET_KEY } from "./test-workers/s3-server.js";
+import { deltalakePython, startTestS3Server } from "./test-workers/python.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "pond-remote-"));
 let server: S3Server;
 let options: { storageOptions: Record<string, string> };
 beforeAll(async () => {
-  server = await startS3Server();
+  server = await startTestS3Server();
   options = { storageOptions: server.storageOptions };
 }, 600_000);
 afterAll(async () => {

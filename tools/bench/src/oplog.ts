@@ -1,45 +1,19 @@
 // bench:oplog — the Delta op-log backend against git, each phase measured in the same run.
 
 import { execFileSync } from "node:child_process";
-import { randomFillSync } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createOplogFs, openOplogFs } from "@pond/persistence-oplog";
 import { medianTime, percentile, printTable, type Row, time } from "./harness.js";
+import { importTree, makeHostTree } from "./host-tree.js";
 import { processCost } from "./process-cost.js";
 
 const DIRS = 100;
 const FILES = 100;
 const COMMITS = 1000;
 const scratch = mkdtempSync(join(tmpdir(), "pond-bench-oplog-"));
-
-/** A host tree of DIRS × FILES files of 1 KiB, each of its own random bytes (git cannot share blobs). */
-function makeHostTree(): string {
-  const tree = join(scratch, "tree");
-  for (let d = 0; d < DIRS; d++) {
-    mkdirSync(join(tree, `d${d}`), { recursive: true });
-    for (let f = 0; f < FILES; f++) {
-      writeFileSync(join(tree, `d${d}`, `f${f}.bin`), randomFillSync(new Uint8Array(1024)));
-    }
-  }
-  return tree;
-}
-
-/** Imports a host tree into a new pond in one transaction (the work measured in phase 1). */
-export async function importTree(tree: string, pond: string): Promise<void> {
-  const fs = await createOplogFs(pond);
-  await fs.transaction(async (root) => {
-    for (const dir of readdirSync(tree)) {
-      await root.createDirPath(`/${dir}`);
-      for (const file of readdirSync(join(tree, dir))) {
-        await root.writeFile(`/${dir}/${file}`, readFileSync(join(tree, dir, file)));
-      }
-    }
-  });
-  await fs.close();
-}
 
 // gc.auto=0: git's automatic gc would run detached after a commit, racing the clean-up and
 // taking CPU from the next measurement.
@@ -53,7 +27,7 @@ function git(cwd: string, ...args: string[]): void {
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  const tree = makeHostTree();
+  const tree = makeHostTree(scratch, DIRS, FILES);
 
   // (1) Import a tree in one transaction, against git init + add + commit of the same tree:
   // with git's defaults (it does not fsync objects) and with core.fsync=all (as durable as pond).

@@ -22,3 +22,5 @@ export function deltalakePython(venv: string): string {
   });
   return python;
 }
+
+export { type S3Server, startS3Server, TEST_ACCESS_KEY, TEST_SECRET_KEY } from "./s3-server.js";

@@ -2,13 +2,18 @@
 
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { deltalakePython as deltalakeIn } from "@pond/delta-python";
+import { deltalakePython as deltalakeIn, type S3Server, startS3Server } from "@pond/delta-python";
 
 const VENV = fileURLToPath(new URL("../../.venv", import.meta.url));
 
 /** The package's venv python with `deltalake` and `pyarrow`, creating it if needed. */
 export function deltalakePython(): string {
   return deltalakeIn(VENV);
+}
+
+/** A SeaweedFS S3 server installed into the same venv (see @pond/delta-python). */
+export function startTestS3Server(): Promise<S3Server> {
+  return startS3Server(VENV);
 }
 
 /** A row as `append_rows.py` takes it: the table's columns, content as hex, time in µs. */

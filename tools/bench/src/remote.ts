@@ -1,0 +1,113 @@
+// bench:remote — copies of a pond on an S3-compatible server (SeaweedFS, started here), against
+// local commits and the AWS CLI's `s3 sync` of the same files, in the same run.
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { deltalakePython, startS3Server } from "@pond/delta-python";
+import { clonePond, copyPond, createOplogFs } from "@pond/persistence-oplog";
+import { percentile, printTable, type Row, time } from "./harness.js";
+import { importTree, makeHostTree } from "./host-tree.js";
+
+const COMMITS = 200;
+const DIRS = 100;
+const FILES = 100;
+const VENV = fileURLToPath(new URL("../.venv", import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), "pond-bench-remote-"));
+
+/** The AWS CLI from PyPI in the bench's venv: what people run to copy a tree of objects. */
+function awsCli(): string {
+  const aws = join(dirname(deltalakePython(VENV)), "aws");
+  try {
+    execFileSync(aws, ["--version"], { stdio: "ignore" });
+  } catch {
+    execFileSync(deltalakePython(VENV), ["-m", "pip", "install", "--quiet", "awscli"], {
+      stdio: "inherit",
+    });
+  }
+  return aws;
+}
+
+async function main(): Promise<void> {
+  const aws = awsCli();
+  const server = await startS3Server(VENV, "bench");
+  const options = { storageOptions: server.storageOptions };
+  const awsEnv = { ...process.env, ...server.env };
+  const s3 = (...args: string[]) =>
+    execFileSync(aws, ["--endpoint-url", server.endpoint, "s3", ...args], {
+      env: awsEnv,
+      stdio: "ignore",
+    });
+  const rows: Row[] = [];
+  try {
+    // Commit, then push that one version, against the local commit alone.
+    const pond = join(scratch, "commits");
+    const fs = await createOplogFs(pond);
+    await copyPond(pond, "s3://bench/commits", options);
+    const local: number[] = [];
+    const pushed: number[] = [];
+    for (let i = 0; i < COMMITS; i++) {
+      const commit = await time(() => fs.root().writeFile(`/r${i % 50}.csv`, `reading ${i}\n`));
+      local.push(commit);
+      pushed.push(commit + (await time(() => copyPond(pond, "s3://bench/commits", options))));
+    }
+    await fs.close();
+    for (const [p, name] of [
+      [0.5, "median"],
+      [0.99, "p99"],
+    ] as const) {
+      rows.push({
+        name: `commit + push one version, ${name} (${COMMITS} versions)`,
+        pond: percentile(pushed, p),
+        baseline: percentile(local, p),
+        unit: "ms",
+        goal: 3,
+      });
+    }
+    rows.push({
+      name: `clone of the ${COMMITS + 1}-version pond`,
+      pond: await time(() =>
+        clonePond("s3://bench/commits", join(scratch, "commits-clone"), options),
+      ),
+      baseline: percentile(local, 0.5) * COMMITS,
+      unit: "ms",
+    });
+
+    // A 10,000-file pond copied to the bucket and back, against the same files as objects.
+    const tree = makeHostTree(scratch, DIRS, FILES);
+    const files = join(scratch, "files");
+    await importTree(tree, files);
+    const pushTree = await time(() => copyPond(files, "s3://bench/files", options));
+    const syncUp = await time(() => s3("sync", tree, "s3://bench/tree"));
+    rows.push({
+      name: `push of a ${DIRS * FILES}-file pond (aws s3 sync of the files)`,
+      pond: pushTree,
+      baseline: syncUp,
+      unit: "ms",
+      goal: 1,
+    });
+    const cloneTree = await time(() =>
+      clonePond("s3://bench/files", join(scratch, "files-clone"), options),
+    );
+    const syncDown = await time(() => s3("sync", "s3://bench/tree", join(scratch, "tree-copy")));
+    rows.push({
+      name: `clone of a ${DIRS * FILES}-file pond (aws s3 sync of the files)`,
+      pond: cloneTree,
+      baseline: syncDown,
+      unit: "ms",
+      goal: 1,
+    });
+  } finally {
+    await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  printTable(
+    "bench:remote — pond copies on SeaweedFS S3 (baselines: the local commit; the AWS CLI's s3 sync)",
+    "baseline",
+    rows,
+  );
+}
+
+await main();
