@@ -66,15 +66,6 @@ async function main(): Promise<void> {
         goal: 3,
       });
     }
-    rows.push({
-      name: `clone of the ${COMMITS + 1}-version pond`,
-      pond: await time(() =>
-        clonePond("s3://bench/commits", join(scratch, "commits-clone"), options),
-      ),
-      baseline: percentile(local, 0.5) * COMMITS,
-      unit: "ms",
-    });
-
     // A 10,000-file pond copied to the bucket and back, against the same files as objects.
     const tree = makeHostTree(scratch, DIRS, FILES);
     const files = join(scratch, "files");

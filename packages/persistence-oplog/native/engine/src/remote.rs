@@ -302,20 +302,35 @@ fn added_files(entry: &[u8], version: u64, source: &Place) -> PondResult<Vec<(St
     Ok(files)
 }
 
-/// Copies `relative` from `from` to `to` a part at a time, returning its size and SHA-256.
+/// Copies `relative` from `from` to `to`, a part at a time when it is bigger than one, returning
+/// its size and SHA-256.
 async fn copy_object(from: &Place, to: &Place, relative: &str) -> PondResult<(u64, String)> {
     let got = from
         .store
         .get(&from.at(relative))
         .await
         .map_err(|e| from.failed(&format!("reading {relative} from"), e))?;
+    let mut hash = Context::new(&SHA256);
+    if got.meta.size <= PART_SIZE as u64 {
+        // One request rather than a multipart upload's three.
+        let bytes = got
+            .bytes()
+            .await
+            .map_err(|e| from.failed(&format!("reading {relative} from"), e))?;
+        hash.update(&bytes);
+        let size = bytes.len() as u64;
+        to.store
+            .put(&to.at(relative), bytes.into())
+            .await
+            .map_err(|e| to.failed(&format!("writing {relative} to"), e))?;
+        return Ok((size, hex(hash)));
+    }
     let upload = to
         .store
         .put_multipart(&to.at(relative))
         .await
         .map_err(|e| to.failed(&format!("writing {relative} to"), e))?;
     let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
-    let mut hash = Context::new(&SHA256);
     let mut size = 0u64;
     let mut stream = got.into_stream();
     while let Some(chunk) = stream.next().await {
@@ -337,13 +352,15 @@ async fn copy_object(from: &Place, to: &Place, relative: &str) -> PondResult<(u6
         .finish()
         .await
         .map_err(|e| to.failed(&format!("writing {relative} to"), e))?;
-    let digest: String = hash
-        .finish()
+    Ok((size, hex(hash)))
+}
+
+fn hex(hash: Context) -> String {
+    hash.finish()
         .as_ref()
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((size, digest))
+        .collect()
 }
 
 /// The large files `place` holds, by name (`sha256=…`).
@@ -414,7 +431,11 @@ pub async fn copy_versions(from: &Place, to: &Place) -> PondResult<Copied> {
     // Large files first, all the source has that the destination lacks: rows of any version
     // may name them, and a large file no entry names yet is harmless.
     let theirs = large_files(from).await?;
-    let ours = large_files(to).await?;
+    let ours = if theirs.is_empty() {
+        HashMap::new()
+    } else {
+        large_files(to).await?
+    };
     for (name, size) in &theirs {
         if ours.get(name) == Some(size) {
             continue;
