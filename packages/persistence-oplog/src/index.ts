@@ -32,3 +32,4 @@ export {
   clonePond,
   copyPond,
 } from "./remote.js";
+export { listRemotes, setRemote } from "./remotes.js";

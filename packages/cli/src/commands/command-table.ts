@@ -3,7 +3,7 @@
 import type { Command } from "../command.js";
 import { apply } from "./apply.js";
 import { cat } from "./cat.js";
-import { clone, pull, push } from "./copies.js";
+import { clone, pull, push, remote } from "./copies.js";
 import { copy } from "./copy.js";
 import { demo } from "./demo.js";
 import { downsample } from "./downsample.js";
@@ -48,6 +48,7 @@ export const COMMANDS: readonly Command[] = [
   fsck,
   push,
   pull,
+  remote,
   demo,
 ];
 

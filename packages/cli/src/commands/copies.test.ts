@@ -48,3 +48,33 @@ describe("pond clone, push and pull", () => {
     expect(keys.err).not.toMatch(/SECRET/);
   });
 });
+
+describe("pond remote", () => {
+  it("names copies in the pond, for push and pull, and refuses credentials", async () => {
+    const s = sandbox();
+    await s.ok("init");
+    await s.ok("remote", "add", "backup", "copies/one");
+    await s.ok("remote", "add", "bucket", "s3://ponds/weather");
+    expect((await s.ok("remote", "list")).out).toBe(
+      `backup\t${s.path("copies/one")}\nbucket\ts3://ponds/weather\n`,
+    );
+    expect((await s.ok("push", "backup")).out).toMatch(
+      /^pushed 3 versions .*copies\/one is at version 2/,
+    );
+    await s.ok("mkdir", "/later");
+    expect((await s.ok("push", "backup")).out).toMatch(/^pushed 1 version/);
+    expect((await s.ok("pull", "backup")).out).toMatch(/is ahead|up to date/);
+    await s.ok("remote", "remove", "bucket");
+    expect((await s.ok("remote", "list", "--json")).json()).toEqual({
+      backup: s.path("copies/one"),
+    });
+
+    const keys = await s.pond("remote", "add", "x", "s3://AKIA:SECRET@ponds/x");
+    expect(keys.err).toMatch(/^pond: EINVAL: /);
+    expect(keys.err).not.toMatch(/SECRET/);
+    expect((await s.pond("remote", "remove", "nothing")).err).toMatch(/^pond: ENOENT: /);
+    expect((await s.pond("remote", "add", "../x", "copy")).err).toMatch(/^pond: EINVAL: /);
+    expect((await s.pond("remote", "frob")).code).not.toBe(0);
+    expect((await s.ok("log")).out).not.toMatch(/SECRET/);
+  });
+});

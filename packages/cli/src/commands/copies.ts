@@ -5,6 +5,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { CopyPondReport } from "@pond/persistence-oplog";
 import { PondError } from "@pond/tinyfs";
 import type { Command, CommandContext } from "../command.js";
+import { UsageError } from "../errors.js";
 import { write, writeLines } from "../io.js";
 import { toJson } from "../output/json.js";
 import { formatBytes } from "../output/units.js";
@@ -15,13 +16,19 @@ const PLACES = [
   "A copy is a directory or an s3://bucket/prefix URL. The store's settings come from",
   "the usual variables: AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID,",
   "AWS_SECRET_ACCESS_KEY (and AWS_ALLOW_HTTP=true for a local server); they are",
-  "never written anywhere.",
+  "never written anywhere. COPY may also be a remote's name (`pond remote`).",
 ];
 
 /** A directory operand resolved against the working directory; a URL as given. */
 function place(operand: string, context: CommandContext): string {
   if (operand.includes("://") || isAbsolute(operand)) return operand;
   return resolve(context.io.cwd, operand);
+}
+
+/** The place a push or pull names: one of the pond's remotes by name, else a place. */
+async function copyOf(operand: string, pond: string, context: CommandContext): Promise<string> {
+  const { listRemotes } = await loadOplog();
+  return (await listRemotes(pond))[operand] ?? place(operand, context);
 }
 
 /** The pond's own directory: copies are made of op-log ponds. */
@@ -87,9 +94,10 @@ export const push: Command = {
   json: true,
   examples: [{ command: "pond push s3://bucket/weather", explanation: "publish new versions" }],
   async run(context, input) {
-    const target = place(input.operands[0] ?? "", context);
+    const here = pondDirectory(context, "push");
+    const target = await copyOf(input.operands[0] ?? "", here, context);
     const { copyPond } = await loadOplog();
-    await report(context, await copyPond(pondDirectory(context, "push"), target), "pushed", target);
+    await report(context, await copyPond(here, target), "pushed", target);
   },
 };
 
@@ -107,9 +115,59 @@ export const pull: Command = {
   json: true,
   examples: [{ command: "pond pull s3://bucket/weather", explanation: "fetch new versions" }],
   async run(context, input) {
-    const source = place(input.operands[0] ?? "", context);
-    const { copyPond } = await loadOplog();
     const here = pondDirectory(context, "pull");
+    const source = await copyOf(input.operands[0] ?? "", here, context);
+    const { copyPond } = await loadOplog();
     await report(context, await copyPond(source, here), "pulled", context.location.display);
+  },
+};
+
+export const remote: Command = {
+  name: "remote",
+  summary: "name the pond's copies, for push and pull",
+  usage: "pond remote add NAME COPY | remote list | remote remove NAME",
+  description: [
+    "Keeps names for the pond's copies in the pond itself (each change is a version),",
+    "so `pond push NAME` and `pond pull NAME` find them. Only the place is kept: a",
+    "URL with credentials in it is refused.",
+  ],
+  options: {},
+  operands: { min: 1, max: 3 },
+  json: true,
+  examples: [
+    { command: "pond remote add origin s3://bucket/weather", explanation: "name a copy" },
+    { command: "pond push origin", explanation: "then push to it by name" },
+  ],
+  async run(context, input) {
+    const [action, name, copy] = input.operands;
+    const here = pondDirectory(context, "remote");
+    const { listRemotes, setRemote } = await loadOplog();
+    const wants = (count: number) => {
+      if (input.operands.length !== count) {
+        throw new UsageError(
+          `pond remote ${action} takes ${count - 1} operand${count === 2 ? "" : "s"}`,
+        );
+      }
+    };
+    if (action === "add") {
+      wants(3);
+      await setRemote(here, name ?? "", place(copy ?? "", context));
+    } else if (action === "remove") {
+      wants(2);
+      await setRemote(here, name ?? "", null);
+    } else if (action === "list") {
+      wants(1);
+      const remotes = await listRemotes(here);
+      if (context.json) await write(context.io.stdout, toJson(remotes));
+      else
+        await writeLines(
+          context.io.stdout,
+          Object.entries(remotes).map(([n, p]) => `${n}\t${p}`),
+        );
+    } else {
+      throw new UsageError(
+        `pond remote: unknown action ${JSON.stringify(action)} (add, list, remove)`,
+      );
+    }
   },
 };
