@@ -244,6 +244,45 @@ describe.each(BACKENDS)("fs.query on the $name backend", (backend) => {
     expect(await all.sourcesRead()).toBe(10);
   });
 
+  it("prunes chunks by the bounds the forms of WHERE put on the time column", async () => {
+    const day0 = Date.UTC(2025, 0, 1);
+    const chunks: Uint8Array[] = [];
+    for (let d = 0; d < 10; d++) {
+      const table = randomSeries({
+        rows: 100,
+        unit: "us",
+        seed: 40 + d,
+        centerMs: day0 + d * DAY + DAY / 2,
+        spanMs: DAY / 8,
+        timezone: null,
+      });
+      chunks.push(await toParquet(table));
+    }
+    await series(fs, "/s/forms", "f", chunks, "us");
+    // Chunk d holds times in day d's middle eighth (2025-01-01 is day 0).
+    const cases: [string, number][] = [
+      ["timestamp IN ('2025-01-04 12:00:00', '2025-01-06 12:00:00')", 3],
+      [
+        "timestamp IN ('2025-01-03 12:00:00', '2025-01-04 12:00:00', '2025-01-05 12:00:00', '2025-01-06 12:00:00')",
+        4,
+      ],
+      ["(timestamp < '2025-01-02 00:00:00' OR timestamp >= '2025-01-10 00:00:00')", 10],
+      ["timestamp BETWEEN TIMESTAMP '2025-01-04 00:00:00' AND TIMESTAMP '2025-01-05 00:00:00'", 1],
+      [
+        "timestamp >= TIMESTAMP '2025-01-04 00:00:00' AND timestamp < TIMESTAMP '2025-01-04 00:00:00' + INTERVAL '1 day'",
+        1,
+      ],
+      ["timestamp > CAST('2025-01-08 00:00:00' AS TIMESTAMP) AND i32 IS NOT NULL", 3],
+      ["'2025-01-03 00:00:00' > timestamp", 2],
+    ];
+    for (const [where, read] of cases) {
+      const sql = `SELECT count(*) AS n, sum(i32) AS s FROM f WHERE ${where}`;
+      const run = await fs.queryStream(sql, { tables: { f: "/s/forms" } });
+      expect(rowsOf(await run.table()), where).toEqual(duckRows(await oracle.query(sql)));
+      expect(await run.sourcesRead(), where).toBe(read);
+    }
+  });
+
   it("reads a glob as one table with _path", async () => {
     for (const place of ["north", "south"]) {
       await fs.root().createDirPath(`/g/${place}`, { recursive: true });
@@ -262,6 +301,37 @@ describe.each(BACKENDS)("fs.query on the $name backend", (backend) => {
       { _path: "/g/north/weather", n: 30 },
       { _path: "/g/south/weather", n: 45 },
     ]);
+  });
+
+  it("selects versions of each file of a glob", async () => {
+    // north has versions of 10, 20 and 30 rows; south of 10 and 20.
+    for (const [place, count] of [
+      ["north", 3],
+      ["south", 2],
+    ] as const) {
+      await fs.root().createDirPath(`/v/${place}`, { recursive: true });
+      for (let v = 1; v <= count; v++) {
+        const chunk = await toParquet(randomSeries({ rows: 10 * v, unit: "ms", seed: 60 + v }));
+        await appendSeriesChunk(fs, `/v/${place}/weather`, chunk, { timestampColumn: "timestamp" });
+      }
+    }
+    const counts = async (versions: number | { from?: number; to?: number }) =>
+      rowsOf(
+        await fs.query("SELECT _path, count(*) AS n FROM w GROUP BY _path ORDER BY _path", {
+          tables: { w: "/v/**/weather" },
+          versions,
+        }),
+      );
+    expect(await counts({ from: 2 })).toEqual([
+      { _path: "/v/north/weather", n: 50 },
+      { _path: "/v/south/weather", n: 20 },
+    ]);
+    expect(await counts(2)).toEqual([
+      { _path: "/v/north/weather", n: 20 },
+      { _path: "/v/south/weather", n: 20 },
+    ]);
+    // A version one of the files lacks names nothing there.
+    await expect(counts(3)).rejects.toMatchObject({ code: "ENOENT", path: "/v/south/weather" });
   });
 
   it("sees the transaction's own writes and older versions with at", async () => {

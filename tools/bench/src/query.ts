@@ -2,6 +2,8 @@
 // op-log pond, against DuckDB reading the same 100 Parquet files from disk, in the same run:
 // (a) a filter on one day, (b) an hourly GROUP BY over everything, (c) a join of two series on
 // time; and the peak RSS of a process streaming the whole table out (goal < 256 MiB).
+// `--only c` (or a, b) runs that query alone, without the streaming measure; `--explain` prints
+// DataFusion's EXPLAIN ANALYZE of each query run.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -108,10 +110,21 @@ const QUERIES: { name: string; sql: string }[] = [
   },
 ];
 
+const onlyArg = process.argv.indexOf("--only");
+const only = onlyArg >= 0 ? process.argv[onlyArg + 1] : undefined;
+if (only !== undefined && !QUERIES.some((q) => q.name.startsWith(`(${only})`))) {
+  throw new Error(`--only takes a, b or c, not ${only}`);
+}
+
 const rows: Row[] = [];
 for (const query of QUERIES) {
+  if (only !== undefined && !query.name.startsWith(`(${only})`)) continue;
   const pond = async () => (await fs.query(query.sql, { tables })).numRows;
   const duckdb = async () => (await duck.runAndReadAll(query.sql)).currentRowCount;
+  if (process.argv.includes("--explain")) {
+    const plan = await fs.query(`EXPLAIN ANALYZE ${query.sql}`, { tables });
+    for (const row of plan.toArray()) console.log(String(row.toJSON().plan));
+  }
   const [mine, theirs] = [await pond(), await duckdb()];
   if (mine !== theirs) throw new Error(`${query.name}: pond ${mine} rows, DuckDB ${theirs}`);
   const pondTimes: number[] = [];
@@ -132,6 +145,11 @@ const run = await fs.queryStream(QUERIES[0]?.sql ?? "", { tables });
 await run.table();
 const chunksRead = await run.sourcesRead();
 await fs.close();
+if (only !== undefined) {
+  printTable(`bench:query — (${only}) alone, median of ${ROUNDS}`, "DuckDB", rows);
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
 
 // Peak RSS of a process that streams every row out: pond's CLI writing CSV to /dev/null, and
 // DuckDB's reading the same rows in chunks in a Node process.
