@@ -152,7 +152,7 @@ export async function maintainOplog(
 }
 
 /** Runs a commit at the next version, moving to the newest one and again when another writer was first. */
-export async function commitExactly(
+async function commitExactly(
   table: OpLogTable,
   commit: (version: number) => Promise<boolean>,
 ): Promise<void> {

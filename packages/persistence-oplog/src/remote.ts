@@ -1,10 +1,12 @@
 // Copies of a pond between a local directory and an S3-compatible store (or two of either):
 // the versions the destination lacks, data before the log entries that name it.
 
-import { readdir } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
+import { resolve } from "node:path";
 import { PondError } from "@pond/tinyfs";
 import { copyVersions } from "./native.js";
 import { fromStorage, native } from "./native-error.js";
+import { isRemotesScratch, readRemotes, writeRemotes } from "./remotes.js";
 
 export interface CopyPondOptions {
   /**
@@ -47,18 +49,39 @@ export async function copyPond(
   };
 }
 
-/** A new local pond at `dir` (absent or empty) holding every version of the pond at `from`. */
+/**
+ * A new local pond at `dir` (absent or empty) holding every version of the pond at `from`, which
+ * it names its remote `origin`. A clone cut short is finished by cloning again into the same
+ * directory; any other directory with something in it is EEXIST.
+ */
 export async function clonePond(
   from: string,
   dir: string,
   options: CopyPondOptions = {},
 ): Promise<CopyPondReport> {
-  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return [];
-    throw fromStorage(error, `reading ${dir}`);
-  });
-  if (entries.length > 0) {
+  const origin = from.includes("://") ? from : resolve(from);
+  const entries = (
+    await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return [];
+      throw fromStorage(error, `reading ${dir}`);
+    })
+  ).filter((name) => !isRemotesScratch(name));
+  if (entries.length === 0) {
+    await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+      throw fromStorage(error, `creating ${dir}`);
+    });
+    await writeRemotes(dir, { origin });
+  } else if ((await cloneOrigin(dir)) !== origin) {
     throw new PondError("EEXIST", "a clone goes into a new or empty directory", { path: dir });
   }
-  return copyPond(from, dir, options);
+  return copyPond(origin, dir, options);
+}
+
+/** The origin of the clone (finished or not) at `dir`; undefined when it is not one. */
+async function cloneOrigin(dir: string): Promise<string | undefined> {
+  try {
+    return (await readRemotes(dir)).origin;
+  } catch {
+    return undefined;
+  }
 }

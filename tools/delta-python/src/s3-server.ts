@@ -20,6 +20,11 @@ export interface S3Server {
   storageOptions: Record<string, string>;
   /** The same as AWS_* variables, for child processes and the Python reader. */
   env: Record<string, string>;
+  /**
+   * The S3 requests the server has answered for `bucket` since it started, by type (GET, HEAD,
+   * PUT, LIST, …), from its own Prometheus counters: what a client really sent.
+   */
+  requests(bucket?: string): Promise<Record<string, number>>;
   /** Kills the server; its data stays for `resume`. */
   halt(): Promise<void>;
   /** Starts it again on the same ports and data. */
@@ -56,6 +61,20 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+async function requestCounts(url: string, bucket: string): Promise<Record<string, number>> {
+  const text = await (await fetch(url)).text();
+  const counts: Record<string, number> = {};
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("SeaweedFS_s3_request_total{")) continue;
+    const labels = line.slice(line.indexOf("{") + 1, line.lastIndexOf("}"));
+    const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(labels)?.[1];
+    const type = label("type");
+    if (label("bucket") !== bucket || type === undefined) continue;
+    counts[type] = (counts[type] ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return counts;
 }
 
 /** Starts a server with one bucket, `bucket`, installing it into the venv at `venv` if needed. */
@@ -143,6 +162,7 @@ export async function startS3Server(venv: string, bucket = "pond-test"): Promise
       AWS_SECRET_ACCESS_KEY: TEST_SECRET_KEY,
       AWS_ALLOW_HTTP: "true",
     },
+    requests: (name = bucket) => requestCounts(`http://127.0.0.1:${metrics}/metrics`, name),
     halt,
     resume: start,
     async stop() {

@@ -16,7 +16,8 @@ const PLACES = [
   "A copy is a directory or an s3://bucket/prefix URL. The store's settings come from",
   "the usual variables: AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID,",
   "AWS_SECRET_ACCESS_KEY (and AWS_ALLOW_HTTP=true for a local server); they are",
-  "never written anywhere. COPY may also be a remote's name (`pond remote`).",
+  "never written anywhere. COPY may also be a remote's name (`pond remote`); without",
+  "it, the remote named origin, which `pond clone` names for its source.",
 ];
 
 /** A directory operand resolved against the working directory; a URL as given. */
@@ -26,9 +27,16 @@ function place(operand: string, context: CommandContext): string {
 }
 
 /** The place a push or pull names: one of the pond's remotes by name, else a place. */
-async function copyOf(operand: string, pond: string, context: CommandContext): Promise<string> {
+async function copyOf(
+  operand: string | undefined,
+  pond: string,
+  context: CommandContext,
+): Promise<string> {
   const { listRemotes } = await loadOplog();
-  return (await listRemotes(pond))[operand] ?? place(operand, context);
+  const remotes = await listRemotes(pond);
+  if (operand !== undefined) return remotes[operand] ?? place(operand, context);
+  if (remotes.origin !== undefined) return remotes.origin;
+  throw new UsageError("name the copy: the pond has no remote named origin");
 }
 
 /** The pond's own directory: copies are made of op-log ponds. */
@@ -63,7 +71,8 @@ export const clone: Command = {
   usage: "pond clone SOURCE DIR",
   description: [
     "Copies every version of the pond at SOURCE into DIR, which must be new or empty.",
-    "The copy is a pond of its own; `pond pull SOURCE` brings it up to date later.",
+    "The copy is a pond of its own, with SOURCE as its remote origin: `pond pull` brings",
+    "it up to date later. A clone cut short is finished by running it again.",
     ...PLACES,
   ],
   options: {},
@@ -81,7 +90,7 @@ export const clone: Command = {
 export const push: Command = {
   name: "push",
   summary: "copy the versions a copy of the pond lacks to it",
-  usage: "pond push COPY",
+  usage: "pond push [COPY]",
   description: [
     "Copies the pond's versions that COPY lacks: data and large files first, then each",
     "log entry, written only if no writer has taken its version (CONFLICT otherwise).",
@@ -90,12 +99,12 @@ export const push: Command = {
     ...PLACES,
   ],
   options: {},
-  operands: { min: 1, max: 1 },
+  operands: { min: 0, max: 1 },
   json: true,
   examples: [{ command: "pond push s3://bucket/weather", explanation: "publish new versions" }],
   async run(context, input) {
     const here = pondDirectory(context, "push");
-    const target = await copyOf(input.operands[0] ?? "", here, context);
+    const target = await copyOf(input.operands[0], here, context);
     const { copyPond } = await loadOplog();
     await report(context, await copyPond(here, target), "pushed", target);
   },
@@ -104,19 +113,19 @@ export const push: Command = {
 export const pull: Command = {
   name: "pull",
   summary: "copy the versions the pond lacks from a copy of it",
-  usage: "pond pull COPY",
+  usage: "pond pull [COPY]",
   description: [
     "Copies COPY's versions that the pond lacks into it, as push does the other way.",
     "CONFLICT, and nothing copied, when the two have different histories.",
     ...PLACES,
   ],
   options: {},
-  operands: { min: 1, max: 1 },
+  operands: { min: 0, max: 1 },
   json: true,
   examples: [{ command: "pond pull s3://bucket/weather", explanation: "fetch new versions" }],
   async run(context, input) {
     const here = pondDirectory(context, "pull");
-    const source = await copyOf(input.operands[0] ?? "", here, context);
+    const source = await copyOf(input.operands[0], here, context);
     const { copyPond } = await loadOplog();
     await report(context, await copyPond(source, here), "pulled", context.location.display);
   },
@@ -127,9 +136,10 @@ export const remote: Command = {
   summary: "name the pond's copies, for push and pull",
   usage: "pond remote add NAME COPY | remote list | remote remove NAME",
   description: [
-    "Keeps names for the pond's copies in the pond itself (each change is a version),",
-    "so `pond push NAME` and `pond pull NAME` find them. Only the place is kept: a",
-    "URL with credentials in it is refused.",
+    "Keeps names for the pond's copies in its directory, beside its table and outside",
+    "its history (copies of the pond do not carry them), so `pond push NAME` and",
+    "`pond pull NAME` find them. Only the place is kept: a URL with credentials in it",
+    "is refused.",
   ],
   options: {},
   operands: { min: 1, max: 3 },
