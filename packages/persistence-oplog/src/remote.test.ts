@@ -4,7 +4,7 @@
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type S3Server, TEST_SECRET_KEY } from "@pond/delta-python";
@@ -143,6 +143,36 @@ describe("pond copies on S3", () => {
     expect(read.version).toBe(versions - 1);
     expect(read.rows).toBeGreaterThan(0);
   }, 600_000);
+
+  it("follows no link inside a local source or destination", async () => {
+    const source = local("linked");
+    const fs = await createOplogFs(source);
+    await fs.root().writeFile("/big.bin", large(5));
+    await fs.root().writeFile("/small.txt", "small");
+    await fs.close();
+    // The source's directories replaced by links to copies of them outside the pond.
+    for (const dir of [
+      "_large_files",
+      (await readdir(source)).find((d) => d.startsWith("part_id=")),
+    ]) {
+      const inside = join(source, dir as string);
+      const outside = local(`outside-${dir}`);
+      await rename(inside, outside);
+      await symlink(outside, inside);
+      const error = await rejection(copyPond(source, local(`linked-copy-${dir}`)));
+      expect(error.code).toBe("CORRUPT");
+      expect(error.message).toMatch(/symbolic link inside the pond/);
+      await rm(inside);
+      await rename(outside, inside);
+    }
+    // A destination whose log directory is a link is not written through it.
+    const destination = local("linked-destination");
+    await mkdir(local("elsewhere-log"));
+    await mkdir(destination);
+    await symlink(local("elsewhere-log"), join(destination, "_delta_log"));
+    expect((await rejection(copyPond(source, destination))).code).toBe("CORRUPT");
+    expect(await readdir(local("elsewhere-log"))).toEqual([]);
+  });
 
   it("refuses a source whose log names files outside it, writing nothing", async () => {
     const hostile = local("hostile");

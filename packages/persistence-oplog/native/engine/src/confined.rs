@@ -62,6 +62,37 @@ pub fn real_dir(dir: &Path) -> PondResult<bool> {
     }
 }
 
+/// Checks that no part of `root/relative` (a `/`-separated path pond built from checked names)
+/// is a link, that its directories are directories and that it is a regular file when it
+/// exists, or a directory with `dir`. For stores reached by path (object_store's local one)
+/// rather than through the opens above.
+pub fn check_inside(root: &Path, relative: &str, dir: bool) -> PondResult<()> {
+    let mut path = root.to_path_buf();
+    let parts: Vec<&str> = relative.split('/').filter(|p| !p.is_empty()).collect();
+    for (i, part) in parts.iter().enumerate() {
+        path.push(part);
+        if i + 1 < parts.len() || dir {
+            if !real_dir(&path)? {
+                return Ok(());
+            }
+            continue;
+        }
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => return Err(link_inside(&path)),
+            Ok(meta) if !meta.is_file() => {
+                return Err(PondError::corrupt(format!(
+                    "{} is not a regular file",
+                    path.display()
+                )));
+            }
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {}
+            Err(e) => return Err(from_io(e, "inspecting", &path)),
+        }
+    }
+    Ok(())
+}
+
 /// The partition directory of a data file path that passed `data_file`.
 fn partition_dir(path: &Path) -> PondResult<&Path> {
     path.parent()

@@ -33,6 +33,8 @@ pub struct Place {
     root: Path,
     /// The place as the user named it, without credentials: what messages say.
     shown: String,
+    /// A local place's directory: object_store's local store follows links, pond does not.
+    local: Option<std::path::PathBuf>,
 }
 
 /// What a copy did.
@@ -111,6 +113,7 @@ fn s3_place(target: &str, rest: &str, options: &HashMap<String, String>) -> Pond
         store: Arc::new(store),
         root,
         shown,
+        local: None,
     })
 }
 
@@ -133,6 +136,7 @@ fn local_place(path: &str, create: bool) -> PondResult<Place> {
         store: Arc::new(store),
         root: Path::default(),
         shown,
+        local: Some(dir),
     })
 }
 
@@ -171,6 +175,15 @@ impl Place {
             .collect()
     }
 
+    /// CORRUPT when `relative` in a local place is reached through a link, or is not what it
+    /// should be: a pond someone sent must not lead a copy to read or write outside it.
+    fn confine(&self, relative: &str, dir: bool) -> PondResult<()> {
+        match &self.local {
+            Some(root) => crate::confined::check_inside(root, relative, dir),
+            None => Ok(()),
+        }
+    }
+
     fn failed(&self, what: &str, e: object_store::Error) -> PondError {
         let code = match e {
             object_store::Error::NotFound { .. } => Code::Enoent,
@@ -182,6 +195,7 @@ impl Place {
 
     /// The log entries by version, and the newest checkpoint's version, from one listing.
     async fn log(&self) -> PondResult<Log> {
+        self.confine(LOG_DIR, true)?;
         let prefix = self.at(LOG_DIR);
         let listed: Vec<_> = self
             .store
@@ -209,6 +223,7 @@ impl Place {
     }
 
     async fn exists(&self, relative: &str) -> PondResult<Option<u64>> {
+        self.confine(relative, false)?;
         match self.store.head(&self.at(relative)).await {
             Ok(meta) => Ok(Some(meta.size)),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
@@ -217,6 +232,7 @@ impl Place {
     }
 
     async fn read_small(&self, relative: &str, limit: u64) -> PondResult<Bytes> {
+        self.confine(relative, false)?;
         let got = self
             .store
             .get(&self.at(relative))
@@ -305,6 +321,8 @@ fn added_files(entry: &[u8], version: u64, source: &Place) -> PondResult<Vec<(St
 /// Copies `relative` from `from` to `to`, a part at a time when it is bigger than one, returning
 /// its size and SHA-256.
 async fn copy_object(from: &Place, to: &Place, relative: &str) -> PondResult<(u64, String)> {
+    from.confine(relative, false)?;
+    to.confine(relative, false)?;
     let got = from
         .store
         .get(&from.at(relative))
@@ -365,6 +383,7 @@ fn hex(hash: Context) -> String {
 
 /// The large files `place` holds, by name (`sha256=…`).
 async fn large_files(place: &Place) -> PondResult<HashMap<String, u64>> {
+    place.confine(LARGE_FILES_DIR, true)?;
     let listed: Vec<_> = place
         .store
         .list(Some(&place.at(LARGE_FILES_DIR)))
@@ -469,6 +488,7 @@ pub async fn copy_versions(from: &Place, to: &Place) -> PondResult<Copied> {
             copied.files += 1;
             copied.bytes += got;
         }
+        to.confine(&name, false)?;
         let put = to
             .store
             .put_opts(
@@ -535,6 +555,7 @@ async fn copy_checkpoint(
     let parsed: serde_json::Value = serde_json::from_slice(&last)
         .map_err(|e| PondError::corrupt(format!("_last_checkpoint of {}: {e}", from.shown)))?;
     if parsed.get("version").and_then(|v| v.as_u64()) == Some(version) {
+        to.confine(&format!("{LOG_DIR}/_last_checkpoint"), false)?;
         to.store
             .put(&to.at(&format!("{LOG_DIR}/_last_checkpoint")), last.into())
             .await
