@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
-use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, Checksum};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{
@@ -75,6 +75,8 @@ fn s3_place(target: &str, rest: &str, options: &HashMap<String, String>) -> Pond
     // Bounded: a store that is down fails a command in seconds, not minutes. Set first: the
     // client options hold `allow_http` too, which the variables and options may set.
     let mut builder = AmazonS3Builder::new()
+        // Every upload carries its SHA-256, which the store checks before keeping it.
+        .with_checksum_algorithm(Checksum::SHA256)
         .with_client_options(
             ClientOptions::new()
                 .with_connect_timeout(Duration::from_secs(5))
