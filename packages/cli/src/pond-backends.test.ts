@@ -54,7 +54,7 @@ describe("pond locations by scheme", () => {
 
   it("a URL of a scheme pond has no backend for is ENOTSUP, and nothing is created", async () => {
     const s = sandbox();
-    for (const location of ["s3://bucket/lake", "https://example.com/lake"]) {
+    for (const location of ["https://example.com/lake", "gs://bucket/lake"]) {
       const { code, out, err } = await s.run(["--pond", location, "init"]);
       expect(code).toBe(1);
       expect(out).toBe("");

@@ -38,7 +38,7 @@ export interface PondBackend {
   fsck?(path: string, options: FsckOptions): Promise<FsckReport>;
 }
 
-export type BackendScheme = "file" | "memory" | "journal";
+export type BackendScheme = "file" | "s3" | "memory" | "journal";
 
 // Loaded when a pond is opened, not at start: the op-log's native binary may be missing on this
 // platform, and `pond --help`, `pond --version` and the help pages work without it.
@@ -87,6 +87,29 @@ export const BACKENDS: Readonly<Record<BackendScheme, PondBackend>> = {
     },
     async fsck(path, options) {
       return (await loadOplog()).fsckOplog(path, options);
+    },
+  },
+  // An op-log pond in a bucket, `path` its whole s3:// URL; settings from AWS_* variables.
+  s3: {
+    async open(url, options) {
+      const { openOplogFs } = await loadOplog();
+      return openOplogFs(url, { ...options.at, ...(options.readOnly && { readOnly: true }) });
+    },
+    async create(url) {
+      return (await loadOplog()).createOplogFs(url);
+    },
+    async isPond(url) {
+      return !(await BACKENDS.s3.isVacant(url));
+    },
+    async isVacant(url) {
+      const { openOplogFs } = await loadOplog();
+      try {
+        await (await openOplogFs(url, { readOnly: true })).close();
+        return false;
+      } catch (error) {
+        if (PondError.is(error, "ENOENT")) return true;
+        throw error;
+      }
     },
   },
   journal: {

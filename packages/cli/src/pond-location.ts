@@ -1,5 +1,6 @@
 // Which pond a command works on: --pond DIR, else $POND, else ./.pond. A location may name its
-// backend by scheme: `file:` (the op-log, as a plain path), `journal:FILE`, `memory:NAME`.
+// backend by scheme: `file:` (the op-log, as a plain path), `s3://bucket/prefix` (the op-log in a
+// bucket), `journal:FILE`, `memory:NAME`.
 
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,11 +38,12 @@ const SCHEME = /^(file|journal|memory):/;
 const URL_SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//;
 
 function locate(display: string, source: PondLocation["source"], cwd: string): PondLocation {
-  const url = URL_SCHEME.exec(display)?.[1];
-  if (url !== undefined && url.toLowerCase() !== "file") {
+  const url = URL_SCHEME.exec(display)?.[1]?.toLowerCase();
+  if (url === "s3") return { scheme: "s3", path: display, display, source };
+  if (url !== undefined && url !== "file") {
     throw new PondError(
       "ENOTSUP",
-      `pond has no backend for ${url}:// locations (it keeps ponds in a directory, file://, journal:FILE or memory:NAME; pond push keeps a copy on S3)`,
+      `pond has no backend for ${url}:// locations (it keeps ponds in a directory, file://, s3://bucket/prefix, journal:FILE or memory:NAME)`,
       { path: display },
     );
   }

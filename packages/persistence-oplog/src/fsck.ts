@@ -73,6 +73,9 @@ export interface FsckOptions {
 /** Checks the pond at `path` and reports every problem found; throws only when it cannot be opened. */
 export async function fsckOplog(path: string, options: FsckOptions = {}): Promise<FsckReport> {
   const grace = options.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS;
+  if (/^s3:\/\//i.test(path)) {
+    throw new PondError("ENOTSUP", "fsck works on ponds in a local directory only", { path });
+  }
   const table = await openPondTable(path);
   try {
     await table.update();

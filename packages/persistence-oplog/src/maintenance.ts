@@ -89,6 +89,11 @@ export async function maintainOplog(
     throw new PondError("EINVAL", "orphanGraceMs must be a whole number of milliseconds", { path });
   }
   const step = options.onStep ?? (() => undefined);
+  if (/^s3:\/\//i.test(path)) {
+    throw new PondError("ENOTSUP", "maintenance works on ponds in a local directory only", {
+      path,
+    });
+  }
   const table = await openPondTable(path);
   try {
     refuseLogGap(table);

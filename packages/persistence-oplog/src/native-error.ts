@@ -12,6 +12,7 @@ const CODES: Record<string, PondErrorCode> = {
   CLOSED: "CLOSED",
   ENOSPC: "ENOSPC",
   IO: "EIO",
+  ENOTSUP: "ENOTSUP",
   INTERNAL: "INTERNAL",
 };
 

@@ -12,6 +12,11 @@ export interface OpenOplogOptions {
   asOf?: Date;
   /** Refuse writes. */
   readOnly?: boolean;
+  /**
+   * Settings of an `s3://bucket/prefix` pond (`aws_endpoint`, `aws_region`, `aws_allow_http`,
+   * credentials…), over the `AWS_*` environment variables. Never stored, never printed.
+   */
+  storageOptions?: Record<string, string>;
 }
 
 /** Settings fixed when a pond is created; every writer then follows them. */
@@ -20,9 +25,14 @@ export interface CreateOplogOptions {
   checkpointInterval?: number;
   /** A directory writes a full listing every this many change records (default 64). */
   directorySnapshotInterval?: number;
+  /** Settings of an `s3://bucket/prefix` pond, as {@link OpenOplogOptions.storageOptions}. */
+  storageOptions?: Record<string, string>;
 }
 
-/** Opens the pond at `path`, creating an empty one if there is none. */
+/**
+ * Opens the pond at `path` (a directory, `file://` URL or `s3://bucket/prefix`), creating an
+ * empty one if there is none.
+ */
 export async function createOplogFs(path: string, options: CreateOplogOptions = {}): Promise<FS> {
   const properties: Record<string, string> = {};
   for (const [key, property] of [
@@ -36,18 +46,18 @@ export async function createOplogFs(path: string, options: CreateOplogOptions = 
     }
     properties[property] = String(value);
   }
+  const { storageOptions } = options;
   try {
-    return await openOplogFs(path);
+    return await openOplogFs(path, { storageOptions });
   } catch (error) {
     if (!PondError.is(error, "ENOENT")) throw error;
   }
   try {
-    return new FS(new OpLogPersistence(await OpLogTable.create(path, properties)), {
-      queryEngine: nativeQueryEngine,
-    });
+    const table = await OpLogTable.create(path, properties, storageOptions);
+    return new FS(new OpLogPersistence(table), { queryEngine: nativeQueryEngine });
   } catch (error) {
     // Another process created it first.
-    if (PondError.is(error, "EEXIST")) return openOplogFs(path);
+    if (PondError.is(error, "EEXIST")) return openOplogFs(path, { storageOptions });
     throw error;
   }
 }
@@ -61,7 +71,7 @@ export async function openOplogFs(path: string, options: OpenOplogOptions = {}):
   if (version !== undefined && (!Number.isInteger(version) || version < 0)) {
     throw new PondError("EINVAL", `invalid version ${version}`, { path });
   }
-  const table = await openPondTable(path);
+  const table = await openPondTable(path, options.storageOptions);
   if (version === undefined && options.asOf === undefined) {
     try {
       refuseLogGap(table);
@@ -83,9 +93,14 @@ export async function openOplogFs(path: string, options: OpenOplogOptions = {}):
 }
 
 /** The table of the pond at `path`: ENOENT if there is none, EINVAL for a Delta table that is not a pond. */
-export async function openPondTable(path: string): Promise<OpLogTable> {
-  const table = await OpLogTable.open(path).catch((error: unknown) => {
-    throw PondError.is(error) && error.path === undefined ? error.withPath(path) : error;
+export async function openPondTable(
+  path: string,
+  storageOptions?: Record<string, string>,
+): Promise<OpLogTable> {
+  const table = await OpLogTable.open(path, undefined, storageOptions).catch((error: unknown) => {
+    // A URL's user part would be credentials: never shown.
+    const shown = path.replace(/^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^/]*@/, "$1");
+    throw PondError.is(error) && error.path === undefined ? error.withPath(shown) : error;
   });
   if (table.properties()["pond.format"] === undefined) {
     table.close();

@@ -17,6 +17,7 @@ import {
   type PersistenceLayer,
   type StoredContent,
 } from "@pond/tinyfs/backend";
+import { openInBucket, storeInBucket, storeInBucketFrom } from "./bucket-large-files.js";
 import { CommittedState, type DirectoryState, SNAPSHOT_ATTRS } from "./committed-state.js";
 import {
   type DirectoryChange,
@@ -32,7 +33,7 @@ import {
 } from "./large-files.js";
 import { StoredContentLocation } from "./query-engine.js";
 import type { OpLogRow } from "./rows.js";
-import { OpLogTable, type PondCommitInfo, type TableVersionInfo } from "./table.js";
+import type { OpLogTable, PondCommitInfo, TableVersionInfo } from "./table.js";
 
 /** Beyond this many new versions, dropping the caches is cheaper than catching up. */
 const MAX_CATCH_UP = 64;
@@ -101,6 +102,7 @@ export class OpLogPersistence implements PersistenceLayer {
       ? undefined
       : (await this.state.versions(nodeId, partId)).find((v) => v.meta.version === version.version);
     const large = ref ?? stored?.contentRef;
+    if (large && this.table.inBucket) return openInBucket(this.table, large, sha256, size);
     if (large) return openLargeFile(this.table.root, large, sha256, size);
     const content = stored && (await this.state.content(nodeId, partId, version.version));
     if (!content) throw new PondError("ENOENT", `no version ${version.version}`);
@@ -124,12 +126,16 @@ export class OpLogPersistence implements PersistenceLayer {
 
   storeContent(content: IncomingContent): MaybePromise<StoredContent> {
     if (!("bytes" in content)) {
+      if (this.table.inBucket) return storeInBucketFrom(this.table, content.stream);
       return storeLargeFileFrom(this.table.root, content.stream, this.largeFiles);
     }
     const { bytes, sha256 } = content;
     const size = bytes.length;
     if (size < LARGE_FILE_THRESHOLD) return { size, sha256, bytes };
-    return storeLargeFile(this.table.root, sha256, bytes, this.largeFiles).then((ref) => ({
+    const stored = this.table.inBucket
+      ? storeInBucket(this.table, sha256, bytes)
+      : storeLargeFile(this.table.root, sha256, bytes, this.largeFiles);
+    return stored.then((ref) => ({
       size,
       sha256,
       ref,
@@ -150,7 +156,7 @@ export class OpLogPersistence implements PersistenceLayer {
   }
 
   async atVersion(version: number): Promise<PersistenceLayer> {
-    const view = await OpLogTable.open(this.table.root, version).catch(async (error: unknown) => {
+    const view = await this.table.reopen(version).catch(async (error: unknown) => {
       const oldest = await this.table.oldestVersion();
       if (version < oldest) {
         throw new PondError(

@@ -82,12 +82,14 @@ export const TABLE_PROPERTIES: Record<string, string> = {
 };
 
 /**
- * The host directory a location names: a path or a `file://` URL. Any other URL is ENOTSUP
- * rather than a relative directory named after its scheme.
+ * Where a location puts the table: a host directory (a path or a `file://` URL) or, as given, an
+ * `s3://bucket/prefix` URL. Any other URL is ENOTSUP rather than a relative directory named
+ * after its scheme.
  */
-function hostDirectory(location: string): string {
+function tableRoot(location: string): string {
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(location)?.[1]?.toLowerCase();
   if (scheme === undefined) return location;
+  if (scheme === "s3") return location;
   if (scheme === "file") {
     try {
       return fileURLToPath(location);
@@ -97,7 +99,7 @@ function hostDirectory(location: string): string {
   }
   throw new PondError(
     "ENOTSUP",
-    `the op-log keeps a pond in a host directory, not at ${scheme}:// locations`,
+    `the op-log keeps a pond in a host directory or at s3://bucket/prefix, not at ${scheme}:// locations`,
     {
       path: location,
     },
@@ -107,25 +109,55 @@ function hostDirectory(location: string): string {
 export class OpLogTable {
   private constructor(
     private readonly inner: NativeTable,
-    /** The table root on disk. */
+    /** The table root: a host directory, or an `s3://bucket/prefix` URL. */
     readonly root: string,
+    /** The bucket's settings (credentials included): kept for reopening, never shown. */
+    private readonly storageOptions: Record<string, string>,
   ) {}
 
   static async create(
     location: string,
     properties: Record<string, string> = {},
+    storageOptions: Record<string, string> = {},
   ): Promise<OpLogTable> {
-    const root = hostDirectory(location);
+    const root = tableRoot(location);
     const inner = await native(() =>
-      NativeTable.create(root, { ...TABLE_PROPERTIES, ...properties }),
+      NativeTable.create(root, { ...TABLE_PROPERTIES, ...properties }, storageOptions),
     );
-    return new OpLogTable(inner, root);
+    return new OpLogTable(inner, root, storageOptions);
   }
 
-  static async open(location: string, version?: number): Promise<OpLogTable> {
-    const root = hostDirectory(location);
-    const inner = await native(() => NativeTable.open(root, version ?? null));
-    return new OpLogTable(inner, root);
+  static async open(
+    location: string,
+    version?: number,
+    storageOptions: Record<string, string> = {},
+  ): Promise<OpLogTable> {
+    const root = tableRoot(location);
+    const inner = await native(() => NativeTable.open(root, version ?? null, storageOptions));
+    return new OpLogTable(inner, root, storageOptions);
+  }
+
+  /** The same table opened again, at `version` or its newest. */
+  reopen(version?: number): Promise<OpLogTable> {
+    return OpLogTable.open(this.root, version, this.storageOptions);
+  }
+
+  /** Whether the table is in a bucket, where its large files go through the engine. */
+  get inBucket(): boolean {
+    return this.inner.inBucket();
+  }
+
+  putLargeFile(name: string, content: Uint8Array): Promise<void> {
+    return native(() =>
+      this.inner.putLargeFile(
+        name,
+        Buffer.from(content.buffer, content.byteOffset, content.byteLength),
+      ),
+    );
+  }
+
+  readLargeFile(name: string): Promise<Buffer | null> {
+    return native(() => this.inner.readLargeFile(name));
   }
 
   /** The loaded table version. */

@@ -12,8 +12,14 @@ export interface Finished {
   stderr: string;
 }
 
-export function startWriter(args: string[]): { child: ChildProcess; done: Promise<Finished> } {
-  const child = spawn(process.execPath, [WRITER, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+export function startWriter(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<Finished> } {
+  const child = spawn(process.execPath, [WRITER, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => {
@@ -34,8 +40,11 @@ export function startWriter(args: string[]): { child: ChildProcess; done: Promis
   return { child, done };
 }
 
-export async function runWriter(args: string[]): Promise<Finished> {
-  const finished = await startWriter(args).done;
+export async function runWriter(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Finished> {
+  const finished = await startWriter(args, env).done;
   if (finished.code !== 0) {
     throw new Error(`writer ${args.join(" ")} exited ${finished.code}: ${finished.stderr}`);
   }

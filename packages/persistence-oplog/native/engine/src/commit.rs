@@ -10,14 +10,19 @@ use deltalake::kernel::transaction::CommitData;
 use deltalake::kernel::{Action, Add};
 use deltalake::logstore::CommitOrBytes;
 use deltalake::protocol::{DeltaOperation, SaveMode};
+use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 
 use crate::data_file::{self, Layout};
 use crate::error::{Code, PondError, PondResult, Step, from_delta, from_join};
 use crate::handle::{Handle, Loaded};
 use crate::ipc::decode_commit_rows;
-use crate::log::{entry_path, sync_dir, sync_entry};
+use crate::location::{Bucket, Root};
+use crate::log::{entry_file, sync_dir, sync_entry};
 use crate::schema::{FILE_SCHEMA, PARTITION_COLUMN, TABLE_SCHEMA};
+
+/// Data files uploaded at once to a bucket.
+const CONCURRENT_UPLOADS: usize = 8;
 
 pub struct Committed {
     pub version: i64,
@@ -122,10 +127,14 @@ pub async fn write_files(
     parts: Vec<(String, Vec<RecordBatch>)>,
     layout: Layout,
 ) -> PondResult<Vec<Add>> {
+    let root = match &handle.root {
+        Root::Local(dir) => dir.clone(),
+        Root::Bucket(bucket) => return write_to_bucket(handle, bucket, parts, layout).await,
+    };
     let tasks: Vec<_> = parts
         .into_iter()
         .map(|(part_id, rows)| {
-            let root = handle.root.clone();
+            let root = root.clone();
             let relative = layout.new_path(&part_id);
             let cleanup = relative.clone();
             let task = tokio::task::spawn_blocking(move || {
@@ -154,7 +163,6 @@ pub async fn write_files(
         }
     }
     if first_error.is_none() && new_directory {
-        let root = handle.root.clone();
         match tokio::task::spawn_blocking(move || sync_dir(&root)).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => first_error = Some(e),
@@ -164,7 +172,30 @@ pub async fn write_files(
     match first_error {
         None => Ok(adds),
         Some(err) => {
-            data_file::remove_all(&handle.root, &attempted);
+            data_file::remove_all(&handle.root, &attempted).await;
+            Err(err)
+        }
+    }
+}
+
+async fn write_to_bucket(
+    handle: &Handle,
+    bucket: &Bucket,
+    parts: Vec<(String, Vec<RecordBatch>)>,
+    layout: Layout,
+) -> PondResult<Vec<Add>> {
+    let attempted: Vec<String> = parts.iter().map(|(p, _)| layout.new_path(p)).collect();
+    let written = futures::stream::iter(parts.into_iter().zip(attempted.clone()))
+        .map(|((part_id, rows), relative)| async move {
+            data_file::write_to_bucket(bucket, &relative, &part_id, rows, layout).await
+        })
+        .buffered(CONCURRENT_UPLOADS)
+        .try_collect::<Vec<_>>()
+        .await;
+    match written {
+        Ok(written) => Ok(written.into_iter().map(|w| w.add).collect()),
+        Err(err) => {
+            data_file::remove_all(&handle.root, &attempted).await;
             Err(err)
         }
     }
@@ -202,8 +233,8 @@ pub async fn put_entry(
     // version was cleaned up lost the race for its version as surely as to another commit. (A
     // cleanup between this check and the put needs a writer lagging past the retention horizon
     // and a cleaner that loaded a later version within those microseconds.)
-    if version > 0 && !entry_path(&handle.root, (version - 1) as u64).is_file() {
-        data_file::remove_all(&handle.root, written);
+    if version > 0 && !handle.root.exists(&entry_file((version - 1) as u64)).await? {
+        data_file::remove_all(&handle.root, written).await;
         return Err(PondError::new(
             Code::VersionExists,
             format!(
@@ -219,7 +250,7 @@ pub async fn put_entry(
     let entry = match entry {
         Ok(entry) => entry,
         Err(err) => {
-            data_file::remove_all(&handle.root, written);
+            data_file::remove_all(&handle.root, written).await;
             return Err(err);
         }
     };
@@ -232,14 +263,16 @@ pub async fn put_entry(
         )
         .await;
     if let Err(err) = put {
-        data_file::remove_all(&handle.root, written);
+        data_file::remove_all(&handle.root, written).await;
         return Err(from_delta(err.into(), Step::Commit, &handle.subject())
             .context(format!("committing version {version}")));
     }
     // The entry is visible to other writers now, so the commit stands even if this flush fails;
     // a failure here is as rare as it is unrecoverable, and reporting it would invite a retry.
-    let root = handle.root.clone();
-    let _ = tokio::task::spawn_blocking(move || sync_entry(&root, version as u64)).await;
+    if let Root::Local(root) = &handle.root {
+        let root = root.clone();
+        let _ = tokio::task::spawn_blocking(move || sync_entry(&root, version as u64)).await;
+    }
     Ok(())
 }
 

@@ -145,7 +145,7 @@ fn rewrite_partition(
             Err(err) => {
                 let mut written: Vec<String> = adds.into_iter().map(|a: Add| a.path).collect();
                 written.push(relative);
-                data_file::remove_all(root, &written);
+                data_file::remove_local(root, &written);
                 return Err(err);
             }
         }
@@ -190,6 +190,7 @@ pub async fn compact(
             "minFiles, targetRowsPerFile and rowGroupRows must be at least 1",
         ));
     }
+    let root = handle.root.local("compaction")?.to_path_buf();
     let _op = handle.ops.lock().await;
     let loaded = handle.loaded();
     check_next_version(handle, &loaded, version).await?;
@@ -213,7 +214,7 @@ pub async fn compact(
     let target_rows = options.target_rows_per_file;
     let outcomes: Vec<PondResult<(Vec<Add>, usize)>> = futures::stream::iter(chosen.clone())
         .map(|(part_id, files)| {
-            let root = handle.root.clone();
+            let root = root.clone();
             async move {
                 tokio::task::spawn_blocking(move || {
                     rewrite_partition(&root, &part_id, &files, layout, target_rows)
@@ -241,7 +242,7 @@ pub async fn compact(
     }
     let written: Vec<String> = adds.iter().map(|a| a.path.clone()).collect();
     if let Some(err) = first_error {
-        data_file::remove_all(&handle.root, &written);
+        data_file::remove_all(&handle.root, &written).await;
         return Err(err);
     }
 
@@ -315,7 +316,7 @@ pub async fn compact(
                 let (newest, fresh) = match moved {
                     Ok(moved) => moved,
                     Err(err) => {
-                        data_file::remove_all(&handle.root, &written);
+                        data_file::remove_all(&handle.root, &written).await;
                         return Err(err);
                     }
                 };
@@ -324,7 +325,7 @@ pub async fn compact(
                     files.iter().all(|f| now.iter().any(|n| n.path == f.path))
                 });
                 if !still_there {
-                    data_file::remove_all(&handle.root, &written);
+                    data_file::remove_all(&handle.root, &written).await;
                     return Err(PondError::new(
                         Code::VersionExists,
                         format!(
@@ -337,7 +338,7 @@ pub async fn compact(
                 index = fresh;
             }
             Err(err) => {
-                data_file::remove_all(&handle.root, &written);
+                data_file::remove_all(&handle.root, &written).await;
                 return Err(err);
             }
         }

@@ -13,15 +13,19 @@ use deltalake::arrow::error::ArrowError;
 use deltalake::kernel::Add;
 use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use deltalake::parquet::arrow::{ArrowWriter, ProjectionMask};
+use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 use deltalake::parquet::basic::Compression;
+use deltalake::parquet::file::reader::ChunkReader;
 use deltalake::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use deltalake::parquet::file::statistics::Statistics;
 use deltalake::parquet::schema::types::ColumnPath;
 
 use crate::confined;
 use crate::error::{
-    PondError, PondResult, from_arrow_read, from_io, from_parquet_read, from_parquet_write,
+    PondError, PondResult, from_arrow_read, from_io, from_join, from_parquet_read,
+    from_parquet_write,
 };
+use crate::location::{Bucket, Root};
 use crate::log::sync_dir;
 use crate::schema::{
     CONTENT_COLUMN, FILE_SCHEMA, NODE_ID_COLUMN, PARTITION_COLUMN, conform, with_partition,
@@ -135,29 +139,7 @@ pub fn write(
     let dir = path
         .parent()
         .ok_or_else(|| PondError::internal(format!("{} has no directory", path.display())))?;
-    let mut writer = ArrowWriter::try_new(
-        BufWriter::new(file),
-        FILE_SCHEMA.clone(),
-        Some(layout.writer_properties(rows.iter().map(RecordBatch::num_rows).sum())),
-    )
-    .map_err(|e| from_parquet_write(e, &path))?;
-    for batch in rows {
-        let mut offset = 0;
-        while offset < batch.num_rows() {
-            let length = WRITE_SLICE_ROWS.min(batch.num_rows() - offset);
-            // A commit's contents are views of the buffers they arrived in: copied here, a
-            // slice at a time.
-            let slice = conform(&batch.slice(offset, length), &FILE_SCHEMA)
-                .map_err(|m| PondError::internal(format!("rows for {}: {m}", path.display())))?;
-            writer
-                .write(&slice)
-                .map_err(|e| from_parquet_write(e, &path))?;
-            offset += length;
-        }
-    }
-    let buffered = writer
-        .into_inner()
-        .map_err(|e| from_parquet_write(e, &path))?;
+    let buffered = write_rows(BufWriter::new(file), rows, layout, &path)?;
     let file = buffered
         .into_inner()
         .map_err(|e| from_io(e.into_error(), "flushing data file", &path))?;
@@ -168,8 +150,77 @@ pub fn write(
         .map_err(|e| from_io(e, "reading size of data file", &path))?
         .len();
     sync_dir(dir)?;
+    Ok(Written {
+        add: add_for(relative, part_id, size, rows, layout),
+        new_directory: dir_is_new,
+    })
+}
 
-    let add = Add {
+/// Writes `rows` (file schema) as data file `relative` of a table in a bucket, only if absent.
+pub async fn write_to_bucket(
+    bucket: &Bucket,
+    relative: &str,
+    part_id: &str,
+    rows: Vec<RecordBatch>,
+    layout: Layout,
+) -> PondResult<Written> {
+    let shown = PathBuf::from(format!("{}/{relative}", bucket.shown));
+    let (bytes, rows) = tokio::task::spawn_blocking(move || {
+        write_rows(Vec::new(), &rows, &layout, &shown).map(|bytes| (bytes, rows))
+    })
+    .await
+    .map_err(|e| from_join(e, "encoding a data file"))??;
+    let size = bytes.len() as u64;
+    bucket
+        .store
+        .put_opts(
+            &bucket.at(relative),
+            PutPayload::from(bytes),
+            PutOptions {
+                mode: PutMode::Create,
+                ..PutOptions::default()
+            },
+        )
+        .await
+        .map_err(|e| bucket.failed(&format!("writing {relative} to"), e))?;
+    Ok(Written {
+        add: add_for(relative, part_id, size, &rows, &layout),
+        new_directory: false,
+    })
+}
+
+/// Encodes `rows` (file schema) as Parquet into `sink`, batch after batch.
+fn write_rows<W: std::io::Write + Send>(
+    sink: W,
+    rows: &[RecordBatch],
+    layout: &Layout,
+    path: &Path,
+) -> PondResult<W> {
+    let mut writer = ArrowWriter::try_new(
+        sink,
+        FILE_SCHEMA.clone(),
+        Some(layout.writer_properties(rows.iter().map(RecordBatch::num_rows).sum())),
+    )
+    .map_err(|e| from_parquet_write(e, path))?;
+    for batch in rows {
+        let mut offset = 0;
+        while offset < batch.num_rows() {
+            let length = WRITE_SLICE_ROWS.min(batch.num_rows() - offset);
+            // A commit's contents are views of the buffers they arrived in: copied here, a
+            // slice at a time.
+            let slice = conform(&batch.slice(offset, length), &FILE_SCHEMA)
+                .map_err(|m| PondError::internal(format!("rows for {}: {m}", path.display())))?;
+            writer
+                .write(&slice)
+                .map_err(|e| from_parquet_write(e, path))?;
+            offset += length;
+        }
+    }
+    writer.into_inner().map_err(|e| from_parquet_write(e, path))
+}
+
+fn add_for(relative: &str, part_id: &str, size: u64, rows: &[RecordBatch], layout: &Layout) -> Add {
+    Add {
         path: relative.to_string(),
         partition_values: [(PARTITION_COLUMN.to_string(), Some(part_id.to_string()))].into(),
         size: size as i64,
@@ -177,17 +228,25 @@ pub fn write(
         data_change: layout.data_change,
         stats: Some(file_stats(rows)),
         ..Default::default()
-    };
-    Ok(Written {
-        add,
-        new_directory: dir_is_new,
-    })
+    }
 }
 
 /// Removes data files of a commit that did not happen; a file already gone is fine.
-pub fn remove_all(root: &Path, relatives: &[String]) {
+pub async fn remove_all(root: &Root, relatives: &[String]) {
+    // Best effort: a leftover file is unreachable from the log and fsck/vacuum reclaims it.
+    match root {
+        Root::Local(dir) => remove_local(dir, relatives),
+        Root::Bucket(bucket) => {
+            for relative in relatives {
+                let _ = bucket.store.delete(&bucket.at(relative)).await;
+            }
+        }
+    }
+}
+
+/// `remove_all` of a local table.
+pub fn remove_local(root: &Path, relatives: &[String]) {
     for relative in relatives {
-        // Best effort: a leftover file is unreachable from the log and fsck/vacuum reclaims it.
         let _ = confined::remove_data_file(root, relative);
     }
 }
@@ -250,11 +309,21 @@ pub fn read_file_rows(
     relative: &str,
     wanted: &Wanted,
 ) -> PondResult<(Vec<RecordBatch>, ReadCounts)> {
-    let node_id = wanted.node_id.as_deref();
-    let contents = !wanted.skip_contents;
     let path: PathBuf = root.join(relative);
     let file = confined::open_data_file(root, relative)?;
-    let mut builder = ParquetRecordBatchReaderBuilder::try_new(file)
+    rows_of(file, &path, wanted)
+}
+
+/// The rows of a data file's Parquet `input` (see `read_file_rows`); `path` names it.
+fn rows_of<T: ChunkReader + 'static>(
+    input: T,
+    path: &Path,
+    wanted: &Wanted,
+) -> PondResult<(Vec<RecordBatch>, ReadCounts)> {
+    let path = path.to_path_buf();
+    let node_id = wanted.node_id.as_deref();
+    let contents = !wanted.skip_contents;
+    let mut builder = ParquetRecordBatchReaderBuilder::try_new(input)
         .map_err(|e| from_parquet_read(e, &path))?
         .with_batch_size(8192);
     let total = builder.metadata().num_row_groups() as u64;
@@ -325,6 +394,39 @@ pub fn read_file_rows(
     Ok((out, counts))
 }
 
+/// `read_file_rows` of the table at `root`, wherever it is, with `part_id` added to each row. A
+/// file in a bucket is read whole, then decoded.
+pub async fn read_at(
+    root: &Root,
+    relative: String,
+    part_id: String,
+    wanted: Arc<Wanted>,
+) -> PondResult<(Vec<RecordBatch>, ReadCounts)> {
+    match root {
+        Root::Local(dir) => {
+            let dir = dir.clone();
+            tokio::task::spawn_blocking(move || read(&dir, &relative, &part_id, &wanted))
+                .await
+                .map_err(|e| from_join(e, "reading a data file"))?
+        }
+        Root::Bucket(_) => {
+            crate::confined::check_data_file_path(&relative).map_err(|why| {
+                PondError::corrupt(format!("the log names {relative:?}, not a data file: {why}"))
+            })?;
+            let bytes = root.read(&relative).await?.ok_or_else(|| {
+                PondError::corrupt(format!("data file {} is missing", root.shown(&relative).display()))
+            })?;
+            let path = root.shown(&relative);
+            tokio::task::spawn_blocking(move || {
+                let (batches, counts) = rows_of(bytes, &path, &wanted)?;
+                with_part_id(batches, counts, &part_id)
+            })
+            .await
+            .map_err(|e| from_join(e, "reading a data file"))?
+        }
+    }
+}
+
 /// `read_file_rows` with `part_id` added to each row.
 pub fn read(
     root: &Path,
@@ -333,6 +435,14 @@ pub fn read(
     wanted: &Wanted,
 ) -> PondResult<(Vec<RecordBatch>, ReadCounts)> {
     let (batches, counts) = read_file_rows(root, relative, wanted)?;
+    with_part_id(batches, counts, part_id)
+}
+
+fn with_part_id(
+    batches: Vec<RecordBatch>,
+    counts: ReadCounts,
+    part_id: &str,
+) -> PondResult<(Vec<RecordBatch>, ReadCounts)> {
     let batches = batches
         .iter()
         .map(|batch| with_partition(batch, part_id))

@@ -32,8 +32,10 @@ pub enum Code {
     Conflict,
     /// The disk (or the user's quota) is full.
     Enospc,
-    /// The operating system refused an I/O operation.
+    /// The operating system refused an I/O operation, or the store a request.
     Io,
+    /// Something this kind of location (a bucket) cannot do.
+    Enotsup,
     /// A bug or an unexpected state in the addon or in delta-rs.
     Internal,
 }
@@ -50,6 +52,7 @@ impl AsRef<str> for Code {
             Code::Conflict => "CONFLICT",
             Code::Enospc => "ENOSPC",
             Code::Io => "IO",
+            Code::Enotsup => "ENOTSUP",
             Code::Internal => "INTERNAL",
         }
     }
@@ -74,6 +77,10 @@ impl PondError {
 
     pub fn einval(message: impl Into<String>) -> Self {
         Self::new(Code::Einval, message)
+    }
+
+    pub fn enotsup(message: impl Into<String>) -> Self {
+        Self::new(Code::Enotsup, message)
     }
 
     pub fn corrupt(message: impl Into<String>) -> Self {

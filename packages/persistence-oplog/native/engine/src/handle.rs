@@ -6,7 +6,7 @@
 //! log entries.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -19,8 +19,10 @@ use url::Url;
 use crate::confined;
 use crate::error::{Code, PondError, PondResult, Step, from_delta, from_io, from_join};
 use crate::index::PartitionIndex;
+use crate::location::Root;
 use crate::log::{
-    self, EntryChanges, Gap, entry_changes, entry_path, find_damaged, has_log, log_dir, read_entry,
+    self, EntryChanges, Gap, entry_changes, entry_file, find_damaged, has_log, log_dir,
+    read_entry_at,
 };
 use crate::replay::{self, Replayed};
 use crate::scan::ScanCounters;
@@ -59,7 +61,7 @@ pub struct Loaded {
 }
 
 pub struct Handle {
-    pub root: PathBuf,
+    pub root: Root,
     pub log_store: LogStoreRef,
     loaded: Mutex<Loaded>,
     /// Serializes the operations that move the loaded version (commit, update, time travel).
@@ -74,28 +76,20 @@ pub struct Handle {
     checkpointing: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
-fn absolute(path: &str) -> PondResult<PathBuf> {
-    if path.is_empty() {
-        return Err(PondError::einval("the table path is empty"));
-    }
-    std::path::absolute(path).map_err(|e| from_io(e, "resolving", Path::new(path)))
-}
-
 fn table_url(root: &Path) -> PondResult<Url> {
     Url::from_directory_path(root)
         .map_err(|()| PondError::einval(format!("{} is not a usable table path", root.display())))
 }
 
-/// delta-rs's builder for the table at `root`, on pond's local store.
-fn table_builder(root: &Path) -> PondResult<DeltaTableBuilder> {
-    let url = table_url(root)?;
+/// delta-rs's builder for the table at `root`: on pond's local store, or on the bucket's.
+fn table_builder(root: &Root) -> PondResult<DeltaTableBuilder> {
+    let (store, url): (Arc<dyn deltalake::ObjectStore>, Url) = match root {
+        Root::Local(dir) => (Arc::new(LocalStore::new()), table_url(dir)?),
+        Root::Bucket(bucket) => (bucket.store.clone(), bucket.url.clone()),
+    };
     let builder = DeltaTableBuilder::from_url(url.clone())
-        .map_err(|e| from_delta(e, Step::Load, &subject(root)))?;
-    Ok(builder.with_storage_backend(Arc::new(LocalStore::new()), url))
-}
-
-fn subject(root: &Path) -> String {
-    format!("table {}", root.display())
+        .map_err(|e| from_delta(e, Step::Load, &root.subject()))?;
+    Ok(builder.with_storage_backend(store, url))
 }
 
 pub fn to_version(version: i64) -> PondResult<u64> {
@@ -103,8 +97,11 @@ pub fn to_version(version: i64) -> PondResult<u64> {
 }
 
 /// A load failure; when the log is unreadable, names the damaged file.
-fn load_error(err: deltalake::DeltaTableError, root: &Path, version: Option<u64>) -> PondError {
-    let mapped = from_delta(err, Step::Load, &subject(root));
+fn load_error(err: deltalake::DeltaTableError, root: &Root, version: Option<u64>) -> PondError {
+    let mapped = from_delta(err, Step::Load, &root.subject());
+    let Root::Local(root) = root else {
+        return mapped;
+    };
     if mapped.code != Code::Corrupt {
         return mapped;
     }
@@ -116,8 +113,10 @@ fn load_error(err: deltalake::DeltaTableError, root: &Path, version: Option<u64>
 
 /// Writes the checkpoint of `version` from a kernel snapshot of that version, as delta-rs's
 /// `create_checkpoint` does, without bringing a delta-rs table up to it first.
-fn write_checkpoint(root: &Path, log_store: &LogStoreRef, version: u64) -> PondResult<()> {
-    log::list(root)?.refuse_strays()?;
+fn write_checkpoint(root: &Root, log_store: &LogStoreRef, version: u64) -> PondResult<()> {
+    if let Root::Local(root) = root {
+        log::list(root)?.refuse_strays()?;
+    }
     let failed = |e: &dyn std::fmt::Display| {
         PondError::new(
             Code::Io,
@@ -145,13 +144,13 @@ pub fn checkpoint_interval(properties: &HashMap<String, String>) -> i64 {
         .unwrap_or(DEFAULT_CHECKPOINT_INTERVAL)
 }
 
-fn loaded_from(table: DeltaTable, root: &Path) -> PondResult<Loaded> {
+fn loaded_from(table: DeltaTable, root: &Root) -> PondResult<Loaded> {
     let state = table
         .snapshot()
-        .map_err(|e| from_delta(e, Step::Load, &subject(root)))?;
+        .map_err(|e| from_delta(e, Step::Load, &root.subject()))?;
     let metadata = state.metadata();
     check_delta_schema(&state.schema(), metadata.partition_columns())
-        .map_err(|e| e.context(subject(root)))?;
+        .map_err(|e| e.context(root.subject()))?;
     let mut loaded = Loaded::new(
         state.version() as i64,
         metadata.configuration().clone(),
@@ -162,9 +161,9 @@ fn loaded_from(table: DeltaTable, root: &Path) -> PondResult<Loaded> {
     Ok(loaded)
 }
 
-fn loaded_from_replay(replayed: Replayed, root: &Path) -> PondResult<Loaded> {
+fn loaded_from_replay(replayed: Replayed, root: &Root) -> PondResult<Loaded> {
     check_delta_schema(&replayed.schema, &replayed.partition_columns)
-        .map_err(|e| e.context(subject(root)))?;
+        .map_err(|e| e.context(root.subject()))?;
     let mut loaded = Loaded::new(
         replayed.version,
         replayed.configuration,
@@ -180,12 +179,12 @@ impl Loaded {
         version: i64,
         properties: HashMap<String, String>,
         min_writer_version: i32,
-        root: &Path,
+        root: &Root,
     ) -> Self {
         let read_only_reason = (min_writer_version > MAX_WRITER_VERSION).then(|| {
             format!(
                 "{}: Delta writer version {min_writer_version} needs features pond does not write (it writes {MAX_WRITER_VERSION})",
-                subject(root),
+                root.subject(),
             )
         });
         Self {
@@ -200,7 +199,7 @@ impl Loaded {
 }
 
 impl Handle {
-    fn new(root: PathBuf, log_store: LogStoreRef, loaded: Loaded) -> Self {
+    fn new(root: Root, log_store: LogStoreRef, loaded: Loaded) -> Self {
         Self {
             root,
             log_store,
@@ -233,10 +232,7 @@ impl Handle {
         if let Some(gap) = self.gap {
             return Err(gap.refuse_write(&self.subject()));
         }
-        let root = self.root.clone();
-        let listing = tokio::task::spawn_blocking(move || log::list(&root))
-            .await
-            .map_err(|e| from_join(e, "listing the log"))??;
+        let listing = log::list_at(&self.root).await?;
         if let Some(gap) = listing.gap_for_writer(to_version(loaded.version)?) {
             return Err(gap.refuse_write(&self.subject()));
         }
@@ -245,7 +241,7 @@ impl Handle {
     }
 
     pub fn subject(&self) -> String {
-        subject(&self.root)
+        self.root.subject()
     }
 
     /// A consistent copy of what is loaded (cheap: Arcs).
@@ -263,22 +259,31 @@ impl Handle {
         }
     }
 
-    /// Opens the table at `path`, at its latest version or at `version`.
-    pub async fn open(path: &str, version: Option<i64>) -> PondResult<Self> {
-        let root = absolute(path)?;
-        if !confined::real_dir(&log_dir(&root))? {
+    /// Opens the table at `path` (a directory or `s3://bucket/prefix`, whose settings
+    /// `options` holds), at its latest version or at `version`.
+    pub async fn open(
+        path: &str,
+        version: Option<i64>,
+        options: &HashMap<String, String>,
+    ) -> PondResult<Self> {
+        let root = Root::parse(path, options)?;
+        let version = version.map(to_version).transpose()?;
+        let dir = match &root {
+            Root::Local(dir) => dir.clone(),
+            Root::Bucket(_) => return Self::open_in_bucket(root, version).await,
+        };
+        if !confined::real_dir(&log_dir(&dir))? {
             return Err(PondError::new(
                 Code::Enoent,
                 format!(
                     "no Delta table at {} (no {})",
-                    root.display(),
+                    dir.display(),
                     crate::log::LOG_DIR
                 ),
             ));
         }
-        let version = version.map(to_version).transpose()?;
         if version.is_none() {
-            let replay_root = root.clone();
+            let replay_root = dir.clone();
             let replayed = tokio::task::spawn_blocking(move || {
                 let replayed = replay::newest(&replay_root)?;
                 let gap =
@@ -290,7 +295,7 @@ impl Handle {
             if let Some((replayed, gap)) = replayed {
                 let log_store = table_builder(&root)?
                     .build_storage()
-                    .map_err(|e| from_delta(e, Step::Load, &subject(&root)))?;
+                    .map_err(|e| from_delta(e, Step::Load, &root.subject()))?;
                 let loaded = loaded_from_replay(replayed, &root)?;
                 return Ok(Self {
                     gap,
@@ -298,20 +303,20 @@ impl Handle {
                 });
             }
         }
-        let listing = log::list(&root)?;
+        let listing = log::list(&dir)?;
         listing.refuse_strays()?;
         if listing.oldest().is_none() && listing.newest().is_some() {
             return Err(PondError::corrupt(format!(
                 "{}: the log's first entry (version 0, {}) is missing and no checkpoint \
                  replaces it: no version can be read",
-                subject(&root),
-                log::entry_path(&root, 0).display()
+                root.subject(),
+                log::entry_path(&dir, 0).display()
             )));
         }
         if let Some(v) = version
             && !listing.has(v)
         {
-            return Err(listing.missing(v, &subject(&root)));
+            return Err(listing.missing(v, &root.subject()));
         }
         let mut builder = table_builder(&root)?;
         if let Some(v) = version {
@@ -327,7 +332,7 @@ impl Handle {
             Some(_) => None,
             None => {
                 let (probe, newest, properties) =
-                    (root.clone(), loaded.version, loaded.properties.clone());
+                    (dir.clone(), loaded.version, loaded.properties.clone());
                 tokio::task::spawn_blocking(move || {
                     Self::gap_after_newest(&probe, newest, &properties)
                 })
@@ -341,15 +346,46 @@ impl Handle {
         })
     }
 
+    /// `open` of a table in a bucket: delta-rs reads `_last_checkpoint`, the checkpoint and the
+    /// entries after it. A gap in the log is found by the listing before the first write.
+    async fn open_in_bucket(root: Root, version: Option<u64>) -> PondResult<Self> {
+        let mut builder = table_builder(&root)?;
+        if let Some(v) = version {
+            builder = builder.with_version(v);
+        }
+        let table = match builder.load().await {
+            Ok(table) => table,
+            Err(e) => {
+                let mapped = load_error(e, &root, version);
+                if version.is_none() && log::list_at(&root).await?.newest().is_none() {
+                    return Err(PondError::new(
+                        Code::Enoent,
+                        format!("no Delta table at {}", root.shown("").display()),
+                    ));
+                }
+                return Err(mapped);
+            }
+        };
+        let log_store = table.log_store();
+        let loaded = loaded_from(table, &root)?;
+        Ok(Self::new(root, log_store, loaded))
+    }
+
     /// Creates a pond table at `path` (making directories) as version 0.
-    pub async fn create(path: &str, properties: HashMap<String, String>) -> PondResult<Self> {
-        let root = absolute(path)?;
-        // A linked `_delta_log` (even an empty one) would take the new table elsewhere.
-        confined::real_dir(&log_dir(&root))?;
-        if has_log(&root) {
+    pub async fn create(
+        path: &str,
+        properties: HashMap<String, String>,
+        options: &HashMap<String, String>,
+    ) -> PondResult<Self> {
+        let root = Root::parse(path, options)?;
+        if let Root::Local(dir) = &root {
+            // A linked `_delta_log` (even an empty one) would take the new table elsewhere.
+            confined::real_dir(&log_dir(dir))?;
+        }
+        if Self::has_table(&root).await? {
             return Err(PondError::new(
                 Code::Eexist,
-                format!("a Delta table already exists at {}", root.display()),
+                format!("a Delta table already exists at {}", root.shown("").display()),
             ));
         }
         let mut configuration: HashMap<String, String> = HashMap::from([
@@ -373,10 +409,12 @@ impl Handle {
             }
             configuration.insert(key, value);
         }
-        std::fs::create_dir_all(&root).map_err(|e| from_io(e, "creating", &root))?;
+        if let Root::Local(dir) = &root {
+            std::fs::create_dir_all(dir).map_err(|e| from_io(e, "creating", dir))?;
+        }
         let log_store = table_builder(&root)?
             .build_storage()
-            .map_err(|e| from_delta(e, Step::Other, &subject(&root)))?;
+            .map_err(|e| from_delta(e, Step::Other, &root.subject()))?;
         let table = CreateBuilder::new()
             .with_log_store(log_store)
             .with_table_name("pond")
@@ -392,28 +430,42 @@ impl Handle {
                     .with_create_checkpoint(false)
                     .with_cleanup_expired_logs(Some(false)),
             )
-            .await
-            .map_err(|e| {
-                // Another process may have created the table since the check above; delta-rs
-                // reports that with a private error type, so the table's presence decides.
-                if matches!(&e, deltalake::DeltaTableError::GenericError { .. }) && has_log(&root) {
-                    PondError::new(
-                        Code::Eexist,
-                        format!(
-                            "a Delta table was created at {} meanwhile: {e}",
-                            root.display()
-                        ),
-                    )
-                } else {
-                    from_delta(e, Step::Create, &subject(&root))
-                }
-            })?;
-        crate::log::sync_entry(&root, 0)?;
+            .await;
+        let table = match table {
+            Ok(table) => table,
+            // Another process may have created the table since the check above; delta-rs
+            // reports that with a private error type, so the table's presence decides.
+            Err(e @ deltalake::DeltaTableError::GenericError { .. })
+                if Self::has_table(&root).await? =>
+            {
+                return Err(PondError::new(
+                    Code::Eexist,
+                    format!(
+                        "a Delta table was created at {} meanwhile: {e}",
+                        root.shown("").display()
+                    ),
+                ));
+            }
+            Err(e) => return Err(from_delta(e, Step::Create, &root.subject())),
+        };
+        if let Root::Local(dir) = &root {
+            crate::log::sync_entry(dir, 0)?;
+        }
         let log_store = table.log_store();
         let loaded = loaded_from(table, &root)?;
         let handle = Self::new(root, log_store, loaded);
         handle.log_checked.store(true, Ordering::Relaxed);
         Ok(handle)
+    }
+
+    /// Whether `root` holds a Delta log with at least one commit or checkpoint.
+    async fn has_table(root: &Root) -> PondResult<bool> {
+        match root {
+            Root::Local(dir) => Ok(has_log(dir)),
+            Root::Bucket(bucket) => Ok(bucket.list(crate::log::LOG_DIR).await?.iter().any(
+                |(name, _)| name.ends_with(".json") || name.ends_with(".parquet"),
+            )),
+        }
     }
 
     /// delta-rs's table loaded afresh (newest, or at `version`): for when an incremental load
@@ -433,7 +485,10 @@ impl Handle {
     /// CORRUPT when a file of the log is a link or not a regular file: delta-rs reads the log
     /// on its own and would follow it.
     async fn refuse_strays(&self) -> PondResult<()> {
-        let root = self.root.clone();
+        let Root::Local(root) = &self.root else {
+            return Ok(());
+        };
+        let root = root.clone();
         tokio::task::spawn_blocking(move || log::list(&root)?.refuse_strays())
             .await
             .map_err(|e| from_join(e, "listing the log"))?
@@ -468,10 +523,10 @@ impl Handle {
     async fn entries_after(&self, version: i64) -> PondResult<Vec<(i64, EntryChanges)>> {
         let mut out = Vec::new();
         let mut next = version + 1;
-        while let Some(actions) = read_entry(&self.root, to_version(next)?).await? {
+        while let Some(actions) = read_entry_at(&self.root, to_version(next)?).await? {
             out.push((
                 next,
-                entry_changes(&actions, &entry_path(&self.root, to_version(next)?))?,
+                entry_changes(&actions, &self.root.shown(&entry_file(to_version(next)?)))?,
             ));
             next += 1;
         }
@@ -493,7 +548,7 @@ impl Handle {
         // No next entry: either nothing new, or the log was cleaned up past the loaded version
         // (then the loaded version's own entry is gone too, and only a listing finds the newest).
         let cleaned_past =
-            entries.is_empty() && !entry_path(&self.root, to_version(before)?).is_file();
+            entries.is_empty() && !self.root.exists(&entry_file(to_version(before)?)).await?;
         let newest = match entries.last() {
             Some(&(newest, _)) => newest,
             None if cleaned_past => before,
@@ -552,8 +607,8 @@ impl Handle {
         if loaded.version == version {
             return Ok(());
         }
-        if !entry_path(&self.root, target).is_file() {
-            let listing = log::list(&self.root)?;
+        if !self.root.exists(&entry_file(target)).await? {
+            let listing = log::list_at(&self.root).await?;
             if !listing.has(target) {
                 return Err(listing.missing(target, &self.subject()));
             }

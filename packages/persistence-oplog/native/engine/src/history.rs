@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::error::PondResult;
 use crate::handle::Handle;
-use crate::log::read_entry;
+use crate::log::read_entry_at;
 
 const CONCURRENT_ENTRIES: usize = 32;
 
@@ -14,20 +14,12 @@ const CONCURRENT_ENTRIES: usize = 32;
 /// log still holds. A version whose entry is gone (log cleanup meanwhile) is left out.
 pub async fn history(handle: &Handle) -> PondResult<String> {
     let upto = handle.loaded().version;
-    let root = handle.root.clone();
-    let oldest = {
-        let root = root.clone();
-        tokio::task::spawn_blocking(move || crate::log::list(&root))
-            .await
-            .map_err(|e| crate::error::from_join(e, "listing the log"))??
-            .oldest()
-            .unwrap_or(0) as i64
-    };
+    let root = &handle.root;
+    let oldest = crate::log::list_at(root).await?.oldest().unwrap_or(0) as i64;
     let entries: Vec<Value> = futures::stream::iter(oldest.min(upto)..=upto)
         .map(|version| {
-            let root = root.clone();
             async move {
-                let Some(actions) = read_entry(&root, version as u64).await? else {
+                let Some(actions) = read_entry_at(root, version as u64).await? else {
                     return Ok::<_, crate::error::PondError>(None);
                 };
                 let info = actions

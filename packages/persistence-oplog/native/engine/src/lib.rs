@@ -14,6 +14,8 @@ mod handle;
 mod history;
 mod index;
 mod ipc;
+mod large_files;
+mod location;
 mod log;
 mod log_cleanup;
 mod properties;

@@ -10,6 +10,7 @@ use deltalake::kernel::{Add, Remove};
 use serde_json::Value;
 
 use crate::confined;
+use crate::location::Root;
 use crate::error::{Code, PondError, PondResult, from_io, from_join, from_log_json};
 
 pub const LOG_DIR: &str = "_delta_log";
@@ -67,13 +68,13 @@ pub fn read_file(path: &Path) -> PondResult<Option<Vec<u8>>> {
 
 /// The actions of commit `version`, one JSON object per line; `None` when there is no such entry.
 pub async fn read_entry(root: &Path, version: u64) -> PondResult<Option<Vec<Value>>> {
-    let path = entry_path(root, version);
-    let read = path.clone();
-    let bytes = tokio::task::spawn_blocking(move || read_file(&read))
-        .await
-        .map_err(|e| from_join(e, "reading a log entry"))??;
-    match bytes {
-        Some(bytes) => parse_entry(&bytes, &path).map(Some),
+    read_entry_at(&Root::Local(root.to_path_buf()), version).await
+}
+
+/// `read_entry` of the table at `root`, wherever it is.
+pub async fn read_entry_at(root: &Root, version: u64) -> PondResult<Option<Vec<Value>>> {
+    match root.read(&entry_file(version)).await? {
+        Some(bytes) => parse_entry(&bytes, &root.shown(&entry_file(version))).map(Some),
         None => Ok(None),
     }
 }
@@ -300,21 +301,49 @@ pub fn list(root: &Path) -> PondResult<LogListing> {
     let dir = log_dir(root);
     confined::real_dir(&dir)?;
     let reader = std::fs::read_dir(&dir).map_err(|e| from_io(e, "listing", &dir))?;
-    let mut listing = LogListing::default();
-    let mut parts: BTreeMap<u64, (u32, Vec<PathBuf>)> = BTreeMap::new();
+    let mut files = Vec::new();
     for entry in reader {
         let entry = entry.map_err(|e| from_io(e, "listing", &dir))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else {
             continue;
         };
-        let classified = classify(name);
+        // The entry's own type, links not followed (no extra system call on most filesystems).
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        files.push((name.to_owned(), regular, entry.path()));
+    }
+    Ok(listing_of(files))
+}
+
+/// Lists the log of the table at `root`, wherever it is.
+pub async fn list_at(root: &Root) -> PondResult<LogListing> {
+    match root {
+        Root::Local(dir) => {
+            let dir = dir.clone();
+            tokio::task::spawn_blocking(move || list(&dir))
+                .await
+                .map_err(|e| from_join(e, "listing the log"))?
+        }
+        Root::Bucket(bucket) => {
+            let listed = bucket.list(LOG_DIR).await?;
+            Ok(listing_of(listed.into_iter().map(|(name, _)| {
+                let shown = root.shown(&format!("{LOG_DIR}/{name}"));
+                (name, true, shown)
+            })))
+        }
+    }
+}
+
+/// The listing of the log files named in `files` (name, whether a regular file, path).
+fn listing_of(files: impl IntoIterator<Item = (String, bool, PathBuf)>) -> LogListing {
+    let mut listing = LogListing::default();
+    let mut parts: BTreeMap<u64, (u32, Vec<PathBuf>)> = BTreeMap::new();
+    for (name, regular, path) in files {
+        let classified = classify(&name);
         if classified.is_none() && name != LAST_CHECKPOINT {
             continue;
         }
-        let path = entry.path();
-        // The entry's own type, links not followed (no extra system call on most filesystems).
-        if !entry.file_type().is_ok_and(|t| t.is_file()) {
+        if !regular {
             listing.strays.push(path);
             continue;
         }
@@ -340,7 +369,7 @@ pub fn list(root: &Path) -> PondResult<LogListing> {
         }
     }
     listing.versioned.sort();
-    Ok(listing)
+    listing
 }
 
 /// The first version after `newest` (the newest entry read) that has an entry within `window`

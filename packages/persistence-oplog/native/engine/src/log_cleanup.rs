@@ -103,7 +103,7 @@ pub async fn cleanup_log(handle: &Handle, before: i64) -> PondResult<Cleaned> {
             loaded.version
         )));
     }
-    let root = handle.root.clone();
+    let root = handle.root.local("log cleanup")?.to_path_buf();
     let listing = list(&root)?;
     let Some(oldest) = listing.oldest() else {
         return Err(PondError::corrupt(format!(

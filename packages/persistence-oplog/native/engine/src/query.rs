@@ -185,7 +185,11 @@ pub async fn run(
     optimizer.hash_join_single_partition_threshold_rows = 1 << 20;
     optimizer.hash_join_single_partition_threshold = 64 << 20;
     let ctx = SessionContext::new_with_config_rt(config, runtime);
-    let store = Arc::new(QueryStore::new(handle.map(|h| h.root.clone()))?);
+    let root = match handle {
+        Some(handle) => Some(handle.root.local("SQL")?.to_path_buf()),
+        None => None,
+    };
+    let store = Arc::new(QueryStore::new(root)?);
     let url = ObjectStoreUrl::parse("pond://query/").map_err(from_datafusion)?;
     ctx.register_object_store(AsRef::<url::Url>::as_ref(&url), store.clone());
     let sources_read = Arc::new(AtomicU64::new(0));
@@ -282,7 +286,10 @@ impl PondTable {
         table: QueryTable,
         sources_read: Arc<AtomicU64>,
     ) -> PondResult<Self> {
-        let root = handle.map(|h| h.root.clone());
+        let root = match handle {
+            Some(handle) => Some(handle.root.local("SQL")?.to_path_buf()),
+            None => None,
+        };
         let inline = match handle {
             Some(handle) => inline_contents(handle, &table.sources).await?,
             None => HashMap::new(),
@@ -918,7 +925,7 @@ async fn inline_contents(
             .filter(|f| f.may_hold(&node_id))
             .map(|f| f.path.clone())
             .collect();
-        let root = handle.root.clone();
+        let root = handle.root.local("SQL")?.to_path_buf();
         let wanted = Wanted::node(&node_id);
         let batches = tokio::task::spawn_blocking(move || {
             let mut batches = Vec::new();

@@ -5,17 +5,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
-use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, Checksum};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
-use object_store::{
-    BackoffConfig, ClientOptions, ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload,
-    RetryConfig, WriteMultipart,
-};
+use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, WriteMultipart};
 use percent_encoding::percent_decode_str;
 use ring::digest::{Context, SHA256};
 
@@ -52,7 +47,7 @@ pub struct Copied {
 /// variables, then `options`), or a local directory (a path or `file://` URL; `create` makes it).
 pub fn place(target: &str, options: &HashMap<String, String>, create: bool) -> PondResult<Place> {
     match target.split_once("://") {
-        Some(("s3", rest)) => s3_place(target, rest, options),
+        Some(("s3", _)) => s3_place(target, options),
         Some(("file", path)) => local_place(path, create),
         Some((scheme, _)) => Err(PondError::einval(format!(
             "{scheme}:// is not a place pond can copy to or from: use a local path or s3://bucket/prefix"
@@ -61,60 +56,13 @@ pub fn place(target: &str, options: &HashMap<String, String>, create: bool) -> P
     }
 }
 
-fn s3_place(target: &str, rest: &str, options: &HashMap<String, String>) -> PondResult<Place> {
-    let (authority, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    if authority.contains('@') || target.contains('?') || target.contains('#') {
-        return Err(PondError::einval(
-            "a remote URL may not carry credentials or parameters: give them in AWS_* variables",
-        ));
-    }
-    if authority.is_empty() {
-        return Err(PondError::einval(format!("{target} names no bucket")));
-    }
-    let shown = format!("s3://{authority}/{prefix}");
-    // Bounded: a store that is down fails a command in seconds, not minutes. Set first: the
-    // client options hold `allow_http` too, which the variables and options may set.
-    let mut builder = AmazonS3Builder::new()
-        // Every upload carries its SHA-256, which the store checks before keeping it.
-        .with_checksum_algorithm(Checksum::SHA256)
-        .with_client_options(
-            ClientOptions::new()
-                .with_connect_timeout(Duration::from_secs(5))
-                .with_timeout(Duration::from_secs(60)),
-        )
-        .with_retry(RetryConfig {
-            backoff: BackoffConfig {
-                init_backoff: Duration::from_millis(100),
-                max_backoff: Duration::from_secs(2),
-                base: 2.0,
-            },
-            max_retries: 4,
-            retry_timeout: Duration::from_secs(15),
-        });
-    for (key, value) in std::env::vars() {
-        if key.starts_with("AWS_")
-            && let Ok(key) = key.to_ascii_lowercase().parse::<AmazonS3ConfigKey>()
-        {
-            builder = builder.with_config(key, value);
-        }
-    }
-    builder = builder.with_bucket_name(authority);
-    for (key, value) in options {
-        let key: AmazonS3ConfigKey = key
-            .to_ascii_lowercase()
-            .parse()
-            .map_err(|_| PondError::einval(format!("unknown storage option {key:?}")))?;
-        builder = builder.with_config(key, value);
-    }
-    let store = builder
-        .build()
-        .map_err(|e| PondError::einval(format!("{shown}: {}", redact(&e.to_string(), options))))?;
-    let root = Path::parse(prefix.trim_end_matches('/'))
-        .map_err(|_| PondError::einval(format!("{shown}: not a usable prefix")))?;
+fn s3_place(target: &str, options: &HashMap<String, String>) -> PondResult<Place> {
+    let bucket = crate::location::bucket(target, options)?
+        .ok_or_else(|| PondError::einval(format!("{target} is not an s3:// URL")))?;
     Ok(Place {
-        store: Arc::new(store),
-        root,
-        shown,
+        store: bucket.store,
+        root: bucket.prefix,
+        shown: bucket.shown,
         local: None,
     })
 }
@@ -144,29 +92,6 @@ fn local_place(path: &str, create: bool) -> PondResult<Place> {
 
 fn io_error(what: &str, e: &std::io::Error) -> PondError {
     PondError::new(Code::Io, format!("{what}: {e}"))
-}
-
-/// Secret values never reach a message, whatever the store's error quotes.
-fn redact(message: &str, options: &HashMap<String, String>) -> String {
-    let mut secrets: Vec<String> = options
-        .iter()
-        .filter(|(k, _)| is_secret(k))
-        .map(|(_, v)| v.clone())
-        .collect();
-    secrets.extend(
-        std::env::vars()
-            .filter(|(k, _)| k.starts_with("AWS_") && is_secret(k))
-            .map(|(_, v)| v),
-    );
-    secrets
-        .iter()
-        .filter(|s| s.len() >= 4)
-        .fold(message.to_owned(), |m, s| m.replace(s.as_str(), "***"))
-}
-
-fn is_secret(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    key.contains("secret") || key.contains("token") || key.contains("password")
 }
 
 impl Place {
@@ -604,7 +529,10 @@ mod tests {
         let err = place("s3://key:secret@bucket/p", &HashMap::new(), false).err();
         assert!(err.is_some_and(|e| !e.message.contains("secret")));
         let options = HashMap::from([("aws_secret_access_key".to_owned(), "hunter22".to_owned())]);
-        assert_eq!(redact("signed with hunter22", &options), "signed with ***");
+        assert_eq!(
+            crate::location::redact("signed with hunter22", &options),
+            "signed with ***"
+        );
         assert!(place("gs://bucket/p", &HashMap::new(), false).is_err());
     }
 }

@@ -1,7 +1,6 @@
 //! Reading rows back: a partition or the whole table at the loaded version, or the rows one
 //! version added; and the counters that show how much a scan could skip.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -16,7 +15,7 @@ use crate::error::{PondError, PondResult, from_join};
 use crate::handle::Handle;
 use crate::index::DataFile;
 use crate::ipc::encode_rows;
-use crate::log::{entry_changes, entry_path, read_entry};
+use crate::log::{entry_changes, entry_file, read_entry_at};
 use crate::schema::{
     ATTRS_COLUMN, CONTENT_COLUMN, NODE_ID_COLUMN, PARTITION_COLUMN, TXN_SEQ_COLUMN,
 };
@@ -56,21 +55,11 @@ async fn read_batches(
     files: Vec<FileRead>,
     wanted: Wanted,
 ) -> PondResult<Vec<RecordBatch>> {
-    let root: Arc<PathBuf> = Arc::new(handle.root.clone());
+    let root = &handle.root;
     let wanted = Arc::new(wanted);
     let count = files.len();
     let read: Vec<_> = futures::stream::iter(files)
-        .map(|file| {
-            let root = root.clone();
-            let wanted = wanted.clone();
-            async move {
-                tokio::task::spawn_blocking(move || {
-                    data_file::read(&root, &file.path, &file.part_id, &wanted)
-                })
-                .await
-                .map_err(|e| from_join(e, "reading a data file"))?
-            }
-        })
+        .map(|file| data_file::read_at(root, file.path, file.part_id, wanted.clone()))
         .buffered(CONCURRENT_FILES)
         .try_collect()
         .await?;
@@ -220,12 +209,12 @@ pub async fn scan_all(handle: &Handle) -> PondResult<Vec<u8>> {
 pub async fn read_version(handle: &Handle, version: i64) -> PondResult<Vec<u8>> {
     let number = u64::try_from(version)
         .map_err(|_| PondError::einval(format!("invalid version {version}")))?;
-    let Some(actions) = read_entry(&handle.root, number).await? else {
+    let Some(actions) = read_entry_at(&handle.root, number).await? else {
         let subject = handle.subject();
-        let listing = crate::log::list(&handle.root)?;
+        let listing = crate::log::list_at(&handle.root).await?;
         return Err(listing.missing(number, &subject));
     };
-    let path = entry_path(&handle.root, number);
+    let path = handle.root.shown(&entry_file(number));
     let mut files = Vec::new();
     for add in entry_changes(&actions, &path)?.adds {
         if !add.data_change {

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::commit::{self, Committed};
 use crate::compact::{self, CompactOptions, Compacted};
 use crate::data_file::Wanted;
-use crate::error::{PondError, PondResult, from_join};
+use crate::error::{PondError, PondResult};
 use crate::handle::Handle;
 use crate::log::{self, Gap, LogListing};
 use crate::log_cleanup::{self, Cleaned};
@@ -47,18 +47,47 @@ impl Table {
     /// Creates a pond table at `path` (directories included) as version 0. EEXIST if a Delta
     /// table is already there. `properties`: `pond.*` keys, and optionally
     /// `delta.checkpointInterval`, `delta.logRetentionDuration`, `delta.deletedFileRetentionDuration`.
-    pub async fn create(path: &str, properties: HashMap<String, String>) -> PondResult<Self> {
-        Handle::create(path, properties)
+    /// `path` is a directory or `s3://bucket/prefix`; `options` holds the bucket's settings.
+    pub async fn create(
+        path: &str,
+        properties: HashMap<String, String>,
+        options: &HashMap<String, String>,
+    ) -> PondResult<Self> {
+        Handle::create(path, properties, options)
             .await
             .map(|handle| Self { handle })
     }
 
     /// Opens the table at `path` at its newest version, or at `version`. ENOENT when there is no
     /// table or version, CORRUPT when the log is unreadable, EINVAL when the schema is not pond's.
-    pub async fn open(path: &str, version: Option<i64>) -> PondResult<Self> {
-        Handle::open(path, version)
+    pub async fn open(
+        path: &str,
+        version: Option<i64>,
+        options: &HashMap<String, String>,
+    ) -> PondResult<Self> {
+        Handle::open(path, version, options)
             .await
             .map(|handle| Self { handle })
+    }
+
+    /// Whether the table is in a bucket (its large files then go through the engine).
+    pub fn in_bucket(&self) -> bool {
+        matches!(self.handle.root, crate::location::Root::Bucket(_))
+    }
+
+    /// Stores large file `name` (`sha256=…`, checked) of a table in a bucket.
+    pub async fn put_large_file(&self, name: &str, content: bytes::Bytes) -> PondResult<()> {
+        crate::large_files::put(&self.handle.root, name, content).await
+    }
+
+    /// Large file `name` of a table in a bucket; None when it is not there.
+    pub async fn read_large_file(&self, name: &str) -> PondResult<Option<bytes::Bytes>> {
+        crate::large_files::read(&self.handle.root, name).await
+    }
+
+    /// Deletes large file `name` of a table in a bucket.
+    pub async fn remove_large_file(&self, name: &str) -> PondResult<()> {
+        crate::large_files::remove(&self.handle.root, name).await
     }
 
     /// The loaded version.
@@ -99,10 +128,7 @@ impl Table {
     }
 
     async fn listing(&self) -> PondResult<LogListing> {
-        let root = self.handle.root.clone();
-        tokio::task::spawn_blocking(move || log::list(&root))
-            .await
-            .map_err(|e| from_join(e, "listing the log"))?
+        log::list_at(&self.handle.root).await
     }
 
     /// Loads the newest version and returns it.
@@ -210,7 +236,7 @@ impl Table {
     /// Every data file the retained log adds, from the oldest retained version to the newest on
     /// disk (past the loaded one), oldest first.
     pub async fn data_files(&self) -> PondResult<Vec<FileAdded>> {
-        let root = &self.handle.root;
+        let root = self.handle.root.local("listing data files")?;
         let listing = log::list(root)?;
         let retained =
             RetainedLog::read(root, &listing, &self.handle.subject(), Gaps::Skip).await?;
@@ -220,7 +246,7 @@ impl Table {
     /// Every add or remove of the retained log whose path is not a data file of the table, or
     /// that removes a file no retained version adds: a hand-made entry, for fsck to report.
     pub async fn log_action_problems(&self) -> PondResult<Vec<ActionProblem>> {
-        let root = &self.handle.root;
+        let root = self.handle.root.local("checking the log")?;
         let listing = log::list(root)?;
         let retained =
             RetainedLog::read(root, &listing, &self.handle.subject(), Gaps::Skip).await?;

@@ -135,7 +135,7 @@ pub async fn vacuum(
     orphans_older_than_ms: i64,
     dry_run: bool,
 ) -> PondResult<Vacuumed> {
-    let root = handle.root.clone();
+    let root = handle.root.local("vacuum")?.to_path_buf();
     let subject = handle.subject();
     let listing = {
         let root = root.clone();

@@ -196,9 +196,13 @@ impl NativeTable {
     /// table is already there. `properties`: `pond.*` keys, and optionally
     /// `delta.checkpointInterval`, `delta.logRetentionDuration`, `delta.deletedFileRetentionDuration`.
     #[napi(ts_return_type = "Promise<NativeTable>")]
-    pub async fn create(path: String, properties: HashMap<String, String>) -> Settled<NativeTable> {
+    pub async fn create(
+        path: String,
+        properties: HashMap<String, String>,
+        storage_options: Option<HashMap<String, String>>,
+    ) -> Settled<NativeTable> {
         settled("create", async move {
-            Table::create(&path, properties)
+            Table::create(&path, properties, &storage_options.unwrap_or_default())
                 .await
                 .map(NativeTable::wrap)
         })
@@ -208,9 +212,53 @@ impl NativeTable {
     /// Opens the table at `path` at its newest version, or at `version`. ENOENT when there is no
     /// table or version, CORRUPT when the log is unreadable, EINVAL when the schema is not pond's.
     #[napi(ts_return_type = "Promise<NativeTable>")]
-    pub async fn open(path: String, version: Option<i64>) -> Settled<NativeTable> {
+    pub async fn open(
+        path: String,
+        version: Option<i64>,
+        storage_options: Option<HashMap<String, String>>,
+    ) -> Settled<NativeTable> {
         settled("open", async move {
-            Table::open(&path, version).await.map(NativeTable::wrap)
+            Table::open(&path, version, &storage_options.unwrap_or_default())
+                .await
+                .map(NativeTable::wrap)
+        })
+        .await
+    }
+
+    /// Whether the table is in a bucket: its large files are then stored through the calls
+    /// below, not as host files.
+    #[napi]
+    pub fn in_bucket(&self) -> napi::Result<bool, Code> {
+        Ok(self.table().map_err(thrown)?.in_bucket())
+    }
+
+    /// Stores large file `name` (`sha256=<hex>`, checked against the content).
+    #[napi(ts_return_type = "Promise<void>")]
+    pub async fn put_large_file(&self, name: String, content: Buffer) -> Settled<()> {
+        let table = self.table();
+        let content = bytes::Bytes::from(content.to_vec());
+        settled("putLargeFile", async move {
+            table?.put_large_file(&name, content).await
+        })
+        .await
+    }
+
+    /// Large file `name`; null when the table does not hold it.
+    #[napi(ts_return_type = "Promise<Buffer | null>")]
+    pub async fn read_large_file(&self, name: String) -> Settled<Option<Buffer>> {
+        let table = self.table();
+        settled("readLargeFile", async move {
+            Ok(table?.read_large_file(&name).await?.map(|b| Buffer::from(b.to_vec())))
+        })
+        .await
+    }
+
+    /// Deletes large file `name` (gone already is fine).
+    #[napi(ts_return_type = "Promise<void>")]
+    pub async fn remove_large_file(&self, name: String) -> Settled<()> {
+        let table = self.table();
+        settled("removeLargeFile", async move {
+            table?.remove_large_file(&name).await
         })
         .await
     }

@@ -146,7 +146,7 @@ pub async fn create(dir: &TempDir, properties: &[(&str, &str)]) -> Table {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    Table::create(&dir.table(), properties).await.unwrap()
+    Table::create(&dir.table(), properties, &Default::default()).await.unwrap()
 }
 
 /// Commits `rows` as the version after the loaded one.

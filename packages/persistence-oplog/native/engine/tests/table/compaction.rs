@@ -35,7 +35,7 @@ fn compaction_rewrites_a_partitions_files_as_one_without_changing_a_row() {
         assert_eq!(rows_of(&table.scan_all().await.unwrap()), rows);
         // The removed files stay until vacuum: version 4 still reads them.
         assert_eq!(data_files_on_disk(&dir).len(), 5);
-        let before = Table::open(&dir.table(), Some(4)).await.unwrap();
+        let before = Table::open(&dir.table(), Some(4), &Default::default()).await.unwrap();
         assert_eq!(rows_of(&before.scan_all().await.unwrap()), rows);
         // Nothing a reader replays as new: compaction's files carry no data change.
         assert!(rows_of(&table.read_version(5).await.unwrap()).is_empty());

@@ -22,11 +22,11 @@ fn cleaning_the_log_up_to_a_version_makes_it_the_oldest_one() {
         assert_eq!(done.deleted, entries);
         assert_eq!(table.oldest_version().await.unwrap(), 3);
 
-        let gone = Table::open(&dir.table(), Some(2)).await.err().unwrap();
+        let gone = Table::open(&dir.table(), Some(2), &Default::default()).await.err().unwrap();
         assert_eq!(gone.code, Code::Enoent);
-        let oldest = Table::open(&dir.table(), Some(3)).await.unwrap();
+        let oldest = Table::open(&dir.table(), Some(3), &Default::default()).await.unwrap();
         assert_eq!(rows_of(&oldest.scan_all().await.unwrap()), rows[..3]);
-        let newest = Table::open(&dir.table(), None).await.unwrap();
+        let newest = Table::open(&dir.table(), None, &Default::default()).await.unwrap();
         assert_eq!(newest.version(), 5);
         assert_eq!(rows_of(&newest.scan_all().await.unwrap()), rows);
         let history: serde_json::Value =

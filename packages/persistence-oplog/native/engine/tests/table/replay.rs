@@ -24,7 +24,7 @@ fn a_reopened_table_replays_its_log_past_the_checkpoint_to_the_newest_version() 
     let dir = TempDir::new();
     run(async {
         let rows = five_versions(&dir).await;
-        let table = Table::open(&dir.table(), None).await.unwrap();
+        let table = Table::open(&dir.table(), None, &Default::default()).await.unwrap();
         assert_eq!(table.version(), 5);
         assert_eq!(rows_of(&table.scan_all().await.unwrap()), rows);
         assert_eq!(
@@ -52,7 +52,7 @@ fn a_commit_that_falls_due_leaves_its_checkpoint_to_be_written_after_it_returns(
         }
         let last = std::fs::read_to_string(log.join("_last_checkpoint")).unwrap();
         assert!(last.contains("\"version\":4"), "{last}");
-        assert_eq!(Table::open(&dir.table(), None).await.unwrap().version(), 4);
+        assert_eq!(Table::open(&dir.table(), None, &Default::default()).await.unwrap().version(), 4);
     });
 }
 
@@ -61,14 +61,14 @@ fn an_older_version_opens_as_it_was_and_time_travel_goes_both_ways() {
     let dir = TempDir::new();
     run(async {
         let rows = five_versions(&dir).await;
-        let table = Table::open(&dir.table(), Some(2)).await.unwrap();
+        let table = Table::open(&dir.table(), Some(2), &Default::default()).await.unwrap();
         assert_eq!(table.version(), 2);
         assert_eq!(rows_of(&table.scan_all().await.unwrap()), rows[..2]);
         table.load_version(4).await.unwrap();
         assert_eq!(rows_of(&table.scan_all().await.unwrap()), rows[..4]);
         table.load_version(1).await.unwrap();
         assert_eq!(rows_of(&table.scan_all().await.unwrap()), rows[..1]);
-        let missing = Table::open(&dir.table(), Some(9)).await.err().unwrap();
+        let missing = Table::open(&dir.table(), Some(9), &Default::default()).await.err().unwrap();
         assert_eq!(missing.code, Code::Enoent);
     });
 }
@@ -78,7 +78,7 @@ fn update_reads_what_another_writer_committed() {
     let dir = TempDir::new();
     run(async {
         let writer = create(&dir, &[]).await;
-        let reader = Table::open(&dir.table(), None).await.unwrap();
+        let reader = Table::open(&dir.table(), None, &Default::default()).await.unwrap();
         let row = Row::file("root", "a", 1, 1);
         commit(&writer, std::slice::from_ref(&row)).await;
         assert_eq!(reader.version(), 0);
@@ -92,12 +92,12 @@ fn a_commit_whose_version_another_writer_took_commits_nothing() {
     let dir = TempDir::new();
     run(async {
         let winner = create(&dir, &[]).await;
-        let loser = Table::open(&dir.table(), None).await.unwrap();
+        let loser = Table::open(&dir.table(), None, &Default::default()).await.unwrap();
         commit(&winner, &[Row::file("root", "a", 1, 1)]).await;
         let (ipc, contents) = commit_input(&[Row::file("root", "b", 1, 1)]);
         let lost = loser.commit(ipc, contents, 1, "{}").await.err().unwrap();
         assert_eq!(lost.code, Code::VersionExists);
-        let table = Table::open(&dir.table(), None).await.unwrap();
+        let table = Table::open(&dir.table(), None, &Default::default()).await.unwrap();
         assert_eq!(table.version(), 1);
         let nodes: Vec<String> = rows_of(&table.scan_all().await.unwrap())
             .into_iter()
@@ -112,7 +112,7 @@ fn a_commit_whose_version_another_writer_took_commits_nothing() {
 fn a_directory_without_a_log_is_no_table() {
     let dir = TempDir::new();
     run(async {
-        let none = Table::open(dir.path().to_str().unwrap(), None)
+        let none = Table::open(dir.path().to_str().unwrap(), None, &Default::default())
             .await
             .err()
             .unwrap();

@@ -37,7 +37,7 @@ fn vacuum_deletes_what_compaction_removed_once_it_is_older_than_the_horizon() {
         let done = table.vacuum(later, 0, false).await.unwrap();
         assert_eq!((done.deleted, done.bytes), (listed.deleted, listed.bytes));
         assert_eq!(data_files_on_disk(&dir).len(), 1);
-        let reopened = Table::open(&dir.table(), None).await.unwrap();
+        let reopened = Table::open(&dir.table(), None, &Default::default()).await.unwrap();
         assert_eq!(rows_of(&reopened.scan_all().await.unwrap()), rows);
     });
 }

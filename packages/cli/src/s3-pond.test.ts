@@ -1,0 +1,40 @@
+// `pond --pond s3://bucket/prefix` (and $POND) against a real S3 server (SeaweedFS, started
+// here), its settings in the AWS_* variables.
+
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type S3Server, startS3Server, TEST_SECRET_KEY } from "@pond/delta-python";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useSandbox } from "./testing/run-pond.js";
+
+const VENV = join(fileURLToPath(new URL("..", import.meta.url)), ".venv");
+const sandbox = useSandbox();
+let server: S3Server;
+beforeAll(async () => {
+  server = await startS3Server(VENV);
+}, 600_000);
+afterAll(() => server?.stop(), 60_000);
+
+describe("a pond in a bucket", () => {
+  it("is created, written, listed, read and logged through s3:// URLs", async () => {
+    const s = sandbox();
+    const url = "s3://pond-test/cli/weather";
+    const pond = (...args: string[]) => s.run(["--pond", url, ...args], server.env);
+    expect((await pond("init")).code).toBe(0);
+    await writeFile(s.path("r.csv"), "time,temp_c\n2025-01-06T08:00Z,3.1\n");
+    await writeFile(s.path("big.bin"), Buffer.alloc(200_000, 7));
+    expect((await pond("mkdir", "/raw")).err).toBe("");
+    expect((await pond("copy", "r.csv", "big.bin", "/raw/")).out).toMatch(/^version 2: copied 2/);
+    expect((await pond("ls", "/raw")).out).toBe("big.bin\nr.csv\n");
+    expect((await pond("cat", "/raw/r.csv")).out).toBe("time,temp_c\n2025-01-06T08:00Z,3.1\n");
+    expect((await pond("cat", "/raw/big.bin")).stdout.length).toBe(200_000);
+    const log = await pond("log");
+    expect(log.out).toMatch(/copy r.csv big.bin \/raw\//);
+    expect(log.out).not.toContain(TEST_SECRET_KEY);
+    const viaEnv = await s.run(["ls", "/raw"], { ...server.env, POND: url });
+    expect(viaEnv.out).toBe("big.bin\nr.csv\n");
+    const fsck = await pond("fsck");
+    expect(fsck.err).toMatch(/^pond: ENOTSUP: /);
+  }, 300_000);
+});

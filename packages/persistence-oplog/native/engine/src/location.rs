@@ -1,0 +1,310 @@
+//! Where a pond's table is: a local directory (read and written through the confined opens of
+//! `confined.rs`) or a prefix of an S3-compatible bucket (through object_store, whose S3 client
+//! writes a log entry only if absent: `If-None-Match: *`, so racing writers need no lock).
+//! Settings come from the `AWS_*` variables, then the caller's options; secrets never reach a
+//! message.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Once};
+use std::time::Duration;
+
+use deltalake::DeltaResult;
+use deltalake::logstore::{
+    LogStore, LogStoreFactory, ObjectStoreRef, StorageConfig, default_logstore,
+    logstore_factories,
+};
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, Checksum};
+use object_store::path::Path as ObjectPath;
+use object_store::{BackoffConfig, ClientOptions, ObjectStore, ObjectStoreExt, RetryConfig};
+use url::Url;
+
+use crate::error::{Code, PondError, PondResult};
+
+/// A pond's table in a bucket.
+#[derive(Debug)]
+pub struct Bucket {
+    /// The bucket's store, rooted at the bucket.
+    pub store: Arc<dyn ObjectStore>,
+    /// The table's prefix inside the bucket.
+    pub prefix: ObjectPath,
+    /// `s3://bucket/prefix/`, for delta-rs.
+    pub url: Url,
+    /// `s3://bucket/prefix`: what messages say (never credentials).
+    pub shown: String,
+}
+
+impl Bucket {
+    /// The object `relative` (a `/`-separated path inside the table) names.
+    pub fn at(&self, relative: &str) -> ObjectPath {
+        self.prefix
+            .parts()
+            .chain(ObjectPath::from(relative).parts())
+            .collect()
+    }
+
+    /// An object_store failure as a PondError naming the table: ENOENT for a missing object,
+    /// ETIMEDOUT when the store did not answer, EIO otherwise.
+    pub fn failed(&self, what: &str, e: object_store::Error) -> PondError {
+        store_error(&self.shown, what, e)
+    }
+}
+
+/// object_store's messages name the request, never its signature or keys.
+pub fn store_error(shown: &str, what: &str, e: object_store::Error) -> PondError {
+    let code = match e {
+        object_store::Error::NotFound { .. } => Code::Enoent,
+        _ => Code::Io,
+    };
+    PondError::new(code, format!("{what} {shown}: {}", redact(&e.to_string(), &HashMap::new())))
+}
+
+/// The bucket `target` (`s3://bucket/prefix`) names, or None for anything else. EINVAL for a
+/// URL carrying credentials or parameters, a missing bucket or an unknown setting.
+pub fn bucket(target: &str, options: &HashMap<String, String>) -> PondResult<Option<Bucket>> {
+    let Some(rest) = target.strip_prefix("s3://") else {
+        return Ok(None);
+    };
+    let (authority, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if authority.contains('@') || target.contains('?') || target.contains('#') {
+        return Err(PondError::einval(
+            "an s3:// URL may not carry credentials or parameters: give them in AWS_* variables",
+        ));
+    }
+    if authority.is_empty() {
+        return Err(PondError::einval(format!("{target} names no bucket")));
+    }
+    let prefix = prefix.trim_matches('/');
+    let shown = format!("s3://{authority}/{prefix}");
+    let root = ObjectPath::parse(prefix)
+        .map_err(|_| PondError::einval(format!("{shown}: not a usable prefix")))?;
+    if root.parts().any(|p| p.as_ref() == "." || p.as_ref() == "..") {
+        return Err(PondError::einval(format!("{shown}: not a usable prefix")));
+    }
+    let url = Url::parse(&format!("s3://{authority}/{prefix}/"))
+        .map_err(|e| PondError::einval(format!("{shown}: {e}")))?;
+    Ok(Some(Bucket {
+        store: s3_store(authority, &shown, options)?,
+        prefix: root,
+        url,
+        shown,
+    }))
+}
+
+fn s3_store(
+    bucket: &str,
+    shown: &str,
+    options: &HashMap<String, String>,
+) -> PondResult<Arc<dyn ObjectStore>> {
+    // Bounded: a store that is down fails a command in seconds, not minutes. Set first: the
+    // client options hold `allow_http` too, which the variables and options may set.
+    let mut builder = AmazonS3Builder::new()
+        // Every upload carries its SHA-256, which the store checks before keeping it.
+        .with_checksum_algorithm(Checksum::SHA256)
+        .with_client_options(
+            ClientOptions::new()
+                .with_connect_timeout(Duration::from_secs(5))
+                .with_timeout(Duration::from_secs(60)),
+        )
+        .with_retry(RetryConfig {
+            backoff: BackoffConfig {
+                init_backoff: Duration::from_millis(100),
+                max_backoff: Duration::from_secs(2),
+                base: 2.0,
+            },
+            max_retries: 4,
+            retry_timeout: Duration::from_secs(15),
+        });
+    for (key, value) in std::env::vars() {
+        if key.starts_with("AWS_")
+            && let Ok(key) = key.to_ascii_lowercase().parse::<AmazonS3ConfigKey>()
+        {
+            builder = builder.with_config(key, value);
+        }
+    }
+    builder = builder.with_bucket_name(bucket);
+    for (key, value) in options {
+        let key: AmazonS3ConfigKey = key
+            .to_ascii_lowercase()
+            .parse()
+            .map_err(|_| PondError::einval(format!("unknown storage option {key:?}")))?;
+        builder = builder.with_config(key, value);
+    }
+    let store = builder
+        .build()
+        .map_err(|e| PondError::einval(format!("{shown}: {}", redact(&e.to_string(), options))))?;
+    register_log_store();
+    Ok(Arc::new(store))
+}
+
+/// delta-rs's own log store for `s3://` tables, over the store pond builds: its commit is a
+/// put-if-absent of the entry, which S3 answers with 412 when another writer has the version.
+/// (delta-rs's AWS crate would bring the AWS SDK and a DynamoDB lock; neither is needed.)
+fn register_log_store() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if let Ok(scheme) = Url::parse("s3://") {
+            logstore_factories().insert(scheme, Arc::new(ConditionalPutLogStore));
+        }
+    });
+}
+
+struct ConditionalPutLogStore;
+
+impl LogStoreFactory for ConditionalPutLogStore {
+    fn with_options(
+        &self,
+        prefixed_store: ObjectStoreRef,
+        root_store: ObjectStoreRef,
+        location: &Url,
+        options: &StorageConfig,
+    ) -> DeltaResult<Arc<dyn LogStore>> {
+        Ok(default_logstore(
+            prefixed_store,
+            root_store,
+            location,
+            options,
+        ))
+    }
+}
+
+/// Secret values never reach a message, whatever the store's error quotes.
+pub fn redact(message: &str, options: &HashMap<String, String>) -> String {
+    let mut secrets: Vec<String> = options
+        .iter()
+        .filter(|(k, _)| is_secret(k))
+        .map(|(_, v)| v.clone())
+        .collect();
+    secrets.extend(
+        std::env::vars()
+            .filter(|(k, _)| k.starts_with("AWS_") && is_secret(k))
+            .map(|(_, v)| v),
+    );
+    secrets
+        .iter()
+        .filter(|s| s.len() >= 4)
+        .fold(message.to_owned(), |m, s| m.replace(s.as_str(), "***"))
+}
+
+fn is_secret(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.contains("secret") || key.contains("token") || key.contains("password")
+}
+
+/// Where a pond's table is.
+#[derive(Debug, Clone)]
+pub enum Root {
+    Local(PathBuf),
+    Bucket(Arc<Bucket>),
+}
+
+impl Root {
+    /// The table `target` names: `s3://bucket/prefix`, else a local path (`file://` URL or
+    /// not); EINVAL for another scheme.
+    pub fn parse(target: &str, options: &HashMap<String, String>) -> PondResult<Root> {
+        if let Some(bucket) = bucket(target, options)? {
+            return Ok(Root::Bucket(Arc::new(bucket)));
+        }
+        let path = match target.split_once("://") {
+            Some(("file", path)) => path,
+            Some((scheme, _)) => {
+                return Err(PondError::einval(format!(
+                    "{scheme}:// is not a place for a pond: use a local path or s3://bucket/prefix"
+                )));
+            }
+            None => target,
+        };
+        if path.is_empty() {
+            return Err(PondError::einval("the table path is empty"));
+        }
+        std::path::absolute(path)
+            .map(Root::Local)
+            .map_err(|e| crate::error::from_io(e, "resolving", std::path::Path::new(path)))
+    }
+
+    /// The table's directory; ENOTSUP naming `what` for a table in a bucket.
+    pub fn local(&self, what: &str) -> PondResult<&std::path::Path> {
+        match self {
+            Root::Local(dir) => Ok(dir),
+            Root::Bucket(bucket) => Err(PondError::enotsup(format!(
+                "{}: {what} works on ponds in a local directory only",
+                bucket.shown
+            ))),
+        }
+    }
+
+    /// `table <where>`, as messages name it.
+    pub fn subject(&self) -> String {
+        match self {
+            Root::Local(dir) => format!("table {}", dir.display()),
+            Root::Bucket(bucket) => format!("table {}", bucket.shown),
+        }
+    }
+
+    /// A file of the table as messages name it.
+    pub fn shown(&self, relative: &str) -> PathBuf {
+        match self {
+            Root::Local(dir) => dir.join(relative),
+            Root::Bucket(bucket) => PathBuf::from(format!("{}/{relative}", bucket.shown)),
+        }
+    }
+
+    /// The bytes of `relative`, None when it does not exist; a local file is never read through
+    /// a link.
+    pub async fn read(&self, relative: &str) -> PondResult<Option<bytes::Bytes>> {
+        match self {
+            Root::Local(dir) => {
+                let path = dir.join(relative);
+                let read = tokio::task::spawn_blocking(move || crate::log::read_file(&path))
+                    .await
+                    .map_err(|e| crate::error::from_join(e, "reading a file"))??;
+                Ok(read.map(bytes::Bytes::from))
+            }
+            Root::Bucket(bucket) => match bucket.store.get(&bucket.at(relative)).await {
+                Ok(got) => got
+                    .bytes()
+                    .await
+                    .map(Some)
+                    .map_err(|e| bucket.failed(&format!("reading {relative} of"), e)),
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(e) => Err(bucket.failed(&format!("reading {relative} of"), e)),
+            },
+        }
+    }
+
+    /// Whether `relative` exists (a local one as a regular file).
+    pub async fn exists(&self, relative: &str) -> PondResult<bool> {
+        match self {
+            Root::Local(dir) => Ok(dir.join(relative).is_file()),
+            Root::Bucket(bucket) => match bucket.store.head(&bucket.at(relative)).await {
+                Ok(_) => Ok(true),
+                Err(object_store::Error::NotFound { .. }) => Ok(false),
+                Err(e) => Err(bucket.failed(&format!("looking up {relative} in"), e)),
+            },
+        }
+    }
+}
+
+impl Bucket {
+    /// The names (relative to `dir`) and sizes of the objects directly in `dir` of the table.
+    pub async fn list(&self, dir: &str) -> PondResult<Vec<(String, u64)>> {
+        use futures::TryStreamExt;
+        let prefix = self.at(dir);
+        let listed: Vec<_> = self
+            .store
+            .list(Some(&prefix))
+            .try_collect()
+            .await
+            .map_err(|e| self.failed(&format!("listing {dir} of"), e))?;
+        Ok(listed
+            .into_iter()
+            .filter_map(|meta| {
+                let name = meta.location.prefix_match(&prefix)?.collect::<Vec<_>>();
+                match name.as_slice() {
+                    [one] => Some((one.as_ref().to_owned(), meta.size)),
+                    _ => None,
+                }
+            })
+            .collect())
+    }
+}
