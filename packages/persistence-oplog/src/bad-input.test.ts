@@ -27,11 +27,11 @@ async function pondWithFile(): Promise<{ path: string; partition: string }> {
 }
 
 describe("bad input", () => {
-  it("a URL other than file:// is ENOTSUP, and nothing is created for it", async () => {
+  it("a URL other than file:// or s3:// is ENOTSUP, and nothing is created for it", async () => {
     const cwd = process.cwd();
     process.chdir(scratch);
     try {
-      for (const url of ["s3://bucket/lake", "https://example.com/lake"]) {
+      for (const url of ["gs://bucket/lake", "https://example.com/lake"]) {
         for (const attempt of [createOplogFs(url), openOplogFs(url)]) {
           const error = await failure(attempt);
           expect(error.code).toBe("ENOTSUP");

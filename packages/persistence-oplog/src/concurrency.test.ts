@@ -4,13 +4,33 @@ import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { S3Server } from "@pond/delta-python";
 import { PondError } from "@pond/tinyfs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOplogFs, openOplogFs } from "./index.js";
+import { startTestS3Server } from "./test-workers/python.js";
 import { runWriter } from "./test-workers/spawn.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "pond-concurrency-"));
-afterAll(() => rm(scratch, { recursive: true, force: true }), 60_000);
+let server: S3Server;
+beforeAll(async () => {
+  server = await startTestS3Server();
+}, 600_000);
+afterAll(async () => {
+  await server?.stop();
+  await rm(scratch, { recursive: true, force: true });
+}, 60_000);
+
+/** Where the ponds are, the writers' environment and this process's settings. */
+const PLACES = [
+  { name: "on disk", path: (n: string) => join(scratch, n), env: () => ({}), options: () => ({}) },
+  {
+    name: "in a bucket",
+    path: (n: string) => `s3://pond-test/concurrency/${n}`,
+    env: () => server.env,
+    options: () => ({ storageOptions: server.storageOptions }),
+  },
+];
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 describe("a CONFLICT", () => {
@@ -48,21 +68,21 @@ describe("a CONFLICT", () => {
   });
 });
 
-describe("concurrent writer processes", () => {
+describe.each(PLACES)("concurrent writer processes, a pond $name", (place) => {
   it("4 processes × 25 transactions into disjoint directories all land", async () => {
-    const path = join(scratch, "disjoint");
-    const setup = await createOplogFs(path);
+    const path = place.path("disjoint");
+    const setup = await createOplogFs(path, place.options());
     await setup.transaction(async (root) => {
       for (let w = 0; w < 4; w++) await root.createDirPath(`/w${w}`);
     });
     await setup.close();
 
     const results = await Promise.all(
-      [0, 1, 2, 3].map((w) => runWriter(["disjoint", path, String(w), "25"])),
+      [0, 1, 2, 3].map((w) => runWriter(["disjoint", path, String(w), "25"], place.env())),
     );
     expect(results.flatMap((r) => r.lines)).toHaveLength(100);
 
-    const fs = await openOplogFs(path);
+    const fs = await openOplogFs(path, place.options());
     const history = await fs.history();
     expect(history).toHaveLength(2 + 100);
     expect(history.map((c) => c.version)).toEqual(history.map((_, i) => i));
@@ -79,13 +99,13 @@ describe("concurrent writer processes", () => {
   }, 300_000);
 
   it("4 processes writing the same names never lose a committed change", async () => {
-    const path = join(scratch, "contended");
-    const setup = await createOplogFs(path);
+    const path = place.path("contended");
+    const setup = await createOplogFs(path, place.options());
     await setup.root().createDirPath("/shared");
     await setup.close();
 
     const results = await Promise.all(
-      [0, 1, 2, 3].map((w) => runWriter(["contended", path, String(w), "25", "6"])),
+      [0, 1, 2, 3].map((w) => runWriter(["contended", path, String(w), "25", "6"], place.env())),
     );
     const outcomes = results.flatMap((r) => r.lines) as Array<{
       txn: string;
@@ -96,7 +116,7 @@ describe("concurrent writer processes", () => {
     const landed = outcomes.filter((o) => o.outcome === "landed");
     const conflicted = outcomes.filter((o) => o.outcome === "conflict");
 
-    const fs = await openOplogFs(path);
+    const fs = await openOplogFs(path, place.options());
     const history = await fs.history();
     // Exactly the landed transactions are in the history, each once.
     const committed = history.slice(2).map((c) => c.message as string);

@@ -4,13 +4,33 @@ import { mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { S3Server } from "@pond/delta-python";
 import { type FS, sha256Hex } from "@pond/tinyfs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openOplogFs } from "./index.js";
+import { startTestS3Server } from "./test-workers/python.js";
 import { startWriter } from "./test-workers/spawn.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "pond-crash-"));
-afterAll(() => rm(scratch, { recursive: true, force: true }), 60_000);
+let server: S3Server;
+beforeAll(async () => {
+  server = await startTestS3Server();
+}, 600_000);
+afterAll(async () => {
+  await server?.stop();
+  await rm(scratch, { recursive: true, force: true });
+}, 60_000);
+
+/** Where the pond is, the writer's environment and the reader's settings. */
+const PLACES = [
+  { name: "on disk", path: () => join(scratch, "pond"), env: () => ({}), options: () => ({}) },
+  {
+    name: "in a bucket",
+    path: () => "s3://pond-test/crash",
+    env: () => server.env,
+    options: () => ({ storageOptions: server.storageOptions }),
+  },
+];
 
 const KILLS = 24;
 
@@ -31,13 +51,13 @@ async function verifyVersion(fs: FS, version: number): Promise<void> {
   await view.close();
 }
 
-describe("crash safety", () => {
+describe.each(PLACES)("crash safety of a pond $name", (place) => {
   it(`survives ${KILLS} SIGKILLs of a committing process`, async () => {
-    const path = join(scratch, "pond");
+    const path = place.path();
     let verified = 0;
     let lastReported = -1;
     for (let kill = 0; kill < KILLS; kill++) {
-      const { child, done } = startWriter(["crash", path]);
+      const { child, done } = startWriter(["crash", path], place.env());
       // Let it run past start-up, then kill it at a random moment.
       await new Promise<void>((resolve) => {
         const onData = () => {
@@ -52,7 +72,7 @@ describe("crash safety", () => {
       for (const line of finished.lines)
         lastReported = Math.max(lastReported, line.committed as number);
 
-      const fs = await openOplogFs(path, { readOnly: true });
+      const fs = await openOplogFs(path, { ...place.options(), readOnly: true });
       const history = await fs.history();
       const newest = history[history.length - 1]?.version as number;
       // Every commit the writer saw succeed is there; nothing else but whole commits.
