@@ -1,5 +1,5 @@
-// bench:remote — copies of a pond on an S3-compatible server (SeaweedFS, started here), against
-// local commits and the AWS CLI's `s3 sync` of the same files, in the same run.
+// bench:remote — ponds in and copies on an S3-compatible server (SeaweedFS, started here),
+// against the same work on local disk and the AWS CLI's `s3 sync` of the same files, in one run.
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deltalakePython, startS3Server } from "@pond/delta-python";
-import { clonePond, copyPond, createOplogFs } from "@pond/persistence-oplog";
+import { clonePond, copyPond, createOplogFs, openOplogFs } from "@pond/persistence-oplog";
 import { percentile, printTable, type Row, time } from "./harness.js";
 import { importTree, makeHostTree } from "./host-tree.js";
 
@@ -66,6 +66,46 @@ async function main(): Promise<void> {
         goal: 3,
       });
     }
+    // Commits to a pond kept in the bucket itself, against the same commits on local disk.
+    const inBucket = await createOplogFs("s3://bench/live", options);
+    const onDisk = await createOplogFs(join(scratch, "live"));
+    const bucketCommits: number[] = [];
+    const diskCommits: number[] = [];
+    for (let i = 0; i < COMMITS; i++) {
+      const content = `reading ${i}\n`;
+      bucketCommits.push(await time(() => inBucket.root().writeFile(`/r${i % 50}.csv`, content)));
+      diskCommits.push(await time(() => onDisk.root().writeFile(`/r${i % 50}.csv`, content)));
+    }
+    await inBucket.close();
+    await onDisk.close();
+    for (const [p, name] of [
+      [0.5, "median"],
+      [0.99, "p99"],
+    ] as const) {
+      rows.push({
+        name: `commit to a pond in the bucket, ${name} (${COMMITS} versions)`,
+        pond: percentile(bucketCommits, p),
+        baseline: percentile(diskCommits, p),
+        unit: "ms",
+        goal: 3,
+      });
+    }
+    const open = async (place: string, opts = {}) => {
+      const fs = await openOplogFs(place, opts);
+      await fs.root().readFile("/r0.csv");
+      await fs.close();
+    };
+    const before = await server.requests("bench");
+    const openBucket = await time(() => open("s3://bench/live", options));
+    const after = await server.requests("bench");
+    const requests = Object.keys(after).reduce((n, k) => n + (after[k] ?? 0) - (before[k] ?? 0), 0);
+    rows.push({
+      name: `open + read after ${COMMITS} commits (${requests} S3 requests; goal 12)`,
+      pond: openBucket,
+      baseline: await time(() => open(join(scratch, "live"))),
+      unit: "ms",
+    });
+
     // A 10,000-file pond copied to the bucket and back, against the same files as objects.
     const tree = makeHostTree(scratch, DIRS, FILES);
     const files = join(scratch, "files");
@@ -95,7 +135,7 @@ async function main(): Promise<void> {
     rmSync(scratch, { recursive: true, force: true });
   }
   printTable(
-    "bench:remote — pond copies on SeaweedFS S3 (baselines: the local commit; the AWS CLI's s3 sync)",
+    "bench:remote — ponds in and copies on SeaweedFS S3 (baselines: local disk; the AWS CLI's s3 sync)",
     "baseline",
     rows,
   );
