@@ -1,41 +1,17 @@
 // Several processes write one pond at once: every commit lands whole or fails with CONFLICT.
 
-import { mkdtempSync } from "node:fs";
-import { rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { S3Server } from "@pond/delta-python";
 import { PondError } from "@pond/tinyfs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createOplogFs, openOplogFs } from "./index.js";
-import { startTestS3Server } from "./test-workers/python.js";
+import { usePondPlaces } from "./test-workers/places.js";
 import { runWriter } from "./test-workers/spawn.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "pond-concurrency-"));
-let server: S3Server;
-beforeAll(async () => {
-  server = await startTestS3Server();
-}, 600_000);
-afterAll(async () => {
-  await server?.stop();
-  await rm(scratch, { recursive: true, force: true });
-}, 60_000);
-
-/** Where the ponds are, the writers' environment and this process's settings. */
-const PLACES = [
-  { name: "on disk", path: (n: string) => join(scratch, n), env: () => ({}), options: () => ({}) },
-  {
-    name: "in a bucket",
-    path: (n: string) => `s3://pond-test/concurrency/${n}`,
-    env: () => server.env,
-    options: () => ({ storageOptions: server.storageOptions }),
-  },
-];
+const PLACES = usePondPlaces("concurrency");
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 describe("a CONFLICT", () => {
   it("names the pond path a concurrent commit changed, for a name read or a file written", async () => {
-    const path = join(scratch, "named");
+    const path = PLACES[0].path("named");
     const fs = await createOplogFs(path);
     await fs.root().createDirPath("/shared/deep", { recursive: true });
     await fs.root().writeFile("/shared/deep/read.txt", "v1");

@@ -1,36 +1,12 @@
 // A writer process killed with SIGKILL at random moments never leaves a half-written pond.
 
-import { mkdtempSync } from "node:fs";
-import { rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { S3Server } from "@pond/delta-python";
 import { type FS, sha256Hex } from "@pond/tinyfs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openOplogFs } from "./index.js";
-import { startTestS3Server } from "./test-workers/python.js";
+import { usePondPlaces } from "./test-workers/places.js";
 import { startWriter } from "./test-workers/spawn.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "pond-crash-"));
-let server: S3Server;
-beforeAll(async () => {
-  server = await startTestS3Server();
-}, 600_000);
-afterAll(async () => {
-  await server?.stop();
-  await rm(scratch, { recursive: true, force: true });
-}, 60_000);
-
-/** Where the pond is, the writer's environment and the reader's settings. */
-const PLACES = [
-  { name: "on disk", path: () => join(scratch, "pond"), env: () => ({}), options: () => ({}) },
-  {
-    name: "in a bucket",
-    path: () => "s3://pond-test/crash",
-    env: () => server.env,
-    options: () => ({ storageOptions: server.storageOptions }),
-  },
-];
+const PLACES = usePondPlaces("crash");
 
 const KILLS = 24;
 
@@ -53,7 +29,7 @@ async function verifyVersion(fs: FS, version: number): Promise<void> {
 
 describe.each(PLACES)("crash safety of a pond $name", (place) => {
   it(`survives ${KILLS} SIGKILLs of a committing process`, async () => {
-    const path = place.path();
+    const path = place.path("pond");
     let verified = 0;
     let lastReported = -1;
     for (let kill = 0; kill < KILLS; kill++) {

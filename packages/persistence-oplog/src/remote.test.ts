@@ -11,6 +11,7 @@ import { type S3Server, TEST_SECRET_KEY } from "@pond/delta-python";
 import { type FS, PondError } from "@pond/tinyfs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clonePond, copyPond, createOplogFs, fsckOplog, openOplogFs } from "./index.js";
+import { failure } from "./test-workers/failure.js";
 import { deltalakePython, startTestS3Server } from "./test-workers/python.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "pond-remote-"));
@@ -35,15 +36,6 @@ const text = async (fs: FS, path: string) =>
 async function writeVersions(fs: FS, prefix: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++)
     await fs.root().writeFile(`/${prefix}-${i}.txt`, `${prefix} ${i}`);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<PondError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!PondError.is(error)) throw new Error(`expected a PondError, got ${String(error)}`);
-  return error;
 }
 
 describe("pond copies on S3", () => {
@@ -107,7 +99,7 @@ describe("pond copies on S3", () => {
 
     const winner = pushes[0]?.status === "fulfilled" ? "left" : "right";
     const loser = winner === "left" ? "right" : "left";
-    const again = await rejection(copyPond(local(loser), url, options));
+    const again = await failure(copyPond(local(loser), url, options));
     expect(again.code).toBe("CONFLICT");
     expect(again.message).toMatch(/different histories/);
     await clonePond(url, local("after-race"), options);
@@ -159,7 +151,7 @@ describe("pond copies on S3", () => {
       const outside = local(`outside-${dir}`);
       await rename(inside, outside);
       await symlink(outside, inside);
-      const error = await rejection(copyPond(source, local(`linked-copy-${dir}`)));
+      const error = await failure(copyPond(source, local(`linked-copy-${dir}`)));
       expect(error.code).toBe("CORRUPT");
       expect(error.message).toMatch(/symbolic link inside the pond/);
       await rm(inside);
@@ -170,7 +162,7 @@ describe("pond copies on S3", () => {
     await mkdir(local("elsewhere-log"));
     await mkdir(destination);
     await symlink(local("elsewhere-log"), join(destination, "_delta_log"));
-    expect((await rejection(copyPond(source, destination))).code).toBe("CORRUPT");
+    expect((await failure(copyPond(source, destination))).code).toBe("CORRUPT");
     expect(await readdir(local("elsewhere-log"))).toEqual([]);
   });
 
@@ -184,11 +176,11 @@ describe("pond copies on S3", () => {
     );
     await writeFile(join(scratch, "outside.parquet"), "PAR1");
     const url = remote();
-    const error = await rejection(copyPond(hostile, url, options));
+    const error = await failure(copyPond(hostile, url, options));
     expect(error.code).toBe("CORRUPT");
     expect(error.message).toMatch(/not inside the pond/);
     const local2 = local("hostile-dest");
-    expect((await rejection(copyPond(hostile, local2))).code).toBe("CORRUPT");
+    expect((await failure(copyPond(hostile, local2))).code).toBe("CORRUPT");
     expect(existsSync(join(local2, "outside.parquet"))).toBe(false);
     expect(await readdir(local2)).toEqual([]);
   }, 120_000);
@@ -198,18 +190,16 @@ describe("pond copies on S3", () => {
     await writeVersions(fs, "s", 1);
     await fs.close();
     const wrong = { ...server.storageOptions, aws_secret_access_key: "wrong-secret-value-42" };
-    const denied = await rejection(copyPond(local("secret"), remote(), { storageOptions: wrong }));
+    const denied = await failure(copyPond(local("secret"), remote(), { storageOptions: wrong }));
     expect(denied.code).toBe("EIO");
     expect(denied.message).toContain("s3://pond-test/");
     expect(denied.message).not.toContain("wrong-secret-value-42");
     expect(denied.message).not.toContain(TEST_SECRET_KEY);
-    const inUrl = await rejection(
-      copyPond(local("secret"), "s3://key:hunter2@pond-test/x", options),
-    );
+    const inUrl = await failure(copyPond(local("secret"), "s3://key:hunter2@pond-test/x", options));
     expect(inUrl.code).toBe("EINVAL");
     expect(inUrl.message).not.toContain("hunter2");
-    expect((await rejection(copyPond(local("secret"), "gs://b/x", options))).code).toBe("EINVAL");
-    expect((await rejection(clonePond(remote(), local("secret"), options))).code).toBe("EEXIST");
+    expect((await failure(copyPond(local("secret"), "gs://b/x", options))).code).toBe("EINVAL");
+    expect((await failure(clonePond(remote(), local("secret"), options))).code).toBe("EEXIST");
   }, 120_000);
 
   it("takes the store's settings from the AWS_* variables", async () => {
@@ -237,7 +227,7 @@ describe("pond copies on S3", () => {
     await fs.close();
     await server.halt();
     try {
-      const down = await rejection(copyPond(local("outage"), url, options));
+      const down = await failure(copyPond(local("outage"), url, options));
       expect(down.code).toBe("EIO");
       expect(down.message).toContain(url);
       expect(down.message).not.toContain(TEST_SECRET_KEY);

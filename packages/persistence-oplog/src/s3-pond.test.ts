@@ -7,6 +7,7 @@ import { type S3Server, TEST_SECRET_KEY } from "@pond/delta-python";
 import { type FS, PondError, sha256Hex } from "@pond/tinyfs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOplogFs, fsckOplog, maintainOplog, openOplogFs } from "./index.js";
+import { failure } from "./test-workers/failure.js";
 import { deltalakePython, startTestS3Server } from "./test-workers/python.js";
 
 let server: S3Server;
@@ -21,15 +22,6 @@ let seq = 0;
 const pondUrl = () => `s3://pond-test/ponds/p${++seq}`;
 const text = async (fs: FS, path: string) =>
   new TextDecoder().decode(await fs.root().readFile(path));
-
-async function rejection(promise: Promise<unknown>): Promise<PondError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!PondError.is(error)) throw new Error(`expected a PondError, got ${String(error)}`);
-  return error;
-}
 
 describe("a pond in a bucket", () => {
   it("keeps small and large files, every version, across opens", async () => {
@@ -51,7 +43,7 @@ describe("a pond in a bucket", () => {
     expect(await text(old, "/data/note.txt")).toBe("first");
     await old.close();
     await again.close();
-    expect((await rejection(openOplogFs(pondUrl(), options))).code).toBe("ENOENT");
+    expect((await failure(openOplogFs(pondUrl(), options))).code).toBe("ENOENT");
   }, 300_000);
 
   it("is read by the delta-rs Python package", async () => {
@@ -80,15 +72,15 @@ describe("a pond in a bucket", () => {
     expect(JSON.stringify(await fs.history())).not.toContain(TEST_SECRET_KEY);
     await fs.close();
     const wrong = { ...server.storageOptions, aws_secret_access_key: "wrong-secret-value-42" };
-    const denied = await rejection(openOplogFs(url, { storageOptions: wrong }));
+    const denied = await failure(openOplogFs(url, { storageOptions: wrong }));
     expect(denied.code).toBe("EIO");
     expect(denied.message).toContain("s3://pond-test/ponds/");
     expect(denied.message).not.toContain("wrong-secret-value-42");
-    const inUrl = await rejection(openOplogFs("s3://key:hunter2@pond-test/x", options));
+    const inUrl = await failure(openOplogFs("s3://key:hunter2@pond-test/x", options));
     expect(inUrl.code).toBe("EINVAL");
     expect(inUrl.message).not.toContain("hunter2");
-    expect((await rejection(fsckOplog(url))).code).toBe("ENOTSUP");
-    expect((await rejection(maintainOplog(url, {}))).code).toBe("ENOTSUP");
+    expect((await failure(fsckOplog(url))).code).toBe("ENOTSUP");
+    expect((await failure(maintainOplog(url, {}))).code).toBe("ENOTSUP");
   }, 300_000);
 
   it("fails clearly while the server is down, with nothing half-committed, and works once it is back", async () => {
@@ -97,7 +89,7 @@ describe("a pond in a bucket", () => {
     await fs.root().writeFile("/before.txt", "before");
     await server.halt();
     try {
-      const down = await rejection(fs.root().writeFile("/during.txt", "during"));
+      const down = await failure(fs.root().writeFile("/during.txt", "during"));
       expect(down.code).toBe("EIO");
       expect(down.message).toContain(url);
       expect(down.message).not.toContain(TEST_SECRET_KEY);
