@@ -32,6 +32,8 @@ export interface MaintainOptions {
   orphanGraceMs?: number;
   /** Called as each step starts. */
   onStep?: (step: MaintenanceStep) => void;
+  /** Settings of the bucket an s3:// pond is in (see `OplogFsOptions.storageOptions`). */
+  storageOptions?: Record<string, string>;
 }
 
 export interface MaintainReport {
@@ -89,12 +91,7 @@ export async function maintainOplog(
     throw new PondError("EINVAL", "orphanGraceMs must be a whole number of milliseconds", { path });
   }
   const step = options.onStep ?? (() => undefined);
-  if (/^s3:\/\//i.test(path)) {
-    throw new PondError("ENOTSUP", "maintenance works on ponds in a local directory only", {
-      path,
-    });
-  }
-  const table = await openPondTable(path);
+  const table = await openPondTable(path, options.storageOptions);
   try {
     refuseLogGap(table);
     await table.update();
@@ -210,6 +207,9 @@ async function reclaimLargeFiles(
   table: OpLogTable,
   orphanedBefore: number,
 ): Promise<{ files: number; bytes: number }> {
+  // A bucket has no rename to set a candidate aside while checking that no transaction is
+  // storing it again: large files in a bucket are kept.
+  if (table.inBucket) return { files: 0, bytes: 0 };
   const dir = join(table.root, LARGE_FILES_DIR);
   if (!(await realDirectory(dir))) return { files: 0, bytes: 0 };
   const names = (await readdir(dir, { withFileTypes: true }))

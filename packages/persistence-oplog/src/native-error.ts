@@ -13,6 +13,7 @@ const CODES: Record<string, PondErrorCode> = {
   ENOSPC: "ENOSPC",
   IO: "EIO",
   ENOTSUP: "ENOTSUP",
+  ETIMEDOUT: "ETIMEDOUT",
   INTERNAL: "INTERNAL",
 };
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOplogFs, fsckOplog, maintainOplog, openOplogFs } from "./index.js";
 import { failure } from "./test-workers/failure.js";
 import { deltalakePython, startTestS3Server } from "./test-workers/python.js";
+import { startS3Proxy } from "./test-workers/s3-proxy.js";
 
 let server: S3Server;
 let options: { storageOptions: Record<string, string> };
@@ -80,8 +81,167 @@ describe("a pond in a bucket", () => {
     expect(inUrl.code).toBe("EINVAL");
     expect(inUrl.message).not.toContain("hunter2");
     expect((await failure(fsckOplog(url))).code).toBe("ENOTSUP");
-    expect((await failure(maintainOplog(url, {}))).code).toBe("ENOTSUP");
   }, 300_000);
+
+  it("is maintained in place: compaction keeps an open at a dozen requests, retention frees the rest", async () => {
+    const url = pondUrl();
+    const fs = await createOplogFs(url, options);
+    await fs.root().createDirPath("/logs");
+    for (let i = 0; i < 60; i++) {
+      await fs.root().writeFile(`/logs/day${i % 20}.csv`, `day,${i}\n${"reading,".repeat(i)}\n`);
+    }
+    const expected = new Map<string, string>();
+    for (let i = 0; i < 20; i++)
+      expected.set(`/logs/day${i}.csv`, await text(fs, `/logs/day${i}.csv`));
+    const newest = (await fs.history()).at(-1)?.version ?? -1;
+    await fs.close();
+    // Every request the open and the read send, counted by a proxy in front of the server.
+    const openAndRead = async () => {
+      const proxy = await startS3Proxy(server.endpoint);
+      try {
+        const storageOptions = { ...options.storageOptions, aws_endpoint: proxy.endpoint };
+        const again = await openOplogFs(url, { storageOptions });
+        const read = await text(again, "/logs/day7.csv");
+        await again.close();
+        return { read, count: proxy.seen.length };
+      } finally {
+        await proxy.close();
+      }
+    };
+    const unmaintained = await openAndRead();
+
+    const kept = await maintainOplog(url, { ...options, orphanGraceMs: 0 });
+    expect(kept.compaction.version).toBeGreaterThan(newest);
+    expect(kept.compaction.filesRemoved).toBeGreaterThan(10);
+    expect(kept.log.oldestVersion).toBe(0);
+    const compacted = await openAndRead();
+    expect(compacted.read).toBe(expected.get("/logs/day7.csv"));
+    expect(compacted.count).toBeLessThanOrEqual(12);
+    expect(compacted.count).toBeLessThan(unmaintained.count);
+    // Version 0 made the pond, 1 the directory, 2 + i the i-th write.
+    const old = await openOplogFs(url, { ...options, version: 6 });
+    expect(await text(old, "/logs/day4.csv")).toBe(`day,4\n${"reading,".repeat(4)}\n`);
+    expect(await old.root().exists("/logs/day5.csv")).toBe(false);
+    await old.close();
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const trimmed = await maintainOplog(url, { ...options, retention: "1s", orphanGraceMs: 0 });
+    expect(trimmed.retention).toBe("1s");
+    expect(trimmed.dataFilesDeleted.files).toBe(kept.compaction.filesRemoved);
+    expect(trimmed.log.entriesDeleted).toBeGreaterThan(newest);
+    expect(trimmed.log.oldestVersion).toBeGreaterThan(newest);
+    const after = await openOplogFs(url, options);
+    for (const [path, content] of expected) expect(await text(after, path)).toBe(content);
+    await after.root().writeFile("/logs/day0.csv", "rewritten");
+    await after.close();
+    const gone = await failure(openOplogFs(url, { ...options, version: 5 }));
+    expect(gone.message).toMatch(/retained|oldest/);
+    const script = [
+      "import sys, json, os, deltalake",
+      "t = deltalake.DeltaTable(sys.argv[1], storage_options=json.loads(sys.argv[2]))",
+      "print(json.dumps({'version': t.version(), 'files': len(t.file_uris())}), flush=True)",
+      "os._exit(0)",
+    ].join("\n");
+    const python = { ...server.storageOptions, aws_conditional_put: "etag" };
+    const run = spawnSync(deltalakePython(), ["-c", script, url, JSON.stringify(python)], {
+      encoding: "utf8",
+    });
+    expect(run.stdout, run.stderr).toMatch(/^\{.*\}\n$/);
+    expect(JSON.parse(run.stdout).version).toBeGreaterThan(trimmed.log.oldestVersion);
+  }, 300_000);
+
+  it("leaves nothing half-committed when the server goes away at any request of a commit", async () => {
+    const url = pondUrl();
+    const proxy = await startS3Proxy(server.endpoint);
+    try {
+      const via = { storageOptions: { ...options.storageOptions, aws_endpoint: proxy.endpoint } };
+      const fs = await createOplogFs(url, via);
+      const big = new Uint8Array(9 << 20).map((_, i) => (i * 13 + (i >> 10)) & 0xff);
+      // One commit of a large file (a multipart upload) and two directories' small files.
+      const commit = (fs: FS, n: number) =>
+        fs.transaction(async (root) => {
+          await root.createDirPath(`/d${n}`);
+          await root.writeFile(
+            `/d${n}/big.bin`,
+            big.map((b) => b ^ n),
+          );
+          await root.writeFile(`/d${n}/note.txt`, `note ${n}`);
+          await root.writeFile(`/top${n}.txt`, `top ${n}`);
+        });
+      const first = proxy.seen.length;
+      await commit(fs, 0);
+      const perCommit = proxy.seen.length - first;
+      expect(perCommit).toBeGreaterThan(4);
+      await fs.close();
+
+      let versions = 2;
+      for (let k = 0; k < perCommit; k++) {
+        const writer = await openOplogFs(url, via);
+        const from = proxy.seen.length + k;
+        proxy.decide((_, index) => (index >= from ? { drop: true } : {}));
+        const outcome = await commit(writer, k + 1).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        proxy.decide(undefined);
+        await writer.close().catch(() => undefined);
+        const reader = await openOplogFs(url, via);
+        const history = await reader.history();
+        if (outcome === undefined) {
+          // Only the answer to the last request was lost after it had landed.
+          versions++;
+        } else {
+          expect(PondError.is(outcome, "EIO"), String(outcome)).toBe(true);
+          expect((outcome as PondError).message).toContain(url);
+          expect((outcome as PondError).message).not.toContain(TEST_SECRET_KEY);
+        }
+        expect(history.length).toBe(versions);
+        const landed = await reader.root().exists(`/d${k + 1}`);
+        expect(landed).toBe(outcome === undefined);
+        await reader.close();
+      }
+      const after = await openOplogFs(url, via);
+      await commit(after, 99);
+      expect(sha256Hex(await after.root().readFile("/d99/big.bin"))).toBe(
+        sha256Hex(big.map((b) => b ^ 99)),
+      );
+      expect(sha256Hex(await after.root().readFile("/d0/big.bin"))).toBe(sha256Hex(big));
+      await after.close();
+    } finally {
+      await proxy.close();
+    }
+  }, 600_000);
+
+  it("retries requests that fail, and gives up on a server too slow to answer", async () => {
+    const url = pondUrl();
+    const proxy = await startS3Proxy(server.endpoint);
+    try {
+      const via = {
+        storageOptions: { ...options.storageOptions, aws_endpoint: proxy.endpoint, timeout: "2s" },
+      };
+      const fs = await createOplogFs(url, via);
+      // Every other request dropped: each is sent again and the commits land.
+      proxy.decide((_, index) => (index % 2 === 0 ? { drop: true } : {}));
+      for (let i = 0; i < 5; i++) await fs.root().writeFile(`/flaky${i}.txt`, `flaky ${i}`);
+      proxy.decide(undefined);
+      expect((await fs.history()).length).toBe(6);
+
+      proxy.decide(() => ({ delayMs: 5_000 }));
+      const slow = await failure(fs.root().writeFile("/slow.txt", "slow"));
+      proxy.decide(undefined);
+      expect(slow.code).toBe("ETIMEDOUT");
+      expect(slow.message).toContain(url);
+      expect(slow.message).not.toContain(TEST_SECRET_KEY);
+      await fs.close();
+      const back = await openOplogFs(url, via);
+      expect(await back.root().exists("/slow.txt")).toBe(false);
+      await back.root().writeFile("/fast.txt", "fast");
+      expect((await back.history()).length).toBe(7);
+      await back.close();
+    } finally {
+      await proxy.close();
+    }
+  }, 600_000);
 
   it("fails clearly while the server is down, with nothing half-committed, and works once it is back", async () => {
     const url = pondUrl();

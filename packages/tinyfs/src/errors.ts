@@ -15,6 +15,8 @@ export type PondErrorCode =
   | "CLOSED"
   | "ENOSPC"
   | "EIO"
+  /** A remote store did not answer in time (after retries). */
+  | "ETIMEDOUT"
   /** A bug or an unexpected state inside pond (a panic in the native addon), not bad input. */
   | "INTERNAL";
 

@@ -4,7 +4,6 @@
 //! Older versions keep reading the old files until vacuum deletes them.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::sync::Arc;
 
 use deltalake::arrow::array::RecordBatch;
@@ -22,7 +21,7 @@ use crate::data_file::{self, Layout};
 use crate::error::{Code, PondError, PondResult, from_arrow_internal, from_join};
 use crate::handle::Handle;
 use crate::index::DataFile;
-use crate::log::sync_dir;
+use crate::location::Root;
 use crate::schema::{FILE_SCHEMA, NODE_ID_COLUMN, PARTITION_COLUMN};
 
 /// Partitions rewritten at once (each holds all its rows in memory while being rewritten).
@@ -99,26 +98,30 @@ fn sort_rows(rows: &RecordBatch) -> PondResult<RecordBatch> {
 /// Reads every file of a partition and writes its rows, sorted, as files of about
 /// `target_rows` rows each; returns their add actions and the row count. On failure, removes
 /// what it wrote.
-fn rewrite_partition(
-    root: &Path,
-    part_id: &str,
-    files: &[DataFile],
+async fn rewrite_partition(
+    root: &Root,
+    part_id: String,
+    files: Arc<Vec<DataFile>>,
     layout: Layout,
     target_rows: usize,
 ) -> PondResult<(Vec<Add>, usize)> {
     let mut batches = Vec::new();
-    for file in files {
-        batches.extend(data_file::read_file_rows(root, &file.path, &data_file::Wanted::all())?.0);
+    for file in files.iter() {
+        let wanted = Arc::new(data_file::Wanted::all());
+        batches.extend(data_file::rows_at(root, file.path.clone(), wanted).await?.0);
     }
-    let all = concat_batches(&FILE_SCHEMA, &batches)
-        .map_err(|e| from_arrow_internal(e, "combining a partition's rows"))?;
-    drop(batches);
-    let total = all.num_rows();
+    let sorted = tokio::task::spawn_blocking(move || {
+        let all = concat_batches(&FILE_SCHEMA, &batches)
+            .map_err(|e| from_arrow_internal(e, "combining a partition's rows"))?;
+        drop(batches);
+        sort_rows(&all)
+    })
+    .await
+    .map_err(|e| from_join(e, "sorting a partition's rows"))??;
+    let total = sorted.num_rows();
     if total == 0 {
         return Ok((Vec::new(), 0));
     }
-    let sorted = sort_rows(&all)?;
-    drop(all);
     // Files of equal size rather than full ones and a small remainder.
     let count = total.div_ceil(target_rows.max(1));
     let per_file = total.div_ceil(count);
@@ -126,26 +129,14 @@ fn rewrite_partition(
     let mut offset = 0;
     while offset < total {
         let length = per_file.min(total - offset);
-        let relative = layout.new_path(part_id);
-        let written = data_file::write(
-            root,
-            &relative,
-            part_id,
-            &[sorted.slice(offset, length)],
-            &layout,
-        )
-        .and_then(|written| {
-            if written.new_directory {
-                sync_dir(root)?;
-            }
-            Ok(written.add)
-        });
-        match written {
+        let relative = layout.new_path(&part_id);
+        let rows = vec![sorted.slice(offset, length)];
+        match data_file::write_at(root, relative.clone(), part_id.clone(), rows, layout).await {
             Ok(add) => adds.push(add),
             Err(err) => {
                 let mut written: Vec<String> = adds.into_iter().map(|a: Add| a.path).collect();
                 written.push(relative);
-                data_file::remove_local(root, &written);
+                data_file::remove_all(root, &written).await;
                 return Err(err);
             }
         }
@@ -190,7 +181,6 @@ pub async fn compact(
             "minFiles, targetRowsPerFile and rowGroupRows must be at least 1",
         ));
     }
-    let root = handle.root.local("compaction")?.to_path_buf();
     let _op = handle.ops.lock().await;
     let loaded = handle.loaded();
     check_next_version(handle, &loaded, version).await?;
@@ -214,14 +204,7 @@ pub async fn compact(
     let target_rows = options.target_rows_per_file;
     let outcomes: Vec<PondResult<(Vec<Add>, usize)>> = futures::stream::iter(chosen.clone())
         .map(|(part_id, files)| {
-            let root = root.clone();
-            async move {
-                tokio::task::spawn_blocking(move || {
-                    rewrite_partition(&root, &part_id, &files, layout, target_rows)
-                })
-                .await
-                .map_err(|e| from_join(e, "rewriting a partition"))?
-            }
+            rewrite_partition(&handle.root, part_id, files, layout, target_rows)
         })
         .buffered(CONCURRENT_PARTITIONS)
         .collect()

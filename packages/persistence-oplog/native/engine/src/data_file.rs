@@ -13,12 +13,12 @@ use deltalake::arrow::error::ArrowError;
 use deltalake::kernel::Add;
 use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use deltalake::parquet::arrow::{ArrowWriter, ProjectionMask};
-use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 use deltalake::parquet::basic::Compression;
-use deltalake::parquet::file::reader::ChunkReader;
 use deltalake::parquet::file::properties::{EnabledStatistics, WriterProperties};
+use deltalake::parquet::file::reader::ChunkReader;
 use deltalake::parquet::file::statistics::Statistics;
 use deltalake::parquet::schema::types::ColumnPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 
 use crate::confined;
 use crate::error::{
@@ -187,6 +187,34 @@ pub async fn write_to_bucket(
         add: add_for(relative, part_id, size, &rows, &layout),
         new_directory: false,
     })
+}
+
+/// `write` to the table at `root`, wherever it is; a local table's root is synced when the
+/// file's partition directory is new.
+pub async fn write_at(
+    root: &Root,
+    relative: String,
+    part_id: String,
+    rows: Vec<RecordBatch>,
+    layout: Layout,
+) -> PondResult<Add> {
+    match root {
+        Root::Local(dir) => {
+            let dir = dir.clone();
+            tokio::task::spawn_blocking(move || {
+                let written = write(&dir, &relative, &part_id, &rows, &layout)?;
+                if written.new_directory {
+                    sync_dir(&dir)?;
+                }
+                Ok(written.add)
+            })
+            .await
+            .map_err(|e| from_join(e, "writing a data file"))?
+        }
+        Root::Bucket(bucket) => Ok(write_to_bucket(bucket, &relative, &part_id, rows, layout)
+            .await?
+            .add),
+    }
 }
 
 /// Encodes `rows` (file schema) as Parquet into `sink`, batch after batch.
@@ -394,48 +422,49 @@ fn rows_of<T: ChunkReader + 'static>(
     Ok((out, counts))
 }
 
-/// `read_file_rows` of the table at `root`, wherever it is, with `part_id` added to each row. A
-/// file in a bucket is read whole, then decoded.
+/// `read_file_rows` of the table at `root`, wherever it is. A file in a bucket is read whole,
+/// then decoded.
+pub async fn rows_at(
+    root: &Root,
+    relative: String,
+    wanted: Arc<Wanted>,
+) -> PondResult<(Vec<RecordBatch>, ReadCounts)> {
+    match root {
+        Root::Local(dir) => {
+            let dir = dir.clone();
+            tokio::task::spawn_blocking(move || read_file_rows(&dir, &relative, &wanted))
+                .await
+                .map_err(|e| from_join(e, "reading a data file"))?
+        }
+        Root::Bucket(_) => {
+            crate::confined::check_data_file_path(&relative).map_err(|why| {
+                PondError::corrupt(format!(
+                    "the log names {relative:?}, not a data file: {why}"
+                ))
+            })?;
+            let bytes = root.read(&relative).await?.ok_or_else(|| {
+                PondError::corrupt(format!(
+                    "data file {} is missing",
+                    root.shown(&relative).display()
+                ))
+            })?;
+            let path = root.shown(&relative);
+            tokio::task::spawn_blocking(move || rows_of(bytes, &path, &wanted))
+                .await
+                .map_err(|e| from_join(e, "reading a data file"))?
+        }
+    }
+}
+
+/// `rows_at` with `part_id` added to each row.
 pub async fn read_at(
     root: &Root,
     relative: String,
     part_id: String,
     wanted: Arc<Wanted>,
 ) -> PondResult<(Vec<RecordBatch>, ReadCounts)> {
-    match root {
-        Root::Local(dir) => {
-            let dir = dir.clone();
-            tokio::task::spawn_blocking(move || read(&dir, &relative, &part_id, &wanted))
-                .await
-                .map_err(|e| from_join(e, "reading a data file"))?
-        }
-        Root::Bucket(_) => {
-            crate::confined::check_data_file_path(&relative).map_err(|why| {
-                PondError::corrupt(format!("the log names {relative:?}, not a data file: {why}"))
-            })?;
-            let bytes = root.read(&relative).await?.ok_or_else(|| {
-                PondError::corrupt(format!("data file {} is missing", root.shown(&relative).display()))
-            })?;
-            let path = root.shown(&relative);
-            tokio::task::spawn_blocking(move || {
-                let (batches, counts) = rows_of(bytes, &path, &wanted)?;
-                with_part_id(batches, counts, &part_id)
-            })
-            .await
-            .map_err(|e| from_join(e, "reading a data file"))?
-        }
-    }
-}
-
-/// `read_file_rows` with `part_id` added to each row.
-pub fn read(
-    root: &Path,
-    relative: &str,
-    part_id: &str,
-    wanted: &Wanted,
-) -> PondResult<(Vec<RecordBatch>, ReadCounts)> {
-    let (batches, counts) = read_file_rows(root, relative, wanted)?;
-    with_part_id(batches, counts, part_id)
+    let (batches, counts) = rows_at(root, relative, wanted).await?;
+    with_part_id(batches, counts, &part_id)
 }
 
 fn with_part_id(

@@ -36,6 +36,8 @@ pub enum Code {
     Io,
     /// Something this kind of location (a bucket) cannot do.
     Enotsup,
+    /// The store did not answer in time, retries included.
+    Etimedout,
     /// A bug or an unexpected state in the addon or in delta-rs.
     Internal,
 }
@@ -53,6 +55,7 @@ impl AsRef<str> for Code {
             Code::Enospc => "ENOSPC",
             Code::Io => "IO",
             Code::Enotsup => "ENOTSUP",
+            Code::Etimedout => "ETIMEDOUT",
             Code::Internal => "INTERNAL",
         }
     }
@@ -219,7 +222,7 @@ fn kernel_code(err: &delta_kernel::Error) -> Code {
     }
 }
 
-fn object_store_code(err: &deltalake::ObjectStoreError) -> Code {
+pub fn object_store_code(err: &deltalake::ObjectStoreError) -> Code {
     use deltalake::ObjectStoreError as O;
     match err {
         O::NotFound { .. } => Code::Enoent,
@@ -227,8 +230,25 @@ fn object_store_code(err: &deltalake::ObjectStoreError) -> Code {
         O::InvalidPath { .. } => Code::Einval,
         O::JoinError { .. } | O::NotImplemented { .. } | O::NotSupported { .. } => Code::Internal,
         _ if disk_full(err) => Code::Enospc,
+        _ if timed_out(err) => Code::Etimedout,
         _ => Code::Io,
     }
+}
+
+/// Whether a request timing out is somewhere in the cause chain (the HTTP client's timeout
+/// error says so only in its text).
+fn timed_out(err: &(dyn StdError + 'static)) -> bool {
+    let mut current = Some(err);
+    while let Some(err) = current {
+        let io_timeout = err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut);
+        if io_timeout || err.to_string().contains("timed out") {
+            return true;
+        }
+        current = err.source();
+    }
+    false
 }
 
 /// Whether a full disk is somewhere in the cause chain (the object store wraps io errors).

@@ -16,6 +16,7 @@ use deltalake::operations::create::CreateBuilder;
 use deltalake::{DeltaTable, DeltaTableBuilder};
 use url::Url;
 
+use crate::bucket_store::BucketStore;
 use crate::confined;
 use crate::error::{Code, PondError, PondResult, Step, from_delta, from_io, from_join};
 use crate::index::PartitionIndex;
@@ -85,7 +86,10 @@ fn table_url(root: &Path) -> PondResult<Url> {
 fn table_builder(root: &Root) -> PondResult<DeltaTableBuilder> {
     let (store, url): (Arc<dyn deltalake::ObjectStore>, Url) = match root {
         Root::Local(dir) => (Arc::new(LocalStore::new()), table_url(dir)?),
-        Root::Bucket(bucket) => (bucket.store.clone(), bucket.url.clone()),
+        Root::Bucket(bucket) => (
+            Arc::new(BucketStore::new(bucket.store.clone())),
+            bucket.url.clone(),
+        ),
     };
     let builder = DeltaTableBuilder::from_url(url.clone())
         .map_err(|e| from_delta(e, Step::Load, &root.subject()))?;
@@ -113,7 +117,7 @@ fn load_error(err: deltalake::DeltaTableError, root: &Root, version: Option<u64>
 
 /// Writes the checkpoint of `version` from a kernel snapshot of that version, as delta-rs's
 /// `create_checkpoint` does, without bringing a delta-rs table up to it first.
-fn write_checkpoint(root: &Root, log_store: &LogStoreRef, version: u64) -> PondResult<()> {
+pub fn write_checkpoint(root: &Root, log_store: &LogStoreRef, version: u64) -> PondResult<()> {
     if let Root::Local(root) = root {
         log::list(root)?.refuse_strays()?;
     }
@@ -385,7 +389,10 @@ impl Handle {
         if Self::has_table(&root).await? {
             return Err(PondError::new(
                 Code::Eexist,
-                format!("a Delta table already exists at {}", root.shown("").display()),
+                format!(
+                    "a Delta table already exists at {}",
+                    root.shown("").display()
+                ),
             ));
         }
         let mut configuration: HashMap<String, String> = HashMap::from([
@@ -462,9 +469,11 @@ impl Handle {
     async fn has_table(root: &Root) -> PondResult<bool> {
         match root {
             Root::Local(dir) => Ok(has_log(dir)),
-            Root::Bucket(bucket) => Ok(bucket.list(crate::log::LOG_DIR).await?.iter().any(
-                |(name, _)| name.ends_with(".json") || name.ends_with(".parquet"),
-            )),
+            Root::Bucket(bucket) => Ok(bucket
+                .list(crate::log::LOG_DIR)
+                .await?
+                .iter()
+                .any(|(name, _)| name.ends_with(".json") || name.ends_with(".parquet"))),
         }
     }
 

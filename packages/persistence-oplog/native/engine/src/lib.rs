@@ -1,9 +1,10 @@
 //! pond's op-log storage engine: Delta commits, log replay, partition scans, time travel, history
-//! and checkpoints over a local Delta Lake table, and its upkeep (compaction, vacuum, log
-//! cleanup). `Table` is the whole surface; pond's filesystem logic is in TypeScript, and the
+//! and checkpoints over a Delta Lake table on local disk or in a bucket, and its upkeep
+//! (compaction, vacuum, log cleanup). `Table` is the whole surface; pond's filesystem logic is in TypeScript, and the
 //! Node binding only converts types and maps errors.
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod bucket_store;
 mod commit;
 mod compact;
 mod confined;

@@ -11,15 +11,14 @@ use std::time::Duration;
 
 use deltalake::DeltaResult;
 use deltalake::logstore::{
-    LogStore, LogStoreFactory, ObjectStoreRef, StorageConfig, default_logstore,
-    logstore_factories,
+    LogStore, LogStoreFactory, ObjectStoreRef, StorageConfig, default_logstore, logstore_factories,
 };
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, Checksum};
 use object_store::path::Path as ObjectPath;
 use object_store::{BackoffConfig, ClientOptions, ObjectStore, ObjectStoreExt, RetryConfig};
 use url::Url;
 
-use crate::error::{Code, PondError, PondResult};
+use crate::error::{PondError, PondResult, object_store_code};
 
 /// A pond's table in a bucket.
 #[derive(Debug)]
@@ -52,11 +51,13 @@ impl Bucket {
 
 /// object_store's messages name the request, never its signature or keys.
 pub fn store_error(shown: &str, what: &str, e: object_store::Error) -> PondError {
-    let code = match e {
-        object_store::Error::NotFound { .. } => Code::Enoent,
-        _ => Code::Io,
-    };
-    PondError::new(code, format!("{what} {shown}: {}", redact(&e.to_string(), &HashMap::new())))
+    PondError::new(
+        object_store_code(&e),
+        format!(
+            "{what} {shown}: {}",
+            redact(&e.to_string(), &HashMap::new())
+        ),
+    )
 }
 
 /// The bucket `target` (`s3://bucket/prefix`) names, or None for anything else. EINVAL for a
@@ -78,7 +79,10 @@ pub fn bucket(target: &str, options: &HashMap<String, String>) -> PondResult<Opt
     let shown = format!("s3://{authority}/{prefix}");
     let root = ObjectPath::parse(prefix)
         .map_err(|_| PondError::einval(format!("{shown}: not a usable prefix")))?;
-    if root.parts().any(|p| p.as_ref() == "." || p.as_ref() == "..") {
+    if root
+        .parts()
+        .any(|p| p.as_ref() == "." || p.as_ref() == "..")
+    {
         return Err(PondError::einval(format!("{shown}: not a usable prefix")));
     }
     let url = Url::parse(&format!("s3://{authority}/{prefix}/"))

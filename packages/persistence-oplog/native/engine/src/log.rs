@@ -10,8 +10,8 @@ use deltalake::kernel::{Add, Remove};
 use serde_json::Value;
 
 use crate::confined;
-use crate::location::Root;
 use crate::error::{Code, PondError, PondResult, from_io, from_join, from_log_json};
+use crate::location::Root;
 
 pub const LOG_DIR: &str = "_delta_log";
 /// The hint naming the newest checkpoint.
@@ -66,12 +66,8 @@ pub fn read_file(path: &Path) -> PondResult<Option<Vec<u8>>> {
     Ok(Some(bytes))
 }
 
-/// The actions of commit `version`, one JSON object per line; `None` when there is no such entry.
-pub async fn read_entry(root: &Path, version: u64) -> PondResult<Option<Vec<Value>>> {
-    read_entry_at(&Root::Local(root.to_path_buf()), version).await
-}
-
-/// `read_entry` of the table at `root`, wherever it is.
+/// The actions of commit `version` of the table at `root`, one JSON object per line; `None` when
+/// there is no such entry.
 pub async fn read_entry_at(root: &Root, version: u64) -> PondResult<Option<Vec<Value>>> {
     match root.read(&entry_file(version)).await? {
         Some(bytes) => parse_entry(&bytes, &root.shown(&entry_file(version))).map(Some),

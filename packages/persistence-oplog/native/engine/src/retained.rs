@@ -13,7 +13,8 @@ use futures::{StreamExt, TryStreamExt};
 
 use crate::confined::check_data_file_path;
 use crate::error::{PondError, PondResult, from_arrow_read, from_parquet_read};
-use crate::log::{EntryChanges, LogListing, entry_changes, read_entry};
+use crate::location::Root;
+use crate::log::{EntryChanges, LOG_DIR, LogListing, entry_changes, entry_file, read_entry_at};
 
 const CONCURRENT_ENTRIES: usize = 32;
 
@@ -48,7 +49,7 @@ pub enum Gaps {
 impl RetainedLog {
     /// Reads the retained log of the table at `root`.
     pub async fn read(
-        root: &Path,
+        root: &Root,
         listing: &LogListing,
         subject: &str,
         gaps: Gaps,
@@ -66,10 +67,7 @@ impl RetainedLog {
                 .get(&oldest)
                 .cloned()
                 .unwrap_or_default();
-            let base = tokio::task::spawn_blocking(move || read_checkpoint(&files))
-                .await
-                .map_err(|e| crate::error::from_join(e, "reading a checkpoint"))??;
-            (base, oldest + 1)
+            (read_checkpoint(root, &files).await?, oldest + 1)
         };
         if gaps == Gaps::Refuse
             && let Some(gap) = listing.gaps().first()
@@ -77,20 +75,16 @@ impl RetainedLog {
             return Err(PondError::corrupt(format!("{subject}: {}", gap.describe())));
         }
         let versions: Vec<u64> = listing.entries.range(first..).map(|(v, _)| *v).collect();
-        let root = root.to_path_buf();
         let entries = futures::stream::iter(versions)
-            .map(|version| {
-                let root = root.clone();
-                async move {
-                    let path = crate::log::entry_path(&root, version);
-                    let Some(actions) = read_entry(&root, version).await? else {
-                        return Err(PondError::corrupt(format!(
-                            "log entry {} went missing while the log was read",
-                            path.display()
-                        )));
-                    };
-                    Ok((version, entry_changes(&actions, &path)?))
-                }
+            .map(|version| async move {
+                let path = root.shown(&entry_file(version));
+                let Some(actions) = read_entry_at(root, version).await? else {
+                    return Err(PondError::corrupt(format!(
+                        "log entry {} went missing while the log was read",
+                        path.display()
+                    )));
+                };
+                Ok((version, entry_changes(&actions, &path)?))
             })
             .buffered(CONCURRENT_ENTRIES)
             .try_collect()
@@ -103,33 +97,47 @@ impl RetainedLog {
     }
 }
 
-/// The add and remove actions of a checkpoint (all its parts), paths percent-decoded.
-fn read_checkpoint(files: &[PathBuf]) -> PondResult<Vec<CheckpointFile>> {
+/// The add and remove actions of a checkpoint (all its parts, listed as `files`), paths
+/// percent-decoded.
+async fn read_checkpoint(root: &Root, files: &[PathBuf]) -> PondResult<Vec<CheckpointFile>> {
     let mut out = Vec::new();
     for path in files {
-        let file = crate::confined::open_regular(path)?.ok_or_else(|| {
-            PondError::corrupt(format!("checkpoint {} is missing", path.display()))
-        })?;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-            .map_err(|e| from_parquet_read(e, path))?;
-        let mask = ProjectionMask::columns(
-            builder.parquet_schema(),
-            [
-                "add.path",
-                "add.dataChange",
-                "remove.path",
-                "remove.dataChange",
-                "remove.deletionTimestamp",
-            ],
-        );
-        let reader = builder
-            .with_projection(mask)
-            .build()
-            .map_err(|e| from_parquet_read(e, path))?;
-        for batch in reader {
-            let batch = batch.map_err(|e| from_arrow_read(e, path))?;
-            collect_actions(&batch, path, &mut out)?;
-        }
+        let missing = || PondError::corrupt(format!("checkpoint {} is missing", path.display()));
+        let name = path.file_name().ok_or_else(missing)?.to_string_lossy();
+        let bytes = root
+            .read(&format!("{LOG_DIR}/{name}"))
+            .await?
+            .ok_or_else(missing)?;
+        let path = path.clone();
+        let actions = tokio::task::spawn_blocking(move || checkpoint_actions(bytes, &path))
+            .await
+            .map_err(|e| crate::error::from_join(e, "reading a checkpoint"))??;
+        out.extend(actions);
+    }
+    Ok(out)
+}
+
+fn checkpoint_actions(bytes: bytes::Bytes, path: &Path) -> PondResult<Vec<CheckpointFile>> {
+    let mut out = Vec::new();
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(bytes).map_err(|e| from_parquet_read(e, path))?;
+    let mask = ProjectionMask::columns(
+        builder.parquet_schema(),
+        [
+            "add.path",
+            "add.dataChange",
+            "remove.path",
+            "remove.dataChange",
+            "remove.deletionTimestamp",
+        ],
+    );
+    let reader = builder
+        .with_projection(mask)
+        .build()
+        .map_err(|e| from_parquet_read(e, path))?;
+    for batch in reader {
+        let batch = batch.map_err(|e| from_arrow_read(e, path))?;
+        collect_actions(&batch, path, &mut out)?;
     }
     Ok(out)
 }

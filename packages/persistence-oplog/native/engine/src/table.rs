@@ -236,8 +236,8 @@ impl Table {
     /// Every data file the retained log adds, from the oldest retained version to the newest on
     /// disk (past the loaded one), oldest first.
     pub async fn data_files(&self) -> PondResult<Vec<FileAdded>> {
-        let root = self.handle.root.local("listing data files")?;
-        let listing = log::list(root)?;
+        let root = &self.handle.root;
+        let listing = log::list_at(root).await?;
         let retained =
             RetainedLog::read(root, &listing, &self.handle.subject(), Gaps::Skip).await?;
         Ok(retained.files_added())
@@ -246,8 +246,8 @@ impl Table {
     /// Every add or remove of the retained log whose path is not a data file of the table, or
     /// that removes a file no retained version adds: a hand-made entry, for fsck to report.
     pub async fn log_action_problems(&self) -> PondResult<Vec<ActionProblem>> {
-        let root = self.handle.root.local("checking the log")?;
-        let listing = log::list(root)?;
+        let root = &self.handle.root;
+        let listing = log::list_at(root).await?;
         let retained =
             RetainedLog::read(root, &listing, &self.handle.subject(), Gaps::Skip).await?;
         Ok(retained.action_problems())

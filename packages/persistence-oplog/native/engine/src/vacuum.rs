@@ -7,10 +7,14 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
+use futures::TryStreamExt;
+use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
+
 use crate::confined;
 use crate::error::{PondResult, from_io, from_join};
 use crate::handle::Handle;
-use crate::log::list;
+use crate::location::{Bucket, Root};
+use crate::log::list_at;
 use crate::retained::{Gaps, RetainedLog};
 use crate::schema::PARTITION_COLUMN;
 
@@ -135,30 +139,84 @@ pub async fn vacuum(
     orphans_older_than_ms: i64,
     dry_run: bool,
 ) -> PondResult<Vacuumed> {
-    let root = handle.root.local("vacuum")?.to_path_buf();
-    let subject = handle.subject();
-    let listing = {
-        let root = root.clone();
-        tokio::task::spawn_blocking(move || list(&root))
-            .await
-            .map_err(|e| from_join(e, "listing the log"))??
-    };
-    let log = RetainedLog::read(&root, &listing, &subject, Gaps::Refuse).await?;
-    tokio::task::spawn_blocking(move || {
-        let refs = references(log);
-        let mut candidates: Vec<String> = refs
-            .removed_at
-            .iter()
-            .filter(|(path, at)| {
-                at.is_some_and(|at| at < older_than_ms) && !refs.live.contains(*path)
+    let listing = list_at(&handle.root).await?;
+    let log = RetainedLog::read(&handle.root, &listing, &handle.subject(), Gaps::Refuse).await?;
+    let refs = references(log);
+    let mut candidates: Vec<String> = refs
+        .removed_at
+        .iter()
+        .filter(|(path, at)| at.is_some_and(|at| at < older_than_ms) && !refs.live.contains(*path))
+        .map(|(path, _)| path.clone())
+        .collect();
+    match &handle.root {
+        Root::Local(root) => {
+            let root = root.clone();
+            tokio::task::spawn_blocking(move || {
+                candidates.extend(orphans(&root, &refs, orphans_older_than_ms)?);
+                delete(&root, candidates, dry_run)
             })
-            .map(|(path, _)| path.clone())
-            .collect();
-        candidates.extend(orphans(&root, &refs, orphans_older_than_ms)?);
-        delete(&root, candidates, dry_run)
-    })
-    .await
-    .map_err(|e| from_join(e, "vacuuming"))?
+            .await
+            .map_err(|e| from_join(e, "vacuuming"))?
+        }
+        Root::Bucket(bucket) => {
+            vacuum_bucket(bucket, &refs, candidates, orphans_older_than_ms, dry_run).await
+        }
+    }
+}
+
+/// `vacuum` of a table in a bucket: only objects its listing shows as data files of a partition
+/// are candidates, so no log entry can name anything else for deletion.
+async fn vacuum_bucket(
+    bucket: &Bucket,
+    refs: &References,
+    mut candidates: Vec<String>,
+    cutoff: i64,
+    dry_run: bool,
+) -> PondResult<Vacuumed> {
+    let prefix = format!("{PARTITION_COLUMN}=");
+    let root = bucket.at("");
+    let listed: Vec<ObjectMeta> = bucket
+        .store
+        .list(Some(&root))
+        .try_collect()
+        .await
+        .map_err(|e| bucket.failed("listing the data files of", e))?;
+    let mut sizes = HashMap::new();
+    for meta in listed {
+        let Some(parts) = meta.location.prefix_match(&root) else {
+            continue;
+        };
+        let parts: Vec<String> = parts.map(|p| p.as_ref().to_owned()).collect();
+        let [dir, name] = parts.as_slice() else {
+            continue;
+        };
+        if !dir.starts_with(&prefix) || !name.ends_with(".parquet") {
+            continue;
+        }
+        let relative = format!("{dir}/{name}");
+        if !refs.referenced.contains(&relative) && meta.last_modified.timestamp_millis() < cutoff {
+            candidates.push(relative.clone());
+        }
+        sizes.insert(relative, meta.size as i64);
+    }
+    candidates.sort();
+    candidates.dedup();
+    let mut deleted = Vec::new();
+    let mut bytes = 0;
+    for relative in candidates {
+        let Some(size) = sizes.get(&relative) else {
+            continue;
+        };
+        if !dry_run {
+            match bucket.store.delete(&bucket.at(&relative)).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(bucket.failed(&format!("deleting {relative} of"), e)),
+            }
+        }
+        deleted.push(relative);
+        bytes += size;
+    }
+    Ok(Vacuumed { deleted, bytes })
 }
 
 #[cfg(test)]
