@@ -111,6 +111,12 @@ export const BACKENDS: Readonly<Record<BackendScheme, PondBackend>> = {
         throw error;
       }
     },
+    async maintain(url, options) {
+      return (await loadOplog()).maintainOplog(url, options);
+    },
+    async fsck(url, options) {
+      return (await loadOplog()).fsckOplog(url, options);
+    },
   },
   journal: {
     async open(path, options) {

@@ -68,20 +68,21 @@ export interface FsckOptions {
   orphanGraceMs?: number;
   /** Called with what is being checked. */
   onProgress?: (done: number, total: number) => void;
+  /** Settings of the bucket an s3:// pond is in (see `OplogFsOptions.storageOptions`). */
+  storageOptions?: Record<string, string>;
 }
 
 /** Checks the pond at `path` and reports every problem found; throws only when it cannot be opened. */
 export async function fsckOplog(path: string, options: FsckOptions = {}): Promise<FsckReport> {
   const grace = options.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS;
-  if (/^s3:\/\//i.test(path)) {
-    throw new PondError("ENOTSUP", "fsck works on ponds in a local directory only", { path });
-  }
-  const table = await openPondTable(path);
+  const table = await openPondTable(path, options.storageOptions);
   try {
     await table.update();
     const problems: FsckProblem[] = [];
     const orphanedBefore = Date.now() - grace;
-    const layout = await checkLayout(table.root, problems);
+    const stored = table.inBucket
+      ? await storedInBucket(table, problems)
+      : await storedOnDisk(table.root, problems);
     for (const gap of await table.logGaps()) {
       problems.push({
         kind: "missing-log-entry",
@@ -99,7 +100,7 @@ export async function fsckOplog(path: string, options: FsckOptions = {}): Promis
         detail: found.problem,
       });
     }
-    await checkDataFiles(table, orphanedBefore, problems, layout.partitions);
+    await checkDataFiles(table, stored.dataFiles, orphanedBefore, problems);
     const invalid: InvalidRow[] = [];
     const mismatched = new WeakSet<OpLogRow>();
     const rows = await readRows(table, problems, invalid, mismatched);
@@ -121,7 +122,9 @@ export async function fsckOplog(path: string, options: FsckOptions = {}): Promis
       });
     }
     checkDuplicates(rows, locations, problems);
-    if (layout.largeFiles) await checkLargeFileOrphans(table, rows, orphanedBefore, problems);
+    if (stored.largeFiles) {
+      await checkLargeFileOrphans(stored.largeFiles, rows, orphanedBefore, problems);
+    }
     return {
       problems,
       versions: table.version + 1,
@@ -134,20 +137,27 @@ export async function fsckOplog(path: string, options: FsckOptions = {}): Promis
   }
 }
 
-/** The pond's own directories as found: those that can be looked into. */
-interface Layout {
-  /** `_large_files` is a real directory, or there is none. */
-  largeFiles: boolean;
-  /** The `part_id=…` directories that are real directories. */
-  partitions: string[];
+/** A file in the pond's own directories: its path inside the table, and when it was written. */
+interface StoredFile {
+  file: string;
+  modifiedMs(): Promise<number>;
+}
+
+/** The files of the pond's own directories as found, in those that can be looked into. */
+interface Stored {
+  /** The `.parquet` files of the `part_id=…` directories. */
+  dataFiles: StoredFile[];
+  /** The large files; undefined when `_large_files` cannot be looked into. */
+  largeFiles: StoredFile[] | undefined;
 }
 
 /**
- * Every link inside the pond's own directories (`_delta_log`, `_large_files`, `part_id=…`, and
- * those directories themselves), and what does not belong there: none is followed or read.
+ * The files of a pond on disk. Every link inside its own directories (`_delta_log`,
+ * `_large_files`, `part_id=…`, and those directories themselves), and what does not belong
+ * there, is a problem: none is followed or read.
  */
-async function checkLayout(root: string, problems: FsckProblem[]): Promise<Layout> {
-  const layout: Layout = { largeFiles: true, partitions: [] };
+async function storedOnDisk(root: string, problems: FsckProblem[]): Promise<Stored> {
+  const stored: Stored = { dataFiles: [], largeFiles: [] };
   const odd = (entry: Dirent, file: string) => {
     if (entry.isSymbolicLink()) {
       problems.push({ kind: "symlink", file, detail: "a symbolic link inside the pond" });
@@ -155,22 +165,52 @@ async function checkLayout(root: string, problems: FsckProblem[]): Promise<Layou
       problems.push({ kind: "unexpected-file", file, detail: "not what belongs here" });
     }
   };
+  const found = (file: string): StoredFile => ({
+    file,
+    modifiedMs: async () => (await lstat(join(root, file)).catch(() => undefined))?.mtimeMs ?? 0,
+  });
   for (const dir of await readdir(root, { withFileTypes: true })) {
     const delta: string | null = tableDir(dir.name);
     if (!delta && dir.name !== LARGE_FILES_DIR) continue;
     if (!dir.isDirectory()) {
       odd(dir, dir.name);
-      if (dir.name === LARGE_FILES_DIR) layout.largeFiles = false;
+      if (dir.name === LARGE_FILES_DIR) stored.largeFiles = undefined;
       continue;
     }
-    if (delta === "partition") layout.partitions.push(dir.name);
     for (const entry of await readdir(join(root, dir.name), { withFileTypes: true })) {
+      const file = `${dir.name}/${entry.name}`;
       // The log may hold directories of its own (delta-rs keeps some); files are what is read.
       const fits = entry.isFile() || (delta === "log" && entry.isDirectory());
-      if (!fits) odd(entry, `${dir.name}/${entry.name}`);
+      if (!fits) odd(entry, file);
+      else if (!entry.isFile()) continue;
+      else if (delta === "partition" && entry.name.endsWith(".parquet")) {
+        stored.dataFiles.push(found(file));
+      } else if (dir.name === LARGE_FILES_DIR) stored.largeFiles?.push(found(file));
     }
   }
-  return layout;
+  return stored;
+}
+
+/** The objects of a pond in a bucket; one deeper than its directories is a problem. */
+async function storedInBucket(table: OpLogTable, problems: FsckProblem[]): Promise<Stored> {
+  const stored: Stored = { dataFiles: [], largeFiles: [] };
+  for (const object of await table.storedObjects()) {
+    const [dir = "", ...rest] = object.path.split("/");
+    const delta = tableDir(dir);
+    if (!delta && dir !== LARGE_FILES_DIR) continue;
+    if (rest.length !== 1 && delta !== "log") {
+      problems.push({
+        kind: "unexpected-file",
+        file: object.path,
+        detail: "not what belongs here",
+      });
+      continue;
+    }
+    const found = { file: object.path, modifiedMs: async () => object.modifiedMs };
+    if (delta === "partition" && object.path.endsWith(".parquet")) stored.dataFiles.push(found);
+    else if (dir === LARGE_FILES_DIR) stored.largeFiles?.push(found);
+  }
+  return stored;
 }
 
 /**
@@ -198,33 +238,28 @@ async function checkLogOrder(table: OpLogTable, problems: FsckProblem[]): Promis
   }
 }
 
-/** Every data file a retained version names exists; every data file on disk is named. */
+/** Every data file a retained version names exists; every data file stored is named. */
 async function checkDataFiles(
   table: OpLogTable,
+  dataFiles: readonly StoredFile[],
   orphanedBefore: number,
   problems: FsckProblem[],
-  partitions: readonly string[],
 ): Promise<void> {
   const named = new Map((await table.dataFiles()).map((f) => [f.path, f.version]));
-  const onDisk = new Set<string>();
-  for (const dir of partitions) {
-    for (const entry of await readdir(join(table.root, dir), { withFileTypes: true })) {
-      if (!entry.isFile() || !entry.name.endsWith(".parquet")) continue;
-      const file = `${dir}/${entry.name}`;
-      onDisk.add(file);
-      if (named.has(file)) continue;
-      const info = await lstat(join(table.root, file));
-      if (info.mtimeMs < orphanedBefore) {
-        problems.push({
-          kind: "orphan-data-file",
-          file,
-          detail: "no version of the table names it",
-        });
-      }
+  const present = new Set<string>();
+  for (const { file, modifiedMs } of dataFiles) {
+    present.add(file);
+    if (named.has(file)) continue;
+    if ((await modifiedMs()) < orphanedBefore) {
+      problems.push({
+        kind: "orphan-data-file",
+        file,
+        detail: "no version of the table names it",
+      });
     }
   }
   for (const [file, version] of named) {
-    if (!onDisk.has(decoded(file)) && !onDisk.has(file)) {
+    if (!present.has(decoded(file)) && !present.has(file)) {
       problems.push({
         kind: "missing-data-file",
         file,
@@ -459,7 +494,9 @@ async function contentProblem(
   const file = row.contentRef;
   let hashed: Awaited<ReturnType<typeof hashLargeFile>>;
   try {
-    hashed = await hashLargeFile(table.root, file, row.size);
+    hashed = table.inBucket
+      ? await hashBucketLargeFile(table, file)
+      : await hashLargeFile(table.root, file, row.size);
   } catch (error) {
     if (!PondError.is(error)) throw error;
     return { kind: "missing-large-file", file, detail: `${what} refers to it: ${error.detail}` };
@@ -473,6 +510,14 @@ async function contentProblem(
     };
   }
   return undefined;
+}
+
+async function hashBucketLargeFile(
+  table: OpLogTable,
+  ref: string,
+): Promise<{ size: number; sha256: string } | undefined> {
+  const bytes = await table.readLargeFile(ref.slice(LARGE_FILES_DIR.length + 1));
+  return bytes ? { size: bytes.length, sha256: sha256Hex(bytes) } : undefined;
 }
 
 /** Two rows of one node with the same version: the later one would silently replace the first. */
@@ -496,18 +541,15 @@ function checkDuplicates(rows: OpLogRow[], locations: Locations, problems: FsckP
 }
 
 async function checkLargeFileOrphans(
-  table: OpLogTable,
+  largeFiles: readonly StoredFile[],
   rows: OpLogRow[],
   orphanedBefore: number,
   problems: FsckProblem[],
 ): Promise<void> {
   const referenced = new Set(rows.map((r) => r.contentRef).filter((r) => r !== null));
-  const dir = join(table.root, LARGE_FILES_DIR);
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [] as Dirent[])) {
-    const file = `${LARGE_FILES_DIR}/${entry.name}`;
-    if (!entry.isFile() || referenced.has(file)) continue;
-    const info = await lstat(join(dir, entry.name)).catch(() => undefined);
-    if (info && info.mtimeMs < orphanedBefore) {
+  for (const { file, modifiedMs } of largeFiles) {
+    if (referenced.has(file)) continue;
+    if ((await modifiedMs()) < orphanedBefore) {
       problems.push({ kind: "orphan-large-file", file, detail: "no version refers to it" });
     }
   }

@@ -19,6 +19,7 @@ export type {
   QuerySourceSpec,
   QueryTableSpec,
   ScanStats,
+  StoredObject,
   TableDir,
   VacuumOptions,
   VacuumResult,

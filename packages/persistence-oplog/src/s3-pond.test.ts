@@ -66,7 +66,7 @@ describe("a pond in a bucket", () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ version: 3 });
   }, 300_000);
 
-  it("keeps secrets out of messages and history, and says what it cannot do", async () => {
+  it("keeps secrets out of messages and history", async () => {
     const url = pondUrl();
     const fs = await createOplogFs(url, options);
     await fs.root().writeFile("/a.txt", "a");
@@ -80,7 +80,6 @@ describe("a pond in a bucket", () => {
     const inUrl = await failure(openOplogFs("s3://key:hunter2@pond-test/x", options));
     expect(inUrl.code).toBe("EINVAL");
     expect(inUrl.message).not.toContain("hunter2");
-    expect((await failure(fsckOplog(url))).code).toBe("ENOTSUP");
   }, 300_000);
 
   it("is maintained in place: compaction keeps an open at a dozen requests, retention frees the rest", async () => {
@@ -134,6 +133,9 @@ describe("a pond in a bucket", () => {
     for (const [path, content] of expected) expect(await text(after, path)).toBe(content);
     await after.root().writeFile("/logs/day0.csv", "rewritten");
     await after.close();
+    const checked = await fsckOplog(url, { ...options, orphanGraceMs: 0 });
+    expect(checked.problems).toEqual([]);
+    expect(checked.versions).toBeGreaterThan(newest);
     const gone = await failure(openOplogFs(url, { ...options, version: 5 }));
     expect(gone.message).toMatch(/retained|oldest/);
     const script = [
@@ -200,6 +202,14 @@ describe("a pond in a bucket", () => {
         expect(landed).toBe(outcome === undefined);
         await reader.close();
       }
+      // What the commits cut short had stored is named by no version: orphans once old enough.
+      expect((await fsckOplog(url, options)).problems).toEqual([]);
+      const leftovers = await fsckOplog(url, { ...options, orphanGraceMs: 0 });
+      const kinds = new Set(leftovers.problems.map((p) => p.kind));
+      expect(leftovers.problems.length).toBeGreaterThan(0);
+      expect([...kinds].every((k) => k === "orphan-data-file" || k === "orphan-large-file")).toBe(
+        true,
+      );
       const after = await openOplogFs(url, via);
       await commit(after, 99);
       expect(sha256Hex(await after.root().readFile("/d99/big.bin"))).toBe(

@@ -14,6 +14,7 @@ import {
   type PartitionStats,
   type QueryTableSpec,
   type ScanStats,
+  type StoredObject,
   type VacuumOptions,
   type VacuumResult,
 } from "./native.js";
@@ -158,6 +159,11 @@ export class OpLogTable {
 
   readLargeFile(name: string): Promise<Buffer | null> {
     return native(() => this.inner.readLargeFile(name));
+  }
+
+  /** Every object of a table in a bucket: path inside the table, size, last modified (ms). */
+  storedObjects(): Promise<StoredObject[]> {
+    return native(() => this.inner.storedObjects());
   }
 
   /** The loaded table version. */

@@ -7,11 +7,18 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deltalakePython, startS3Server } from "@pond/delta-python";
-import { clonePond, copyPond, createOplogFs, openOplogFs } from "@pond/persistence-oplog";
+import {
+  clonePond,
+  copyPond,
+  createOplogFs,
+  maintainOplog,
+  openOplogFs,
+} from "@pond/persistence-oplog";
 import { percentile, printTable, type Row, time } from "./harness.js";
 import { importTree, makeHostTree } from "./host-tree.js";
 
 const COMMITS = 200;
+const LIVE_COMMITS = 1000;
 const DIRS = 100;
 const FILES = 100;
 const VENV = fileURLToPath(new URL("../.venv", import.meta.url));
@@ -71,7 +78,7 @@ async function main(): Promise<void> {
     const onDisk = await createOplogFs(join(scratch, "live"));
     const bucketCommits: number[] = [];
     const diskCommits: number[] = [];
-    for (let i = 0; i < COMMITS; i++) {
+    for (let i = 0; i < LIVE_COMMITS; i++) {
       const content = `reading ${i}\n`;
       bucketCommits.push(await time(() => inBucket.root().writeFile(`/r${i % 50}.csv`, content)));
       diskCommits.push(await time(() => onDisk.root().writeFile(`/r${i % 50}.csv`, content)));
@@ -83,7 +90,7 @@ async function main(): Promise<void> {
       [0.99, "p99"],
     ] as const) {
       rows.push({
-        name: `commit to a pond in the bucket, ${name} (${COMMITS} versions)`,
+        name: `commit to a pond in the bucket, ${name} (${LIVE_COMMITS} versions)`,
         pond: percentile(bucketCommits, p),
         baseline: percentile(diskCommits, p),
         unit: "ms",
@@ -95,16 +102,31 @@ async function main(): Promise<void> {
       await fs.root().readFile("/r0.csv");
       await fs.close();
     };
-    const before = await server.requests("bench");
-    const openBucket = await time(() => open("s3://bench/live", options));
-    const after = await server.requests("bench");
-    const requests = Object.keys(after).reduce((n, k) => n + (after[k] ?? 0) - (before[k] ?? 0), 0);
+    const openAndCount = async (label: string) => {
+      const before = await server.requests("bench");
+      const openBucket = await time(() => open("s3://bench/live", options));
+      const after = await server.requests("bench");
+      const requests = Object.keys(after).reduce(
+        (n, k) => n + (after[k] ?? 0) - (before[k] ?? 0),
+        0,
+      );
+      rows.push({
+        name: `open + read after ${LIVE_COMMITS} commits${label} (${requests} S3 requests; goal 12)`,
+        pond: openBucket,
+        baseline: await time(() => open(join(scratch, "live"))),
+        unit: "ms",
+      });
+    };
+    await openAndCount("");
+    const maintainBucket = await time(() => maintainOplog("s3://bench/live", options));
+    const maintainDisk = await time(() => maintainOplog(join(scratch, "live")));
     rows.push({
-      name: `open + read after ${COMMITS} commits (${requests} S3 requests; goal 12)`,
-      pond: openBucket,
-      baseline: await time(() => open(join(scratch, "live"))),
+      name: `maintain (compaction, checkpoint) after ${LIVE_COMMITS} commits`,
+      pond: maintainBucket,
+      baseline: maintainDisk,
       unit: "ms",
     });
+    await openAndCount(" and maintain");
 
     // A 10,000-file pond copied to the bucket and back, against the same files as objects.
     const tree = makeHostTree(scratch, DIRS, FILES);

@@ -312,3 +312,41 @@ impl Bucket {
             .collect())
     }
 }
+
+/// An object of a table in a bucket.
+pub struct StoredObject {
+    /// Its path inside the table (`part_id=…/….parquet`, `_large_files/…`, `_delta_log/…`).
+    pub relative: String,
+    pub size: u64,
+    pub modified_ms: i64,
+}
+
+impl Bucket {
+    /// Every object under the table's prefix.
+    pub async fn list_all(&self) -> PondResult<Vec<StoredObject>> {
+        use futures::TryStreamExt;
+        let root = self.at("");
+        let listed: Vec<_> = self
+            .store
+            .list(Some(&root))
+            .try_collect()
+            .await
+            .map_err(|e| self.failed("listing the objects of", e))?;
+        Ok(listed
+            .into_iter()
+            .filter_map(|meta| {
+                let parts: Vec<String> = meta
+                    .location
+                    .prefix_match(&root)?
+                    .map(|p| p.as_ref().to_owned())
+                    .collect();
+                Some(StoredObject {
+                    relative: parts.join("/"),
+                    size: meta.size,
+                    modified_ms: meta.last_modified.timestamp_millis(),
+                })
+            })
+            .collect())
+    }
+}
+

@@ -90,6 +90,17 @@ impl Table {
         crate::large_files::remove(&self.handle.root, name).await
     }
 
+    /// Every object of a table in a bucket (fsck's view of what is stored); EINVAL for a local
+    /// table, whose files are looked at through the host filesystem.
+    pub async fn stored_objects(&self) -> PondResult<Vec<crate::location::StoredObject>> {
+        match &self.handle.root {
+            crate::location::Root::Bucket(bucket) => bucket.list_all().await,
+            crate::location::Root::Local(_) => Err(PondError::einval(
+                "a local table's files are listed through the host filesystem",
+            )),
+        }
+    }
+
     /// The loaded version.
     pub fn version(&self) -> i64 {
         self.handle.loaded().version

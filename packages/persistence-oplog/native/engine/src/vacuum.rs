@@ -7,8 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
-use futures::TryStreamExt;
-use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
+use object_store::ObjectStoreExt;
 
 use crate::confined;
 use crate::error::{PondResult, from_io, from_join};
@@ -174,30 +173,18 @@ async fn vacuum_bucket(
     dry_run: bool,
 ) -> PondResult<Vacuumed> {
     let prefix = format!("{PARTITION_COLUMN}=");
-    let root = bucket.at("");
-    let listed: Vec<ObjectMeta> = bucket
-        .store
-        .list(Some(&root))
-        .try_collect()
-        .await
-        .map_err(|e| bucket.failed("listing the data files of", e))?;
     let mut sizes = HashMap::new();
-    for meta in listed {
-        let Some(parts) = meta.location.prefix_match(&root) else {
+    for object in bucket.list_all().await? {
+        let Some((dir, name)) = object.relative.split_once('/') else {
             continue;
         };
-        let parts: Vec<String> = parts.map(|p| p.as_ref().to_owned()).collect();
-        let [dir, name] = parts.as_slice() else {
-            continue;
-        };
-        if !dir.starts_with(&prefix) || !name.ends_with(".parquet") {
+        if !dir.starts_with(&prefix) || name.contains('/') || !name.ends_with(".parquet") {
             continue;
         }
-        let relative = format!("{dir}/{name}");
-        if !refs.referenced.contains(&relative) && meta.last_modified.timestamp_millis() < cutoff {
-            candidates.push(relative.clone());
+        if !refs.referenced.contains(&object.relative) && object.modified_ms < cutoff {
+            candidates.push(object.relative.clone());
         }
-        sizes.insert(relative, meta.size as i64);
+        sizes.insert(object.relative, object.size as i64);
     }
     candidates.sort();
     candidates.dedup();

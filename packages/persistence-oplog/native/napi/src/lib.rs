@@ -105,6 +105,15 @@ pub struct VacuumResult {
     pub bytes: i64,
 }
 
+/// An object of a table in a bucket, as `NativeTable.storedObjects` lists it.
+#[napi(object)]
+pub struct StoredObject {
+    /// Its path inside the table.
+    pub path: String,
+    pub size: i64,
+    pub modified_ms: i64,
+}
+
 /// The result of `NativeTable.cleanupLog`.
 #[napi(object)]
 pub struct LogCleanupResult {
@@ -259,6 +268,24 @@ impl NativeTable {
         let table = self.table();
         settled("removeLargeFile", async move {
             table?.remove_large_file(&name).await
+        })
+        .await
+    }
+
+    /// Every object of a table in a bucket.
+    #[napi(ts_return_type = "Promise<StoredObject[]>")]
+    pub async fn stored_objects(&self) -> Settled<Vec<StoredObject>> {
+        let table = self.table();
+        settled("storedObjects", async move {
+            let objects = table?.stored_objects().await?;
+            Ok(objects
+                .into_iter()
+                .map(|o| StoredObject {
+                    path: o.relative,
+                    size: o.size as i64,
+                    modified_ms: o.modified_ms,
+                })
+                .collect())
         })
         .await
     }
