@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { type S3Server, startS3Server, TEST_SECRET_KEY } from "@pond/delta-python";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useSandbox } from "./testing/run-pond.js";
+import { seriesChunk } from "./testing/series-fixture.js";
 
 const VENV = join(fileURLToPath(new URL("..", import.meta.url)), ".venv");
 const sandbox = useSandbox();
@@ -45,5 +46,29 @@ describe("a pond in a bucket", () => {
     const fsck = await pond("fsck");
     expect(fsck.err).toBe("");
     expect(fsck.code).toBe(0);
+  }, 300_000);
+
+  it("answers SQL over a series whose chunks are inline and large files", async () => {
+    const s = sandbox();
+    const url = "s3://pond-test/cli/sql";
+    const pond = (...args: string[]) => s.run(["--pond", url, ...args], server.env);
+    expect((await pond("init")).code).toBe(0);
+    await writeFile(s.path("small.parquet"), await seriesChunk(0, 24, 3_600_000));
+    await writeFile(s.path("big.parquet"), await seriesChunk(86_400_000, 200_000, 1000));
+    for (const chunk of ["small.parquet", "big.parquet"]) {
+      expect((await pond("copy", "--series", chunk, "/weather")).err).toBe("");
+    }
+    const answer = await pond(
+      "query",
+      "SELECT count(*) AS n, max(value) AS top FROM w",
+      "--table",
+      "w=/weather",
+      "--format",
+      "json",
+    );
+    expect(answer.err).toBe("");
+    expect(JSON.parse(answer.out)).toEqual([{ n: 200_024, top: 199_999 }]);
+    const fsck = await pond("fsck");
+    expect(fsck.out).toMatch(/1 large file/);
   }, 300_000);
 });

@@ -226,17 +226,6 @@ impl Root {
             .map_err(|e| crate::error::from_io(e, "resolving", std::path::Path::new(path)))
     }
 
-    /// The table's directory; ENOTSUP naming `what` for a table in a bucket.
-    pub fn local(&self, what: &str) -> PondResult<&std::path::Path> {
-        match self {
-            Root::Local(dir) => Ok(dir),
-            Root::Bucket(bucket) => Err(PondError::enotsup(format!(
-                "{}: {what} works on ponds in a local directory only",
-                bucket.shown
-            ))),
-        }
-    }
-
     /// `table <where>`, as messages name it.
     pub fn subject(&self) -> String {
         match self {

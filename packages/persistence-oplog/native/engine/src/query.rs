@@ -1,7 +1,7 @@
 //! SQL over a pond (DataFusion). Each named table is a list of Parquet sources: bytes handed in
 //! (staged contents, other backends), or contents stored in the table, read where they lie:
 //! inline in an op-log row (read natively, never through JavaScript) or under `_large_files`
-//! (opened as confined.rs opens the pond's files). Sources are unioned by column name (a column
+//! (opened as confined.rs opens the pond's files; in a bucket, fetched whole and checked). Sources are unioned by column name (a column
 //! missing from a source is null there); a table may add each row's pond path as `_path`; a
 //! series' chunks whose recorded event-time bounds miss the query's time range, or the bounds
 //! its WHERE clause puts on the time column, are not read at all. Results stream as Arrow IPC.
@@ -57,6 +57,7 @@ use crate::confined;
 use crate::data_file::{self, Wanted};
 use crate::error::{Code, PondError, PondResult, from_arrow_internal, from_io, from_join};
 use crate::handle::Handle;
+use crate::location::Root;
 
 /// The column a table of several files adds: the pond path each row came from.
 pub const PATH_COLUMN: &str = "_path";
@@ -185,11 +186,7 @@ pub async fn run(
     optimizer.hash_join_single_partition_threshold_rows = 1 << 20;
     optimizer.hash_join_single_partition_threshold = 64 << 20;
     let ctx = SessionContext::new_with_config_rt(config, runtime);
-    let root = match handle {
-        Some(handle) => Some(handle.root.local("SQL")?.to_path_buf()),
-        None => None,
-    };
-    let store = Arc::new(QueryStore::new(root)?);
+    let store = Arc::new(QueryStore::new(handle.and_then(local_dir))?);
     let url = ObjectStoreUrl::parse("pond://query/").map_err(from_datafusion)?;
     ctx.register_object_store(AsRef::<url::Url>::as_ref(&url), store.clone());
     let sources_read = Arc::new(AtomicU64::new(0));
@@ -286,10 +283,7 @@ impl PondTable {
         table: QueryTable,
         sources_read: Arc<AtomicU64>,
     ) -> PondResult<Self> {
-        let root = match handle {
-            Some(handle) => Some(handle.root.local("SQL")?.to_path_buf()),
-            None => None,
-        };
+        let root = handle.and_then(local_dir);
         let inline = match handle {
             Some(handle) => inline_contents(handle, &table.sources).await?,
             None => HashMap::new(),
@@ -317,7 +311,15 @@ impl PondTable {
                     check_content(&bytes, source.size, &source.sha256, &source.path)?;
                     Ok((bytes, "inline"))
                 }
-                Content::Large { reference } => Err(reference),
+                Content::Large { reference } => match handle {
+                    // A bucket's large file is fetched whole and checked, then held as bytes are.
+                    Some(handle) if root.is_none() => {
+                        let bytes = bucket_large_file(handle, &reference, &source.path).await?;
+                        check_content(&bytes, source.size, &source.sha256, &source.path)?;
+                        Ok((bytes, "large"))
+                    }
+                    _ => Err(reference),
+                },
             };
             let (location, large, file_schema, size, rows) = match held {
                 Ok((bytes, kind)) => {
@@ -925,17 +927,11 @@ async fn inline_contents(
             .filter(|f| f.may_hold(&node_id))
             .map(|f| f.path.clone())
             .collect();
-        let root = handle.root.local("SQL")?.to_path_buf();
-        let wanted = Wanted::node(&node_id);
-        let batches = tokio::task::spawn_blocking(move || {
-            let mut batches = Vec::new();
-            for path in files {
-                batches.extend(data_file::read_file_rows(&root, &path, &wanted)?.0);
-            }
-            Ok::<_, PondError>(batches)
-        })
-        .await
-        .map_err(|e| from_join(e, "reading inline contents"))??;
+        let wanted = Arc::new(Wanted::node(&node_id));
+        let mut batches = Vec::new();
+        for path in files {
+            batches.extend(data_file::rows_at(&handle.root, path, wanted.clone()).await?.0);
+        }
         for batch in &batches {
             for (version, bytes) in row_contents(batch)? {
                 if versions.contains(&version) {
@@ -945,6 +941,25 @@ async fn inline_contents(
         }
     }
     Ok(contents)
+}
+
+/// The directory of a table on local disk; None for one in a bucket.
+fn local_dir(handle: &Handle) -> Option<PathBuf> {
+    match &handle.root {
+        Root::Local(dir) => Some(dir.clone()),
+        Root::Bucket(_) => None,
+    }
+}
+
+/// Large file `reference` (`_large_files/<name>`) of a table in a bucket, whole.
+async fn bucket_large_file(handle: &Handle, reference: &str, path: &str) -> PondResult<Bytes> {
+    let name = reference
+        .strip_prefix(LARGE_FILES)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .ok_or_else(|| PondError::corrupt(format!("{path}: {reference:?} is not a large file")))?;
+    crate::large_files::read(&handle.root, name)
+        .await?
+        .ok_or_else(|| PondError::corrupt(format!("{path}: large file {reference} is missing")))
 }
 
 /// (version, inline content) of each row of `batch` (file schema) that has one.
