@@ -157,7 +157,6 @@ describe("a pond in a bucket", () => {
     const proxy = await startS3Proxy(server.endpoint);
     try {
       const via = { storageOptions: { ...options.storageOptions, aws_endpoint: proxy.endpoint } };
-      const fs = await createOplogFs(url, via);
       const big = new Uint8Array(9 << 20).map((_, i) => (i * 13 + (i >> 10)) & 0xff);
       // One commit of a large file (a multipart upload) and two directories' small files.
       const commit = (fs: FS, n: number) =>
@@ -170,6 +169,9 @@ describe("a pond in a bucket", () => {
           await root.writeFile(`/d${n}/note.txt`, `note ${n}`);
           await root.writeFile(`/top${n}.txt`, `top ${n}`);
         });
+      await (await createOplogFs(url, via)).close();
+      // A writer's first commit: the check that the store refuses overwrites, then the commit.
+      const fs = await openOplogFs(url, via);
       const first = proxy.seen.length;
       await commit(fs, 0);
       const perCommit = proxy.seen.length - first;
@@ -221,6 +223,36 @@ describe("a pond in a bucket", () => {
       await proxy.close();
     }
   }, 600_000);
+
+  it("is not written through a store that overwrites a put-if-absent, unless one writer is vouched for", async () => {
+    const url = pondUrl();
+    const proxy = await startS3Proxy(server.endpoint);
+    try {
+      // The proxy answers a refused put-if-absent as done, as a store without conditional
+      // writes would.
+      proxy.decide(() => ({ ignoreConditions: true }));
+      const via = { storageOptions: { ...options.storageOptions, aws_endpoint: proxy.endpoint } };
+      const refused = await failure(createOplogFs(url, via));
+      expect(refused.code).toBe("ENOTSUP");
+      expect(refused.message).toContain("pond_single_writer");
+      expect(refused.message).toContain(url);
+      expect((await failure(openOplogFs(url, options))).code).toBe("ENOENT");
+
+      const single = { storageOptions: { ...via.storageOptions, pond_single_writer: "true" } };
+      const alone = await createOplogFs(url, single);
+      await alone.root().writeFile("/one.txt", "one writer");
+      await alone.close();
+      const writer = await openOplogFs(url, via);
+      expect(await text(writer, "/one.txt")).toBe("one writer");
+      expect((await failure(writer.root().writeFile("/two.txt", "two"))).code).toBe("ENOTSUP");
+      await writer.close();
+      expect((await (await openOplogFs(url, options)).history()).length).toBe(2);
+      const bad = { storageOptions: { ...options.storageOptions, pond_single_writer: "yes" } };
+      expect((await failure(openOplogFs(url, bad))).code).toBe("EINVAL");
+    } finally {
+      await proxy.close();
+    }
+  }, 300_000);
 
   it("retries requests that fail, and gives up on a server too slow to answer", async () => {
     const url = pondUrl();

@@ -10,8 +10,12 @@ export interface S3Request {
   path: string;
 }
 
-/** What happens to a request: forwarded (after `delayMs`), or its connection dropped unanswered. */
-export type Fate = { delayMs?: number; drop?: boolean };
+/**
+ * What happens to a request: forwarded (after `delayMs`), or its connection dropped unanswered.
+ * With `ignoreConditions`, a refused conditional write (412) is answered 200, as by a store
+ * that does not check `If-None-Match` (the request itself cannot change: it is signed).
+ */
+export type Fate = { delayMs?: number; drop?: boolean; ignoreConditions?: boolean };
 
 export interface S3Proxy {
   endpoint: string;
@@ -44,6 +48,11 @@ export async function startS3Proxy(upstream: string): Promise<S3Proxy> {
           headers: incoming.headers,
         },
         (answer) => {
+          if (decided.ignoreConditions && answer.statusCode === 412) {
+            answer.resume();
+            outgoing.writeHead(200, { "content-length": "0", etag: `"${Date.now()}"` }).end();
+            return;
+          }
           outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(outgoing);
         },

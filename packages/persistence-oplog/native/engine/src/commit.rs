@@ -233,6 +233,12 @@ pub async fn put_entry(
     // version was cleaned up lost the race for its version as surely as to another commit. (A
     // cleanup between this check and the put needs a writer lagging past the retention horizon
     // and a cleaner that loaded a later version within those microseconds.)
+    if let Root::Bucket(bucket) = &handle.root
+        && let Err(err) = bucket.check_put_if_absent().await
+    {
+        data_file::remove_all(&handle.root, written).await;
+        return Err(err);
+    }
     if version > 0 && !handle.root.exists(&entry_file((version - 1) as u64)).await? {
         data_file::remove_all(&handle.root, written).await;
         return Err(PondError::new(

@@ -386,6 +386,9 @@ impl Handle {
             // A linked `_delta_log` (even an empty one) would take the new table elsewhere.
             confined::real_dir(&log_dir(dir))?;
         }
+        if let Root::Bucket(bucket) = &root {
+            bucket.check_put_if_absent().await?;
+        }
         if Self::has_table(&root).await? {
             return Err(PondError::new(
                 Code::Eexist,

@@ -15,7 +15,10 @@ use deltalake::logstore::{
 };
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey, Checksum};
 use object_store::path::Path as ObjectPath;
-use object_store::{BackoffConfig, ClientOptions, ObjectStore, ObjectStoreExt, RetryConfig};
+use object_store::{
+    BackoffConfig, ClientOptions, ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload,
+    RetryConfig,
+};
 use url::Url;
 
 use crate::error::{PondError, PondResult, object_store_code};
@@ -31,6 +34,11 @@ pub struct Bucket {
     pub url: Url,
     /// `s3://bucket/prefix`: what messages say (never credentials).
     pub shown: String,
+    /// Whether the user vouches that one process writes (`pond_single_writer`): a store
+    /// that ignores put-if-absent is then written all the same.
+    single_writer: bool,
+    /// Whether the store refuses a second put-if-absent of an object, once found out.
+    refuses_overwrite: tokio::sync::OnceCell<bool>,
 }
 
 impl Bucket {
@@ -60,6 +68,10 @@ pub fn store_error(shown: &str, what: &str, e: object_store::Error) -> PondError
     )
 }
 
+/// The storage option (or `POND_SINGLE_WRITER` variable) by which a user writes to a store that
+/// cannot put an object only if absent, vouching that no other process writes the pond.
+const SINGLE_WRITER: &str = "pond_single_writer";
+
 /// The bucket `target` (`s3://bucket/prefix`) names, or None for anything else. EINVAL for a
 /// URL carrying credentials or parameters, a missing bucket or an unknown setting.
 pub fn bucket(target: &str, options: &HashMap<String, String>) -> PondResult<Option<Bucket>> {
@@ -87,11 +99,32 @@ pub fn bucket(target: &str, options: &HashMap<String, String>) -> PondResult<Opt
     }
     let url = Url::parse(&format!("s3://{authority}/{prefix}/"))
         .map_err(|e| PondError::einval(format!("{shown}: {e}")))?;
+    let single_writer = match options
+        .get(SINGLE_WRITER)
+        .cloned()
+        .or_else(|| std::env::var("POND_SINGLE_WRITER").ok())
+        .as_deref()
+    {
+        None | Some("" | "false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(PondError::einval(format!(
+                "{SINGLE_WRITER} is true or false, not {other:?}"
+            )));
+        }
+    };
+    let store_options: HashMap<String, String> = options
+        .iter()
+        .filter(|(key, _)| key.as_str() != SINGLE_WRITER)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     Ok(Some(Bucket {
-        store: s3_store(authority, &shown, options)?,
+        store: s3_store(authority, &shown, &store_options)?,
         prefix: root,
         url,
         shown,
+        single_writer,
+        refuses_overwrite: tokio::sync::OnceCell::new(),
     }))
 }
 
@@ -336,6 +369,52 @@ impl Bucket {
                 })
             })
             .collect())
+    }
+}
+
+impl Bucket {
+    /// Refuses writing to a store that overwrites on a put-if-absent (`If-None-Match: *`): two
+    /// writers could both write one version, and one commit would be lost without a word.
+    /// Found out once per bucket handle by putting a probe object twice, unless the user
+    /// vouches for a single writer.
+    pub async fn check_put_if_absent(&self) -> PondResult<()> {
+        if self.single_writer {
+            return Ok(());
+        }
+        let refuses = self
+            .refuses_overwrite
+            .get_or_try_init(|| async {
+                let probe = self.at(&format!("_pond_probe/{}", uuid::Uuid::new_v4()));
+                let create = || PutOptions {
+                    mode: PutMode::Create,
+                    ..PutOptions::default()
+                };
+                let failed = |e| self.failed("checking put-if-absent on", e);
+                self.store
+                    .put_opts(&probe, PutPayload::from_static(b"first"), create())
+                    .await
+                    .map_err(failed)?;
+                let second = self
+                    .store
+                    .put_opts(&probe, PutPayload::from_static(b"second"), create())
+                    .await;
+                let _ = self.store.delete(&probe).await;
+                match second {
+                    Err(object_store::Error::AlreadyExists { .. }) => Ok(true),
+                    Ok(_) => Ok(false),
+                    Err(e) => Err(failed(e)),
+                }
+            })
+            .await?;
+        if *refuses {
+            return Ok(());
+        }
+        Err(PondError::enotsup(format!(
+            "{}: the store overwrote an object put only if absent (If-None-Match: *), so two \
+             writers could both commit one version and one would be lost; to write from one \
+             process only, set the storage option {SINGLE_WRITER}=true (or POND_SINGLE_WRITER=true)",
+            self.shown
+        )))
     }
 }
 

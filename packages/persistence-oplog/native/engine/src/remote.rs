@@ -30,6 +30,8 @@ pub struct Place {
     shown: String,
     /// A local place's directory: object_store's local store follows links, pond does not.
     local: Option<std::path::PathBuf>,
+    /// A bucket place, whose store must refuse overwriting a log entry.
+    bucket: Option<Arc<crate::location::Bucket>>,
 }
 
 /// What a copy did.
@@ -60,10 +62,11 @@ fn s3_place(target: &str, options: &HashMap<String, String>) -> PondResult<Place
     let bucket = crate::location::bucket(target, options)?
         .ok_or_else(|| PondError::einval(format!("{target} is not an s3:// URL")))?;
     Ok(Place {
-        store: bucket.store,
-        root: bucket.prefix,
-        shown: bucket.shown,
+        store: bucket.store.clone(),
+        root: bucket.prefix.clone(),
+        shown: bucket.shown.clone(),
         local: None,
+        bucket: Some(Arc::new(bucket)),
     })
 }
 
@@ -87,6 +90,7 @@ fn local_place(path: &str, create: bool) -> PondResult<Place> {
         root: Path::default(),
         shown,
         local: Some(dir),
+        bucket: None,
     })
 }
 
@@ -416,6 +420,9 @@ pub async fn copy_versions(from: &Place, to: &Place) -> PondResult<Copied> {
             copied.bytes += got;
         }
         to.confine(&name, false)?;
+        if let Some(bucket) = &to.bucket {
+            bucket.check_put_if_absent().await?;
+        }
         let put = to
             .store
             .put_opts(
