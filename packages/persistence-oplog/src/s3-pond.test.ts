@@ -254,6 +254,36 @@ describe("a pond in a bucket", () => {
     }
   }, 300_000);
 
+  it("commits once when the answers to its puts are lost after they landed", async () => {
+    const url = pondUrl();
+    const proxy = await startS3Proxy(server.endpoint);
+    try {
+      const via = { storageOptions: { ...options.storageOptions, aws_endpoint: proxy.endpoint } };
+      const fs = await createOplogFs(url, via);
+      await fs.root().writeFile("/first.txt", "first");
+      // Each put of the next commit (its data file, then its log entry) lands, and its answer
+      // is lost: the client sends it again and is told the object exists.
+      const lost = new Set<string>();
+      proxy.decide((request) => {
+        if (request.method !== "PUT" || lost.has(request.path)) return {};
+        lost.add(request.path);
+        return { dropAnswer: true };
+      });
+      await fs.root().writeFile("/second.txt", "second");
+      proxy.decide(undefined);
+      expect([...lost].some((path) => /_delta_log\/\d{20}\.json$/.test(path))).toBe(true);
+      expect([...lost].some((path) => path.endsWith(".parquet"))).toBe(true);
+      await fs.close();
+      const again = await openOplogFs(url, options);
+      expect((await again.history()).map((c) => c.version)).toEqual([0, 1, 2]);
+      expect(await text(again, "/second.txt")).toBe("second");
+      await again.close();
+      expect((await fsckOplog(url, { ...options, orphanGraceMs: 0 })).problems).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  }, 300_000);
+
   it("retries requests that fail, and gives up on a server too slow to answer", async () => {
     const url = pondUrl();
     const proxy = await startS3Proxy(server.endpoint);

@@ -11,11 +11,17 @@ export interface S3Request {
 }
 
 /**
- * What happens to a request: forwarded (after `delayMs`), or its connection dropped unanswered.
- * With `ignoreConditions`, a refused conditional write (412) is answered 200, as by a store
- * that does not check `If-None-Match` (the request itself cannot change: it is signed).
+ * What happens to a request: forwarded (after `delayMs`), or its connection dropped unanswered
+ * (`drop`: before the server sees it; `dropAnswer`: after the server has done it). With
+ * `ignoreConditions`, a refused conditional write (412) is answered 200, as by a store that does
+ * not check `If-None-Match` (the request itself cannot change: it is signed).
  */
-export type Fate = { delayMs?: number; drop?: boolean; ignoreConditions?: boolean };
+export type Fate = {
+  delayMs?: number;
+  drop?: boolean;
+  dropAnswer?: boolean;
+  ignoreConditions?: boolean;
+};
 
 export interface S3Proxy {
   endpoint: string;
@@ -48,6 +54,11 @@ export async function startS3Proxy(upstream: string): Promise<S3Proxy> {
           headers: incoming.headers,
         },
         (answer) => {
+          if (decided.dropAnswer) {
+            answer.resume();
+            answer.on("end", () => incoming.socket.destroy());
+            return;
+          }
           if (decided.ignoreConditions && answer.statusCode === 412) {
             answer.resume();
             outgoing.writeHead(200, { "content-length": "0", etag: `"${Date.now()}"` }).end();

@@ -264,14 +264,30 @@ pub async fn put_entry(
         .log_store
         .write_commit_entry(
             version as u64,
-            CommitOrBytes::LogBytes(entry),
+            CommitOrBytes::LogBytes(entry.clone()),
             uuid::Uuid::new_v4(),
         )
         .await;
     if let Err(err) = put {
-        data_file::remove_all(&handle.root, written).await;
-        return Err(from_delta(err.into(), Step::Commit, &handle.subject())
-            .context(format!("committing version {version}")));
+        let error = from_delta(err.into(), Step::Commit, &handle.subject())
+            .context(format!("committing version {version}"));
+        match &handle.root {
+            Root::Local(_) => {
+                data_file::remove_all(&handle.root, written).await;
+                return Err(error);
+            }
+            // A put whose answer was lost is sent again, and refused: the version is taken, by
+            // this very entry. When the store cannot say, the entry may stand, and so must the
+            // data files it names (vacuum reclaims them if it does not).
+            Root::Bucket(_) => match handle.root.read(&entry_file(version as u64)).await {
+                Ok(Some(found)) if found == entry => {}
+                Ok(_) => {
+                    data_file::remove_all(&handle.root, written).await;
+                    return Err(error);
+                }
+                Err(_) => return Err(error),
+            },
+        }
     }
     // The entry is visible to other writers now, so the commit stands even if this flush fails;
     // a failure here is as rare as it is unrecoverable, and reporting it would invite a retry.

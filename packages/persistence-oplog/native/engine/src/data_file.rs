@@ -171,7 +171,7 @@ pub async fn write_to_bucket(
     .await
     .map_err(|e| from_join(e, "encoding a data file"))??;
     let size = bytes.len() as u64;
-    bucket
+    let put = bucket
         .store
         .put_opts(
             &bucket.at(relative),
@@ -181,8 +181,13 @@ pub async fn write_to_bucket(
                 ..PutOptions::default()
             },
         )
-        .await
-        .map_err(|e| bucket.failed(&format!("writing {relative} to"), e))?;
+        .await;
+    match put {
+        // The name is new (a UUID): only this upload, sent again after its answer was lost,
+        // can be there already.
+        Ok(_) | Err(object_store::Error::AlreadyExists { .. }) => {}
+        Err(e) => return Err(bucket.failed(&format!("writing {relative} to"), e)),
+    }
     Ok(Written {
         add: add_for(relative, part_id, size, &rows, &layout),
         new_directory: false,
