@@ -2,7 +2,6 @@
 // conditional writes between racing writers, histories that differ, a hostile source, a server
 // that goes away, and the delta-rs Python package reading the copy in the bucket.
 
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { mkdir, readdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,7 +11,7 @@ import { type FS, PondError } from "@pond/tinyfs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clonePond, copyPond, createOplogFs, fsckOplog, openOplogFs } from "./index.js";
 import { failure } from "./test-workers/failure.js";
-import { deltalakePython, startTestS3Server } from "./test-workers/python.js";
+import { readBucketWithDeltalake, startTestS3Server } from "./test-workers/python.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "pond-remote-"));
 let server: S3Server;
@@ -116,22 +115,7 @@ describe("pond copies on S3", () => {
     const versions = (await fs.history()).length;
     await fs.close();
     await copyPond(local("for-python"), url, options);
-    const script = [
-      "import sys, json, os, deltalake",
-      "t = deltalake.DeltaTable(sys.argv[1], storage_options=json.loads(sys.argv[2]))",
-      "print(json.dumps({'version': t.version(), 'rows': t.to_pyarrow_table().num_rows}), flush=True)",
-      "os._exit(0)",
-    ].join("\n");
-    const python = {
-      ...server.storageOptions,
-      aws_conditional_put: "etag",
-      aws_s3_allow_unsafe_rename: "true",
-    };
-    const run = spawnSync(deltalakePython(), ["-c", script, url, JSON.stringify(python)], {
-      encoding: "utf8",
-    });
-    expect(run.stdout, run.stderr).toMatch(/^\{.*\}\n$/);
-    const read = JSON.parse(run.stdout) as { version: number; rows: number };
+    const read = readBucketWithDeltalake(url, server);
     expect(read.version).toBe(versions - 1);
     expect(read.rows).toBeGreaterThan(0);
   }, 600_000);

@@ -2,13 +2,12 @@
 // time travel, the delta-rs Python package reading the pond, secrets kept out of messages, and
 // a server that goes away and comes back (writers racing and crashing: concurrency and crash).
 
-import { spawnSync } from "node:child_process";
 import { type S3Server, TEST_SECRET_KEY } from "@pond/delta-python";
 import { type FS, PondError, sha256Hex } from "@pond/tinyfs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOplogFs, fsckOplog, maintainOplog, openOplogFs } from "./index.js";
 import { failure } from "./test-workers/failure.js";
-import { deltalakePython, startTestS3Server } from "./test-workers/python.js";
+import { readBucketWithDeltalake, startTestS3Server } from "./test-workers/python.js";
 import { startS3Proxy } from "./test-workers/s3-proxy.js";
 
 let server: S3Server;
@@ -23,22 +22,6 @@ let seq = 0;
 const pondUrl = () => `s3://pond-test/ponds/p${++seq}`;
 const text = async (fs: FS, path: string) =>
   new TextDecoder().decode(await fs.root().readFile(path));
-
-/** The pond at `url` as the delta-rs Python package reads it: its version and row count. */
-function readWithDeltalake(url: string): { version: number; rows: number } {
-  const script = [
-    "import sys, json, os, deltalake",
-    "t = deltalake.DeltaTable(sys.argv[1], storage_options=json.loads(sys.argv[2]))",
-    "print(json.dumps({'version': t.version(), 'rows': t.to_pyarrow_table().num_rows}), flush=True)",
-    "os._exit(0)",
-  ].join("\n");
-  const python = { ...server.storageOptions, aws_conditional_put: "etag" };
-  const run = spawnSync(deltalakePython(), ["-c", script, url, JSON.stringify(python)], {
-    encoding: "utf8",
-  });
-  expect(run.stdout, run.stderr).toMatch(/^\{.*\}\n$/);
-  return JSON.parse(run.stdout);
-}
 
 describe("a pond in a bucket", () => {
   it("keeps small and large files, every version, across opens", async () => {
@@ -68,7 +51,7 @@ describe("a pond in a bucket", () => {
     const fs = await createOplogFs(url, options);
     for (let i = 0; i < 3; i++) await fs.root().writeFile(`/f${i}.txt`, `row ${i}`);
     await fs.close();
-    const read = readWithDeltalake(url);
+    const read = readBucketWithDeltalake(url, server);
     expect(read.version).toBe(3);
     expect(read.rows).toBeGreaterThanOrEqual(3);
   }, 300_000);
@@ -145,7 +128,7 @@ describe("a pond in a bucket", () => {
     expect(checked.versions).toBeGreaterThan(newest);
     const gone = await failure(openOplogFs(url, { ...options, version: 5 }));
     expect(gone.message).toMatch(/retained|oldest/);
-    expect(readWithDeltalake(url).version).toBeGreaterThan(trimmed.log.oldestVersion);
+    expect(readBucketWithDeltalake(url, server).version).toBeGreaterThan(trimmed.log.oldestVersion);
   }, 300_000);
 
   it("leaves nothing half-committed when the server goes away at any request of a commit", async () => {

@@ -1,6 +1,6 @@
 // The delta-rs Python package in a virtual environment of its own, installed on first use.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { deltalakePython as deltalakeIn, type S3Server, startS3Server } from "@pond/delta-python";
 
@@ -14,6 +14,34 @@ export function deltalakePython(): string {
 /** A SeaweedFS S3 server installed into the same venv (see @pond/delta-python). */
 export function startTestS3Server(): Promise<S3Server> {
   return startS3Server(VENV);
+}
+
+/**
+ * The table at `url` in `server`'s bucket as the delta-rs Python package reads it: its version
+ * and row count. Throws with Python's stderr when it cannot.
+ */
+export function readBucketWithDeltalake(
+  url: string,
+  server: S3Server,
+): { version: number; rows: number } {
+  const script = [
+    "import sys, json, os, deltalake",
+    "t = deltalake.DeltaTable(sys.argv[1], storage_options=json.loads(sys.argv[2]))",
+    "print(json.dumps({'version': t.version(), 'rows': t.to_pyarrow_table().num_rows}), flush=True)",
+    "os._exit(0)",
+  ].join("\n");
+  const options = {
+    ...server.storageOptions,
+    aws_conditional_put: "etag",
+    aws_s3_allow_unsafe_rename: "true",
+  };
+  const run = spawnSync(deltalakePython(), ["-c", script, url, JSON.stringify(options)], {
+    encoding: "utf8",
+  });
+  if (!/^\{.*\}\n$/.test(run.stdout)) {
+    throw new Error(`deltalake could not read ${url}: ${run.stderr}`);
+  }
+  return JSON.parse(run.stdout) as { version: number; rows: number };
 }
 
 /** A row as `append_rows.py` takes it: the table's columns, content as hex, time in µs. */
