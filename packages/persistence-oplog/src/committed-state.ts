@@ -32,6 +32,13 @@ export interface DirectoryState {
   sinceSnapshot: number;
 }
 
+/** A file's or symlink's versions known so far. */
+interface NodeVersions {
+  versions: StoredVersion[];
+  /** Whether `versions` starts at the node's first version, or only at its newest. */
+  complete: boolean;
+}
+
 /** The attrs that mark a directory record as a full listing rather than changes. */
 export const SNAPSHOT_ATTRS = JSON.stringify({ "pond.directory": "snapshot" });
 
@@ -74,7 +81,7 @@ function storedVersion(row: OpLogRow): StoredVersion {
  */
 export class CommittedState {
   private readonly dirs = new Map<NodeId, DirectoryState>();
-  private readonly nodes = new Map<NodeId, StoredVersion[]>();
+  private readonly nodes = new Map<NodeId, NodeVersions>();
   /** Partitions whose every node is in `nodes`, and the single lookups made in the others. */
   private readonly loadedPartitions = new Set<NodeId>();
   private readonly lookups = new Map<NodeId, { count: number; since: number }>();
@@ -120,30 +127,52 @@ export class CommittedState {
   async versions(nodeId: NodeId, partId: NodeId): Promise<StoredVersion[]> {
     if (nodeId === partId) return this.directoryVersions(nodeId);
     const cached = this.nodes.get(nodeId);
-    if (cached) return cached;
-    if (this.loadedPartitions.has(partId) || this.goingThrough(partId)) {
+    if (cached?.complete) return cached.versions;
+    if (this.loadedPartitions.has(partId) || (!cached && this.goingThrough(partId))) {
       await this.loadPartition(partId);
-      return this.nodes.get(nodeId) ?? this.knownNew(nodeId);
+      return this.nodes.get(nodeId)?.versions ?? this.knownNew(nodeId);
     }
-    const rows = (await this.table.scan(partId, nodeId))
-      .filter((row) => row.nodeId === nodeId)
-      .sort((a, b) => a.version - b.version);
-    checkUniqueVersions(rows);
-    const versions = rows.map((row) => {
-      this.remember(row);
-      return storedVersion(row);
-    });
-    this.nodes.set(nodeId, versions);
+    const versions = this.storedRows(await this.table.scan(partId, nodeId), nodeId);
+    this.nodes.set(nodeId, { versions, complete: true });
     return versions;
   }
 
-  /** A node's newest committed version; for a directory, without reading its older history. */
+  /**
+   * A node's newest committed version, without reading its older history: from the two newest
+   * files that hold the node (the version before shows a newest row that reuses a version).
+   */
   async newest(nodeId: NodeId, partId: NodeId): Promise<StoredVersion | undefined> {
-    const versions =
-      nodeId === partId
-        ? (await this.directory(nodeId)).versions
-        : await this.versions(nodeId, partId);
-    return versions[versions.length - 1];
+    if (nodeId === partId) return (await this.directory(nodeId)).versions.at(-1);
+    const cached = this.nodes.get(nodeId);
+    if (cached) return cached.versions.at(-1);
+    if (this.loadedPartitions.has(partId) || this.goingThrough(partId)) {
+      return (await this.versions(nodeId, partId)).at(-1);
+    }
+    const versions = this.storedRows(await this.table.scanTail(partId, nodeId, null), nodeId);
+    const complete = (versions[0]?.meta.version ?? 1) === 1;
+    this.nodes.set(nodeId, { versions, complete });
+    return versions.at(-1);
+  }
+
+  /** Version `version` of a node, reading its older history only when it is not at hand. */
+  async stored(
+    nodeId: NodeId,
+    partId: NodeId,
+    version: number,
+  ): Promise<StoredVersion | undefined> {
+    const known = this.nodes.get(nodeId)?.versions.find((v) => v.meta.version === version);
+    if (known) return known;
+    return (await this.versions(nodeId, partId)).find((v) => v.meta.version === version);
+  }
+
+  /** `rows`' versions of node `nodeId`, oldest first; their contents go to the cache. */
+  private storedRows(rows: readonly OpLogRow[], nodeId: NodeId): StoredVersion[] {
+    const own = rows.filter((row) => row.nodeId === nodeId).sort((a, b) => a.version - b.version);
+    checkUniqueVersions(own);
+    return own.map((row) => {
+      this.remember(row);
+      return storedVersion(row);
+    });
   }
 
   private async directoryVersions(dirId: NodeId): Promise<StoredVersion[]> {
@@ -162,12 +191,12 @@ export class CommittedState {
 
   /** Records that a node has no committed versions (it was just created). */
   knownNew(nodeId: NodeId): StoredVersion[] {
-    let versions = this.nodes.get(nodeId);
-    if (!versions) {
-      versions = [];
-      this.nodes.set(nodeId, versions);
+    let known = this.nodes.get(nodeId);
+    if (!known) {
+      known = { versions: [], complete: true };
+      this.nodes.set(nodeId, known);
     }
-    return versions;
+    return known.versions;
   }
 
   /** Counts a single lookup in `partId`: whether enough came close together to read it whole. */
@@ -193,17 +222,17 @@ export class CommittedState {
       else found.set(row.nodeId, [row]);
     }
     for (const [nodeId, rows] of found) {
-      if (this.nodes.has(nodeId)) continue;
+      if (this.nodes.get(nodeId)?.complete) continue;
       rows.sort((a, b) => a.version - b.version);
       checkUniqueVersions(rows);
-      this.nodes.set(nodeId, rows.map(storedVersion));
+      this.nodes.set(nodeId, { versions: rows.map(storedVersion), complete: true });
     }
     this.loadedPartitions.add(partId);
   }
 
   /** The inline content of a stored version (large files are read where they are). */
   async content(nodeId: NodeId, partId: NodeId, version: number): Promise<Uint8Array | undefined> {
-    const stored = (await this.versions(nodeId, partId)).find((v) => v.meta.version === version);
+    const stored = await this.stored(nodeId, partId, version);
     if (!stored) return undefined;
     const key = `${nodeId}:${version}`;
     let content = this.contents.get(key);
@@ -228,6 +257,25 @@ export class CommittedState {
   }
 
   /**
+   * The names whose binding directory record `row` changes, as of the listing loaded (before
+   * `row` is applied). A snapshot rewrites the whole listing, so it is compared with the loaded
+   * one, and counts as changing every name when none is loaded.
+   */
+  changedNames(row: OpLogRow): readonly string[] | "all" {
+    if (!row.content) return "all";
+    const changes = decodeDirectoryChanges(row);
+    if (row.attrs !== SNAPSHOT_ATTRS) return changes.map((c) => c.name);
+    const before = this.dirs.get(row.nodeId)?.entries;
+    if (!before) return "all";
+    const after = new Set(changes.map((c) => c.name));
+    const changed = changes.filter((c) => !sameEntry(before.get(c.name), c.entry));
+    return [
+      ...changed.map((c) => c.name),
+      ...[...before.keys()].filter((name) => !after.has(name)),
+    ];
+  }
+
+  /**
    * Applies the rows of the next table version to whatever is loaded; CORRUPT when one repeats a
    * version already known (it would replace it silently).
    */
@@ -243,11 +291,13 @@ export class CommittedState {
         continue;
       }
       const stored = storedVersion(row);
-      const versions = this.nodes.get(row.nodeId);
-      if (versions) {
-        checkNewer(versions, row);
-        versions.push(stored);
-      } else if (this.loadedPartitions.has(row.partId)) this.nodes.set(row.nodeId, [stored]);
+      const known = this.nodes.get(row.nodeId);
+      if (known) {
+        checkNewer(known.versions, row);
+        known.versions.push(stored);
+      } else if (this.loadedPartitions.has(row.partId)) {
+        this.nodes.set(row.nodeId, { versions: [stored], complete: true });
+      }
       this.remember(row);
     }
   }
@@ -273,6 +323,10 @@ export class CommittedState {
       this.contentBytes -= bytes.length;
     }
   }
+}
+
+function sameEntry(a: DirEntry | undefined, b: DirEntry | null): boolean {
+  return a?.nodeId === b?.nodeId && a?.partId === b?.partId && a?.entryType === b?.entryType;
 }
 
 /** CORRUPT unless `row` comes after the newest of `versions`. */

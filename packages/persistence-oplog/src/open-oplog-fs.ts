@@ -21,9 +21,12 @@ export interface OpenOplogOptions {
 
 /** Settings fixed when a pond is created; every writer then follows them. */
 export interface CreateOplogOptions {
-  /** Delta checkpoint every this many versions (default 100). */
+  /** Delta checkpoint every this many versions (default 100; 10 for a pond in a bucket). */
   checkpointInterval?: number;
-  /** A directory writes a full listing every this many change records (default 64). */
+  /**
+   * A directory's record is its full listing when that costs at most this many entries per
+   * record since the last full one, and every this many records at most (default 64).
+   */
   directorySnapshotInterval?: number;
   /** Settings of an `s3://bucket/prefix` pond, as {@link OpenOplogOptions.storageOptions}. */
   storageOptions?: Record<string, string>;

@@ -19,11 +19,7 @@ import {
 } from "@pond/tinyfs/backend";
 import { openInBucket, storeInBucket, storeInBucketFrom } from "./bucket-large-files.js";
 import { CommittedState, type DirectoryState, SNAPSHOT_ATTRS } from "./committed-state.js";
-import {
-  type DirectoryChange,
-  decodeDirectoryChanges,
-  encodeDirectoryRecords,
-} from "./directory-record.js";
+import { type DirectoryChange, encodeDirectoryRecords } from "./directory-record.js";
 import { LargeFileClaims } from "./large-file-claims.js";
 import {
   LARGE_FILE_THRESHOLD,
@@ -38,7 +34,10 @@ import type { OpLogTable, PondCommitInfo, TableVersionInfo } from "./table.js";
 /** Beyond this many new versions, dropping the caches is cheaper than catching up. */
 const MAX_CATCH_UP = 64;
 
-/** How many change records a directory writes between full-listing snapshots, by default. */
+/**
+ * How many records a directory writes at most between full-listing snapshots, by default, and
+ * how many entries per record a snapshot may cost.
+ */
 export const DIRECTORY_SNAPSHOT_INTERVAL = 64;
 
 export interface OpLogPersistenceOptions {
@@ -98,9 +97,7 @@ export class OpLogPersistence implements PersistenceLayer {
     ref?: string,
   ): Promise<Uint8Array | ReadableStream<Uint8Array>> {
     const { nodeId, partId, sha256, size } = version;
-    const stored = ref
-      ? undefined
-      : (await this.state.versions(nodeId, partId)).find((v) => v.meta.version === version.version);
+    const stored = ref ? undefined : await this.state.stored(nodeId, partId, version.version);
     const large = ref ?? stored?.contentRef;
     if (large && this.table.inBucket) return openInBucket(this.table, large, sha256, size);
     if (large) return openLargeFile(this.table.root, large, sha256, size);
@@ -117,10 +114,7 @@ export class OpLogPersistence implements PersistenceLayer {
     // An empty content is no row's to give: the engine is handed its (no) bytes.
     if (version.size === 0) return undefined;
     const { nodeId, partId } = version;
-    const large =
-      ref ??
-      (await this.state.versions(nodeId, partId)).find((v) => v.meta.version === version.version)
-        ?.contentRef;
+    const large = ref ?? (await this.state.stored(nodeId, partId, version.version))?.contentRef;
     return new StoredContentLocation(this.table, version, large ?? undefined);
   }
 
@@ -231,12 +225,11 @@ export class OpLogPersistence implements PersistenceLayer {
     const to = await this.table.update();
     for (let version = this.version + 1; version <= to; version++) {
       const rows = await this.table.rowsOf(version);
-      const directories: Array<[NodeId, string[] | "all"]> = [];
+      const directories: Array<[NodeId, readonly string[] | "all"]> = [];
       const nodes: NodeId[] = [];
       for (const row of rows) {
         if (row.entryType !== "directory") nodes.push(row.nodeId);
-        else if (!row.content) directories.push([row.nodeId, "all"]);
-        else directories.push([row.nodeId, decodeDirectoryChanges(row).map((c) => c.name)]);
+        else directories.push([row.nodeId, this.state.changedNames(row)]);
       }
       checkConcurrentCommit(changes, { version, directories, nodes });
       this.state.apply(rows);
@@ -305,8 +298,11 @@ export class OpLogPersistence implements PersistenceLayer {
         );
         size += entry ? (existed ? 0 : 1) : -1;
       }
-      // Every so often the record is the whole listing, so replay never goes further back.
-      const snapshot = (committed?.sinceSnapshot ?? 0) + 1 >= this.snapshotInterval;
+      // The record is the whole listing when that costs at most `snapshotInterval` entries per
+      // record since the last one: each time in a small directory, every `snapshotInterval`
+      // records in a large one. Replay never goes further back, and reads a record's file each.
+      const since = (committed?.sinceSnapshot ?? 0) + 1;
+      const snapshot = since >= this.snapshotInterval || size <= this.snapshotInterval * since;
       records.push(snapshot ? listingAfter(committed, names) : changed);
       recordRows.push({
         partId: dirId,

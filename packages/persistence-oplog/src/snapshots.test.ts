@@ -4,8 +4,9 @@ import { mkdtempSync, readdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DirEntry } from "@pond/tinyfs";
 import { afterAll, describe, expect, it } from "vitest";
-import { SNAPSHOT_ATTRS } from "./committed-state.js";
+import { CommittedState, SNAPSHOT_ATTRS } from "./committed-state.js";
 import { createOplogFs, maintainOplog, openOplogFs } from "./index.js";
 import { OpLogTable } from "./table.js";
 
@@ -13,10 +14,15 @@ const scratch = mkdtempSync(join(tmpdir(), "pond-snapshots-"));
 afterAll(() => rm(scratch, { recursive: true, force: true }), 60_000);
 
 describe("directory snapshots", () => {
-  it("a directory writes its whole listing every N changes and lists the same at every version", async () => {
+  it("a large directory writes its whole listing every N records and lists the same at every version", async () => {
     const path = join(scratch, "snap");
     const fs = await createOplogFs(path, { directorySnapshotInterval: 4 });
-    const dir = await fs.root().createDirPath("/d");
+    // More entries than 4 per record for 4 records: only every 4th record is whole.
+    const dir = await fs.transaction(async (root) => {
+      const d = await root.createDirPath("/d");
+      for (let i = 0; i < 20; i++) await root.writeFile(`/d/base${i}`, `${i}`);
+      return d;
+    });
     const listings = new Map<number, string[]>();
     const record = async () =>
       listings.set(
@@ -60,7 +66,11 @@ describe("directory snapshots", () => {
   it("listing reads only the files written since the newest snapshot, and history stays whole", async () => {
     const path = join(scratch, "tail");
     const fs = await createOplogFs(path, { directorySnapshotInterval: 8 });
-    const dir = await fs.root().createDirPath("/d");
+    const dir = await fs.transaction(async (root) => {
+      const d = await root.createDirPath("/d");
+      for (let i = 0; i < 100; i++) await root.writeFile(`/d/base${i}`, `${i}`);
+      return d;
+    });
     for (let i = 0; i < 40; i++) await fs.root().writeFile(`/d/f${i}`, `${i}`);
     await fs.close();
 
@@ -86,12 +96,96 @@ describe("directory snapshots", () => {
     expect(await tailOf()).toEqual({ read: 1, versions: [40, 41], snapshots: [40] });
 
     const reopened = await openOplogFs(path);
-    expect(await reopened.root().readdir("/d")).toHaveLength(40);
+    expect(await reopened.root().readdir("/d")).toHaveLength(140);
     const history = await reopened.root().listFileVersions("/d");
     expect(history.map((m) => m.version)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
     await reopened.root().writeFile("/d/late", "x");
     expect((await reopened.root().listFileVersions("/d")).map((m) => m.version).at(-1)).toBe(42);
     await reopened.close();
+  });
+
+  it("a small directory's every record is its whole listing, read from one file", async () => {
+    const path = join(scratch, "small");
+    const fs = await createOplogFs(path, { directorySnapshotInterval: 8 });
+    const dir = await fs.root().createDirPath("/d");
+    for (let i = 0; i < 40; i++) await fs.root().writeFile(`/d/f${i % 6}`, `${i}`);
+    await fs.root().remove("/d/f2");
+    await fs.close();
+
+    const table = await OpLogTable.open(path);
+    const records = (await table.scan(dir.nodeId, dir.nodeId)).filter(
+      (r) => r.nodeId === dir.nodeId,
+    );
+    expect(records.every((r) => r.attrs === SNAPSHOT_ATTRS)).toBe(true);
+    const before = table.scanStats().filesRead;
+    const tail = await table.scanTail(dir.nodeId, dir.nodeId, SNAPSHOT_ATTRS);
+    expect(tail.map((r) => r.version)).toEqual([records.length]);
+    expect(table.scanStats().filesRead - before).toBe(1);
+    table.close();
+
+    const reopened = await openOplogFs(path);
+    expect((await reopened.root().readdir("/d")).map((e) => e.name)).toEqual([
+      "f0",
+      "f1",
+      "f3",
+      "f4",
+      "f5",
+    ]);
+    await reopened.close();
+  });
+
+  it("writers of disjoint names in one small directory both land past each other's snapshots", async () => {
+    const path = join(scratch, "race");
+    const setup = await createOplogFs(path);
+    await setup.root().createDirPath("/d");
+    await setup.root().writeFile("/d/shared", "s");
+    await setup.close();
+    const a = await openOplogFs(path);
+    const b = await openOplogFs(path);
+    for (let i = 0; i < 5; i++) {
+      // Each reads the listing, then the other commits a whole listing before it does.
+      await a.transaction(async (root) => {
+        await root.readFile("/d/shared");
+        await b.root().writeFile(`/d/b${i}`, `${i}`);
+        await root.writeFile(`/d/a${i}`, `${i}`);
+      });
+    }
+    const names = (await a.root().readdir("/d")).map((e) => e.name).sort();
+    expect(names).toEqual(["a0", "a1", "a2", "a3", "a4", "b0", "b1", "b2", "b3", "b4", "shared"]);
+    // A concurrent change of a name the transaction read is still a conflict.
+    const lost = a.transaction(async (root) => {
+      await root.readFile("/d/shared");
+      await b.root().remove("/d/shared");
+      await root.writeFile("/d/a9", "9");
+    });
+    await expect(lost).rejects.toMatchObject({ code: "CONFLICT" });
+    await a.close();
+    await b.close();
+  });
+});
+
+describe("node lookups", () => {
+  it("a file's newest version is read from the two newest files that hold it, its history on demand", async () => {
+    const path = join(scratch, "newest");
+    const fs = await createOplogFs(path);
+    for (let i = 0; i < 60; i++) await fs.root().writeFile(`/r${i % 3}.csv`, `reading ${i}\n`);
+    const r0 = (await fs.root().readdir("/")).find((e) => e.name === "r0.csv") as DirEntry;
+    await fs.close();
+
+    const table = await OpLogTable.open(path);
+    const state = new CommittedState(table);
+    const before = table.scanStats().filesRead;
+    const newest = await state.newest(r0.nodeId, r0.partId);
+    expect(newest?.meta.version).toBe(20);
+    const content = await state.content(r0.nodeId, r0.partId, 20);
+    expect(new TextDecoder().decode(content)).toBe("reading 57\n");
+    expect(table.scanStats().filesRead - before).toBe(2);
+    expect((await state.versions(r0.nodeId, r0.partId)).map((v) => v.meta.version)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    const first = await state.content(r0.nodeId, r0.partId, 1);
+    expect(new TextDecoder().decode(first)).toBe("reading 0\n");
+    table.close();
   });
 });
 

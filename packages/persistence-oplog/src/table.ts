@@ -83,6 +83,15 @@ export const TABLE_PROPERTIES: Record<string, string> = {
 };
 
 /**
+ * A pond in a bucket checkpoints every 10 versions, Delta's usual interval: opening it reads
+ * each log entry after the checkpoint with a request of its own.
+ */
+const BUCKET_TABLE_PROPERTIES: Record<string, string> = {
+  ...TABLE_PROPERTIES,
+  "delta.checkpointInterval": "10",
+};
+
+/**
  * Where a location puts the table: a host directory (a path or a `file://` URL) or, as given, an
  * `s3://bucket/prefix` URL. Any other URL is ENOTSUP rather than a relative directory named
  * after its scheme.
@@ -122,8 +131,9 @@ export class OpLogTable {
     storageOptions: Record<string, string> = {},
   ): Promise<OpLogTable> {
     const root = tableRoot(location);
+    const defaults = /^s3:\/\//i.test(root) ? BUCKET_TABLE_PROPERTIES : TABLE_PROPERTIES;
     const inner = await native(() =>
-      NativeTable.create(root, { ...TABLE_PROPERTIES, ...properties }, storageOptions),
+      NativeTable.create(root, { ...defaults, ...properties }, storageOptions),
     );
     return new OpLogTable(inner, root, storageOptions);
   }
@@ -249,9 +259,10 @@ export class OpLogTable {
 
   /**
    * Node `nodeId`'s rows of partition `partId` from its newest row whose attrs equal `marker`
-   * onward (all of them when none is): reads only the files newer than that row.
+   * onward (all of them when none is; its two newest rows when `marker` is null): reads only
+   * the files newer than that row.
    */
-  async scanTail(partId: string, nodeId: string, marker: string): Promise<OpLogRow[]> {
+  async scanTail(partId: string, nodeId: string, marker: string | null): Promise<OpLogRow[]> {
     return decodeRows(await native(() => this.inner.scanNodeTail(partId, nodeId, marker)));
   }
 

@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       await fs.root().readFile("/r0.csv");
       await fs.close();
     };
-    const openAndCount = async (label: string) => {
+    const openAndCount = async (commits: number, label: string) => {
       const before = await server.requests("bench");
       const openBucket = await time(() => open("s3://bench/live", options));
       const after = await server.requests("bench");
@@ -111,22 +111,36 @@ async function main(): Promise<void> {
         0,
       );
       rows.push({
-        name: `open + read after ${LIVE_COMMITS} commits${label} (${requests} S3 requests; goal 12)`,
+        name: `open + read after ${commits} commits${label} (${requests} S3 requests; goal 12)`,
         pond: openBucket,
         baseline: await time(() => open(join(scratch, "live"))),
         unit: "ms",
       });
     };
-    await openAndCount("");
+    await openAndCount(LIVE_COMMITS, ", at a checkpoint");
+    // Between checkpoints each log entry after the last one is a request of its own.
+    const LATE_COMMITS = 9;
+    for (const [place, opts] of [
+      ["s3://bench/live", options],
+      [join(scratch, "live"), {}],
+    ] as const) {
+      const fs = await openOplogFs(place, opts);
+      for (let i = LIVE_COMMITS; i < LIVE_COMMITS + LATE_COMMITS; i++) {
+        await fs.root().writeFile(`/r${i % 50}.csv`, `reading ${i}\n`);
+      }
+      await fs.close();
+    }
+    const total = LIVE_COMMITS + LATE_COMMITS;
+    await openAndCount(total, `, ${LATE_COMMITS} log entries after the checkpoint`);
     const maintainBucket = await time(() => maintainOplog("s3://bench/live", options));
     const maintainDisk = await time(() => maintainOplog(join(scratch, "live")));
     rows.push({
-      name: `maintain (compaction, checkpoint) after ${LIVE_COMMITS} commits`,
+      name: `maintain (compaction, checkpoint) after ${total} commits`,
       pond: maintainBucket,
       baseline: maintainDisk,
       unit: "ms",
     });
-    await openAndCount(" and maintain");
+    await openAndCount(total, " and maintain");
 
     // A 10,000-file pond copied to the bucket and back, against the same files as objects.
     const tree = makeHostTree(scratch, DIRS, FILES);

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use deltalake::arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
+use deltalake::arrow::array::{Array, AsArray, BooleanArray, PrimitiveArray, RecordBatch};
 use deltalake::arrow::compute::kernels::cmp::neq;
 use deltalake::arrow::compute::{filter_record_batch, nullif};
 use deltalake::arrow::datatypes::Int64Type;
@@ -106,15 +106,17 @@ pub async fn scan_partition(handle: &Handle, part_id: &str, wanted: Wanted) -> P
 }
 
 /// The rows of node `node_id` in partition `part_id` at the loaded version from its newest row
-/// whose attrs equal `marker` onward (by txn_seq; all of them when none is marked). Files are
-/// read newest first by their txn_seq stats, and reading stops once every file left holds only
-/// rows older than the marked one, so the cost follows the rows since the marker rather than
-/// the partition's age.
+/// whose attrs equal `marker` onward (by txn_seq; all of them when none is marked), or its two
+/// newest rows when `marker` is `None` (the one before the newest shows a newest row that reuses
+/// a version). Files are read newest first by their txn_seq stats, one, one, then two, four and
+/// up to eight at a time, and reading stops once every file left holds only rows older than the
+/// marked one, so the cost follows the rows since the marker rather than the partition's age (on
+/// a bucket, a request per file).
 pub async fn scan_node_tail(
     handle: &Handle,
     part_id: &str,
     node_id: &str,
-    marker: &str,
+    marker: Option<&str>,
 ) -> PondResult<Vec<u8>> {
     let index = handle.index().await?;
     let all = index.files(part_id);
@@ -123,12 +125,15 @@ pub async fn scan_node_tail(
     let newest = |file: &DataFile| file.max_txn_seq().unwrap_or(i64::MAX);
     files.sort_by_key(|file| std::cmp::Reverse(newest(file)));
     let mut marked = i64::MIN;
+    let mut newest_two = [i64::MIN; 2];
     let mut next = 0;
+    let mut rounds = 0;
+    let mut round_size = 1;
     let mut batches = Vec::new();
     while next < files.len() && newest(files[next]) >= marked {
         let round: Vec<FileRead> = files[next..]
             .iter()
-            .take(CONCURRENT_FILES)
+            .take(round_size)
             .take_while(|file| newest(file) >= marked)
             .map(|file| FileRead {
                 path: file.path.clone(),
@@ -136,8 +141,24 @@ pub async fn scan_node_tail(
             })
             .collect();
         next += round.len();
+        rounds += 1;
+        if rounds >= 2 {
+            round_size = (round_size * 2).min(CONCURRENT_FILES);
+        }
         for batch in read_batches(handle, round, Wanted::node(node_id)).await? {
-            marked = marked.max(newest_marked(&batch, marker)?);
+            match marker {
+                Some(marker) => marked = marked.max(newest_marked(&batch, marker)?),
+                None => {
+                    for &seq in txn_seqs(&batch)?.values() {
+                        if seq > newest_two[0] {
+                            newest_two = [seq, newest_two[0]];
+                        } else if seq > newest_two[1] {
+                            newest_two[1] = seq;
+                        }
+                    }
+                    marked = newest_two[1];
+                }
+            }
             batches.push(batch);
         }
     }
@@ -153,12 +174,16 @@ pub async fn scan_node_tail(
     encode(batches).await
 }
 
-/// The rows of `batch` whose txn_seq is at least `from`.
-fn rows_from(batch: &RecordBatch, from: i64) -> PondResult<RecordBatch> {
-    let txn_seqs = batch
+fn txn_seqs(batch: &RecordBatch) -> PondResult<&PrimitiveArray<Int64Type>> {
+    Ok(batch
         .column_by_name(TXN_SEQ_COLUMN)
         .ok_or_else(|| PondError::internal(format!("{TXN_SEQ_COLUMN} column vanished")))?
-        .as_primitive::<Int64Type>();
+        .as_primitive::<Int64Type>())
+}
+
+/// The rows of `batch` whose txn_seq is at least `from`.
+fn rows_from(batch: &RecordBatch, from: i64) -> PondResult<RecordBatch> {
+    let txn_seqs = txn_seqs(batch)?;
     if txn_seqs.values().iter().all(|&seq| seq >= from) {
         return Ok(batch.clone());
     }

@@ -175,13 +175,14 @@ impl Table {
     }
 
     /// The rows of node `node_id` in partition `part_id` from its newest row whose attrs equal
-    /// `marker` onward (by txn_seq); all of the node's rows when none is marked. Files are read
-    /// newest first and reading stops where only older rows are left.
+    /// `marker` onward (by txn_seq; all of the node's rows when none is marked), or its newest
+    /// row when `marker` is `None`. Files are read newest first and reading stops where only
+    /// older rows are left.
     pub async fn scan_node_tail(
         &self,
         part_id: &str,
         node_id: &str,
-        marker: &str,
+        marker: Option<&str>,
     ) -> PondResult<Vec<u8>> {
         scan::scan_node_tail(&self.handle, part_id, node_id, marker).await
     }

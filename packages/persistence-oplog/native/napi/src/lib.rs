@@ -396,18 +396,21 @@ impl NativeTable {
 
     /// The rows of node `nodeId` in partition `partId` at the loaded version from its newest row
     /// whose attrs equal `marker` onward (by txn_seq), as an Arrow IPC stream like
-    /// `scanPartition`'s; all of the node's rows when none is marked. Files are read newest
-    /// first and reading stops where only older rows are left.
+    /// `scanPartition`'s; all of the node's rows when none is marked, only its newest row when
+    /// `marker` is null. Files are read newest first and reading stops where only older rows
+    /// are left.
     #[napi(ts_return_type = "Promise<Buffer>")]
     pub async fn scan_node_tail(
         &self,
         part_id: String,
         node_id: String,
-        marker: String,
+        marker: Option<String>,
     ) -> Settled<Buffer> {
         let table = self.table();
         settled("scanNodeTail", async move {
-            let bytes = table?.scan_node_tail(&part_id, &node_id, &marker).await?;
+            let bytes = table?
+                .scan_node_tail(&part_id, &node_id, marker.as_deref())
+                .await?;
             Ok(Buffer::from(bytes))
         })
         .await

@@ -62,10 +62,29 @@ fn a_nodes_tail_starts_at_its_newest_marked_row() {
             commit(&table, std::slice::from_ref(&row)).await;
             rows.push(row);
         }
-        let tail = rows_of(&table.scan_node_tail("p", "n", marker).await.unwrap());
+        let tail = rows_of(&table.scan_node_tail("p", "n", Some(marker)).await.unwrap());
         assert_eq!(tail, rows[3..]);
-        let unmarked = rows_of(&table.scan_node_tail("p", "n", "{}").await.unwrap());
+        let unmarked = rows_of(&table.scan_node_tail("p", "n", Some("{}")).await.unwrap());
         assert_eq!(unmarked, rows);
+    });
+}
+
+#[test]
+fn a_nodes_two_newest_rows_are_read_from_its_two_newest_files_alone() {
+    let dir = TempDir::new();
+    run(async {
+        let table = create(&dir, &[]).await;
+        let mut rows = Vec::new();
+        for txn in 1..=5 {
+            let row = Row::file("p", "n", txn, txn);
+            commit(&table, std::slice::from_ref(&row)).await;
+            rows.push(row);
+        }
+        commit(&table, &[Row::file("p", "other", 1, 6)]).await;
+        let read_before = table.scan_stats().files_read;
+        let newest = rows_of(&table.scan_node_tail("p", "n", None).await.unwrap());
+        assert_eq!(newest, rows[3..]);
+        assert_eq!(table.scan_stats().files_read - read_before, 2);
     });
 }
 
