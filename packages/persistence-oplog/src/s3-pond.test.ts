@@ -92,6 +92,11 @@ describe("a pond in a bucket", () => {
         const again = await openOplogFs(url, { storageOptions });
         const read = await text(again, "/logs/day7.csv");
         await again.close();
+        // A log entry never changes: the open reads each one once.
+        const entries = proxy.seen
+          .filter((r) => r.method === "GET" && /_delta_log\/\d{20}\.json$/.test(r.path))
+          .map((r) => r.path);
+        expect(new Set(entries).size).toBe(entries.length);
         return { read, count: proxy.seen.length };
       } finally {
         await proxy.close();
