@@ -138,14 +138,16 @@ export class CommittedState {
   }
 
   /**
-   * A node's newest committed version, without reading its older history: from the two newest
-   * files that hold the node (the version before shows a newest row that reuses a version).
+   * A node's newest committed version. In a bucket, where each data file is a request, its
+   * older history is not read: the two newest files that hold the node give its two newest rows
+   * (the one before shows a newest row that reuses a version; rows reusing older ones show when
+   * the history is read). On disk the whole history is read, so every reused version shows.
    */
   async newest(nodeId: NodeId, partId: NodeId): Promise<StoredVersion | undefined> {
     if (nodeId === partId) return (await this.directory(nodeId)).versions.at(-1);
     const cached = this.nodes.get(nodeId);
     if (cached) return cached.versions.at(-1);
-    if (this.loadedPartitions.has(partId) || this.goingThrough(partId)) {
+    if (!this.table.inBucket || this.loadedPartitions.has(partId) || this.goingThrough(partId)) {
       return (await this.versions(nodeId, partId)).at(-1);
     }
     const versions = this.storedRows(await this.table.scanTail(partId, nodeId, null), nodeId);

@@ -3,9 +3,11 @@
 // a server that goes away and comes back (writers racing and crashing: concurrency and crash).
 
 import { type S3Server, TEST_SECRET_KEY } from "@pond/delta-python";
-import { type FS, PondError, sha256Hex } from "@pond/tinyfs";
+import { type DirEntry, type FS, PondError, sha256Hex } from "@pond/tinyfs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CommittedState } from "./committed-state.js";
 import { createOplogFs, fsckOplog, maintainOplog, openOplogFs } from "./index.js";
+import { OpLogTable } from "./table.js";
 import { failure } from "./test-workers/failure.js";
 import { readBucketWithDeltalake, startTestS3Server } from "./test-workers/python.js";
 import { startS3Proxy } from "./test-workers/s3-proxy.js";
@@ -45,6 +47,32 @@ describe("a pond in a bucket", () => {
     await again.close();
     expect((await failure(openOplogFs(pondUrl(), options))).code).toBe("ENOENT");
   }, 300_000);
+
+  it("reads a file's newest version from the two newest data files that hold it, its history on demand", async () => {
+    const url = pondUrl();
+    const fs = await createOplogFs(url, options);
+    for (let i = 0; i < 30; i++) await fs.root().writeFile(`/r${i % 3}.csv`, `reading ${i}\n`);
+    const r0 = (await fs.root().readdir("/")).find((e) => e.name === "r0.csv") as DirEntry;
+    await fs.close();
+
+    const table = await OpLogTable.open(url, undefined, options.storageOptions);
+    try {
+      const state = new CommittedState(table);
+      const before = table.scanStats().filesRead;
+      expect((await state.newest(r0.nodeId, r0.partId))?.meta.version).toBe(10);
+      const newest = await state.content(r0.nodeId, r0.partId, 10);
+      expect(new TextDecoder().decode(newest)).toBe("reading 27\n");
+      expect(table.scanStats().filesRead - before).toBe(2);
+      const history = await state.versions(r0.nodeId, r0.partId);
+      expect(history.map((v) => v.meta.version)).toEqual(
+        Array.from({ length: 10 }, (_, i) => i + 1),
+      );
+      const first = await state.content(r0.nodeId, r0.partId, 1);
+      expect(new TextDecoder().decode(first)).toBe("reading 0\n");
+    } finally {
+      table.close();
+    }
+  });
 
   it("is read by the delta-rs Python package", async () => {
     const url = pondUrl();

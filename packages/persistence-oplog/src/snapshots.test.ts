@@ -4,9 +4,8 @@ import { mkdtempSync, readdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DirEntry } from "@pond/tinyfs";
 import { afterAll, describe, expect, it } from "vitest";
-import { CommittedState, SNAPSHOT_ATTRS } from "./committed-state.js";
+import { SNAPSHOT_ATTRS } from "./committed-state.js";
 import { createOplogFs, maintainOplog, openOplogFs } from "./index.js";
 import { OpLogTable } from "./table.js";
 
@@ -161,31 +160,6 @@ describe("directory snapshots", () => {
     await expect(lost).rejects.toMatchObject({ code: "CONFLICT" });
     await a.close();
     await b.close();
-  });
-});
-
-describe("node lookups", () => {
-  it("a file's newest version is read from the two newest files that hold it, its history on demand", async () => {
-    const path = join(scratch, "newest");
-    const fs = await createOplogFs(path);
-    for (let i = 0; i < 60; i++) await fs.root().writeFile(`/r${i % 3}.csv`, `reading ${i}\n`);
-    const r0 = (await fs.root().readdir("/")).find((e) => e.name === "r0.csv") as DirEntry;
-    await fs.close();
-
-    const table = await OpLogTable.open(path);
-    const state = new CommittedState(table);
-    const before = table.scanStats().filesRead;
-    const newest = await state.newest(r0.nodeId, r0.partId);
-    expect(newest?.meta.version).toBe(20);
-    const content = await state.content(r0.nodeId, r0.partId, 20);
-    expect(new TextDecoder().decode(content)).toBe("reading 57\n");
-    expect(table.scanStats().filesRead - before).toBe(2);
-    expect((await state.versions(r0.nodeId, r0.partId)).map((v) => v.meta.version)).toEqual(
-      Array.from({ length: 20 }, (_, i) => i + 1),
-    );
-    const first = await state.content(r0.nodeId, r0.partId, 1);
-    expect(new TextDecoder().decode(first)).toBe("reading 0\n");
-    table.close();
   });
 });
 
